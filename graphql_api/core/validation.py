@@ -1,0 +1,205 @@
+"""Input rules for customers and campaigns.
+
+Each function returns every problem it finds, so that a client fixes its input
+in one round trip; an empty list means the input is valid. Paths name the field
+as the client sent it, e.g. ("input", "endDate").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+from email_validator import EmailNotValidError, validate_email
+
+from .campaigns import DiscountType
+from .errors import ErrorCode, UserError
+from .money import ZERO
+
+NAME_MAX_LENGTH = 100
+CAMPAIGN_NAME_MAX_LENGTH = 255
+DESCRIPTION_MAX_LENGTH = 2000
+EMAIL_MAX_LENGTH = 254
+MAX_TARGETS_PER_CAMPAIGN = 10_000
+IDEMPOTENCY_KEY_MAX_LENGTH = 255
+
+
+def _invalid(path: tuple[str, ...], message: str) -> UserError:
+    return UserError(code=ErrorCode.INVALID_INPUT, message=message, field=path)
+
+
+# --- customers ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerFields:
+    email: str
+    name: str
+
+
+def clean_customer(email: str, name: str) -> tuple[Optional[CustomerFields], list[UserError]]:
+    """Normalize the email as email-validator does and trim the name."""
+    errors: list[UserError] = []
+    normalized_email = None
+    if len(email) > EMAIL_MAX_LENGTH + 2:  # leave room for surrounding blanks
+        errors.append(_invalid(("input", "email"), "Enter a valid email address."))
+    else:
+        try:
+            normalized_email = validate_email(email.strip(), check_deliverability=False).normalized
+        except EmailNotValidError as error:
+            errors.append(_invalid(("input", "email"), f"Enter a valid email address: {error}"))
+    trimmed_name = name.strip()
+    if not 1 <= len(trimmed_name) <= NAME_MAX_LENGTH:
+        errors.append(
+            _invalid(("input", "name"), f"The name must be 1 to {NAME_MAX_LENGTH} characters long.")
+        )
+    if errors or normalized_email is None:
+        return None, errors
+    return CustomerFields(email=normalized_email, name=trimmed_name), []
+
+
+# --- campaigns ---------------------------------------------------------------
+
+
+@dataclass
+class CampaignDraft:
+    """A campaign as it would be stored: for an update, the stored campaign with
+    the given fields laid over it. `None` in a required field means the client
+    sent an explicit null."""
+
+    name: Optional[str]
+    description: Optional[str]
+    discount_type: Optional[DiscountType]
+    discount_percentage: Optional[Decimal]
+    discount_flat: Optional[Decimal]
+    start_date: Optional[datetime]
+    end_date: Optional[datetime]
+    total_budget: Optional[Decimal]
+    max_usage_per_customer_per_day: Optional[int]
+    min_cart_value: Optional[Decimal]
+    max_discount_amount: Optional[Decimal]
+    is_targeted: Optional[bool]
+    target_count: int
+    used_budget: Decimal = ZERO
+
+
+def validate_campaign(draft: CampaignDraft) -> list[UserError]:
+    errors: list[UserError] = []
+
+    def required(value: object, field: str) -> bool:
+        if value is None:
+            errors.append(_invalid(("input", field), f"{field} may not be null."))
+            return False
+        return True
+
+    if required(draft.name, "name"):
+        assert draft.name is not None
+        if not 1 <= len(draft.name.strip()) <= CAMPAIGN_NAME_MAX_LENGTH:
+            errors.append(
+                _invalid(
+                    ("input", "name"),
+                    f"The name must be 1 to {CAMPAIGN_NAME_MAX_LENGTH} characters long.",
+                )
+            )
+    if draft.description is not None and len(draft.description) > DESCRIPTION_MAX_LENGTH:
+        errors.append(
+            _invalid(
+                ("input", "description"),
+                f"The description may be at most {DESCRIPTION_MAX_LENGTH} characters long.",
+            )
+        )
+    required(draft.discount_type, "discountType")
+    errors.extend(_discount_kind_errors(draft))
+
+    if required(draft.start_date, "startDate") and required(draft.end_date, "endDate"):
+        assert draft.start_date is not None and draft.end_date is not None
+        if not draft.start_date < draft.end_date:
+            errors.append(_invalid(("input", "endDate"), "endDate must be after startDate."))
+    if required(draft.total_budget, "totalBudget"):
+        assert draft.total_budget is not None
+        if draft.total_budget <= ZERO:
+            errors.append(_invalid(("input", "totalBudget"), "totalBudget must be greater than 0."))
+        elif draft.total_budget < draft.used_budget:
+            errors.append(
+                _invalid(
+                    ("input", "totalBudget"),
+                    f"totalBudget may not be below the budget already used ({draft.used_budget}).",
+                )
+            )
+    if required(draft.max_usage_per_customer_per_day, "maxUsagePerCustomerPerDay"):
+        assert draft.max_usage_per_customer_per_day is not None
+        if draft.max_usage_per_customer_per_day < 1:
+            errors.append(
+                _invalid(
+                    ("input", "maxUsagePerCustomerPerDay"),
+                    "maxUsagePerCustomerPerDay must be at least 1.",
+                )
+            )
+    if required(draft.min_cart_value, "minCartValue"):
+        assert draft.min_cart_value is not None
+        if draft.min_cart_value < ZERO:
+            errors.append(_invalid(("input", "minCartValue"), "minCartValue may not be negative."))
+    if draft.max_discount_amount is not None and draft.max_discount_amount <= ZERO:
+        errors.append(
+            _invalid(("input", "maxDiscountAmount"), "maxDiscountAmount must be greater than 0.")
+        )
+    if required(draft.is_targeted, "isTargeted"):
+        errors.extend(_targeting_errors(draft))
+    return errors
+
+
+def _discount_kind_errors(draft: CampaignDraft) -> list[UserError]:
+    percentage, flat = draft.discount_percentage, draft.discount_flat
+    if (percentage is None) == (flat is None):
+        return [
+            _invalid(
+                ("input", "discountPercentage"),
+                "Give exactly one of discountPercentage and discountFlat "
+                "(to switch kinds in an update, set the other one to null).",
+            )
+        ]
+    if percentage is not None and not ZERO < percentage <= Decimal(100):
+        return [
+            _invalid(
+                ("input", "discountPercentage"),
+                "discountPercentage must be greater than 0 and at most 100.",
+            )
+        ]
+    if flat is not None and flat <= ZERO:
+        return [_invalid(("input", "discountFlat"), "discountFlat must be greater than 0.")]
+    return []
+
+
+def _targeting_errors(draft: CampaignDraft) -> list[UserError]:
+    path = ("input", "targetCustomerIds")
+    if draft.is_targeted and draft.target_count == 0:
+        return [_invalid(path, "A targeted campaign needs at least one target customer.")]
+    if not draft.is_targeted and draft.target_count > 0:
+        return [_invalid(path, "targetCustomerIds is only allowed on a targeted campaign.")]
+    if draft.target_count > MAX_TARGETS_PER_CAMPAIGN:
+        return [
+            _invalid(path, f"A campaign may target at most {MAX_TARGETS_PER_CAMPAIGN} customers.")
+        ]
+    return []
+
+
+def idempotency_key_errors(key: Optional[str]) -> list[UserError]:
+    if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH:
+        return [
+            _invalid(
+                ("input", "idempotencyKey"),
+                f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long.",
+            )
+        ]
+    return []
+
+
+def cart_errors(cart_value: Decimal, delivery_charge: Decimal) -> list[UserError]:
+    errors = []
+    if cart_value < ZERO:
+        errors.append(_invalid(("input", "cartValue"), "cartValue may not be negative."))
+    if delivery_charge < ZERO:
+        errors.append(_invalid(("input", "deliveryCharge"), "deliveryCharge may not be negative."))
+    return errors
