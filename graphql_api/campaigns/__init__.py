@@ -1,0 +1,1 @@
+"""Campaigns: discounts with budgets, schedules, limits and targeting."""

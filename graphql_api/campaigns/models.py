@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..database import Base
+
+Money = Numeric(12, 2)
+
+
+class Campaign(Base):
+    __tablename__ = "campaigns"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    description: Mapped[Optional[str]] = mapped_column(Text)
+    discount_type: Mapped[str] = mapped_column(String(8))
+    discount_percentage: Mapped[Optional[Decimal]] = mapped_column(Numeric(5, 2))
+    discount_flat: Mapped[Optional[Decimal]] = mapped_column(Money)
+    start_date: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    end_date: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    total_budget: Mapped[Decimal] = mapped_column(Money)
+    used_budget: Mapped[Decimal] = mapped_column(Money, server_default=text("0"))
+    max_usage_per_customer_per_day: Mapped[int] = mapped_column(Integer)
+    min_cart_value: Mapped[Decimal] = mapped_column(Money, server_default=text("0"))
+    max_discount_amount: Mapped[Optional[Decimal]] = mapped_column(Money)
+    is_targeted: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    paused: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (
+        CheckConstraint("discount_type IN ('CART', 'DELIVERY')", name="ck_campaigns_discount_type"),
+        CheckConstraint(
+            "(discount_percentage IS NULL) <> (discount_flat IS NULL)",
+            name="ck_campaigns_one_discount_kind",
+        ),
+        CheckConstraint(
+            "discount_percentage > 0 AND discount_percentage <= 100",
+            name="ck_campaigns_percentage_range",
+        ),
+        CheckConstraint("discount_flat > 0", name="ck_campaigns_flat_positive"),
+        CheckConstraint("start_date < end_date", name="ck_campaigns_dates_ordered"),
+        CheckConstraint("total_budget > 0", name="ck_campaigns_total_budget_positive"),
+        CheckConstraint(
+            "used_budget >= 0 AND used_budget <= total_budget", name="ck_campaigns_budget_within_total"
+        ),
+        CheckConstraint("max_usage_per_customer_per_day >= 1", name="ck_campaigns_daily_limit_positive"),
+        CheckConstraint("min_cart_value >= 0", name="ck_campaigns_min_cart_non_negative"),
+        CheckConstraint("max_discount_amount > 0", name="ck_campaigns_max_discount_positive"),
+        # The checkout's hot path: campaigns that can be live now.
+        Index(
+            "ix_campaigns_live_window",
+            "end_date",
+            "start_date",
+            postgresql_where=text("deleted_at IS NULL AND NOT paused"),
+        ),
+    )
+
+
+class CampaignTarget(Base):
+    __tablename__ = "campaign_targets"
+
+    campaign_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("customers.id", ondelete="RESTRICT"), primary_key=True
+    )
+
+    __table_args__ = (Index("ix_campaign_targets_customer", "customer_id"),)

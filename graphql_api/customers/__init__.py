@@ -1,0 +1,1 @@
+"""Customers: the people campaigns are offered to."""

@@ -1,0 +1,1 @@
+"""Discounts: offers for a cart, and the usages recorded when one is applied."""

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Optional
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..campaigns.models import Money
+from ..database import Base
+
+
+IDEMPOTENCY_KEY_CONSTRAINT = "uq_discount_usages_idempotency_key"
+
+
+class DiscountUsage(Base):
+    __tablename__ = "discount_usages"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("campaigns.id", ondelete="RESTRICT")
+    )
+    customer_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("customers.id", ondelete="RESTRICT")
+    )
+    discount_type: Mapped[str] = mapped_column(String(8))
+    cart_value: Mapped[Decimal] = mapped_column(Money)
+    delivery_charge: Mapped[Decimal] = mapped_column(Money)
+    original_amount: Mapped[Decimal] = mapped_column(Money)
+    discount_amount: Mapped[Decimal] = mapped_column(Money)
+    final_amount: Mapped[Decimal] = mapped_column(Money)
+    used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    idempotency_key: Mapped[Optional[str]] = mapped_column(String(255))
+
+    __table_args__ = (
+        UniqueConstraint("idempotency_key", name=IDEMPOTENCY_KEY_CONSTRAINT),
+        CheckConstraint("discount_type IN ('CART', 'DELIVERY')", name="ck_usages_discount_type"),
+        CheckConstraint(
+            "discount_amount > 0 AND discount_amount <= original_amount",
+            name="ck_usages_discount_within_original",
+        ),
+        CheckConstraint(
+            "final_amount = original_amount - discount_amount", name="ck_usages_final_amount"
+        ),
+        CheckConstraint(
+            "cart_value >= 0 AND delivery_charge >= 0", name="ck_usages_amounts_non_negative"
+        ),
+        # Today's usages of a campaign by a customer (the daily limit).
+        Index("ix_usages_campaign_customer_used_at", "campaign_id", "customer_id", "used_at"),
+        # A customer's history, newest first.
+        Index("ix_usages_customer_id", "customer_id", "id"),
+    )

@@ -1,0 +1,10 @@
+"""Every table, imported in one place for Alembic and the tests."""
+
+from .campaigns.models import Campaign, CampaignTarget
+from .customers.models import Customer
+from .database import Base
+from .discounts.models import DiscountUsage
+
+metadata = Base.metadata
+
+__all__ = ["Base", "Campaign", "CampaignTarget", "Customer", "DiscountUsage", "metadata"]
