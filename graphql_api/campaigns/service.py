@@ -1,0 +1,183 @@
+"""Campaign use cases that write: create, update, delete.
+
+Each function runs inside the caller's transaction, validates the campaign as it
+would be stored, and writes nothing when it returns errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Mapping, Optional, Sequence, Union
+
+from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from ..core.campaigns import DiscountType
+from ..core.errors import ErrorCode, UserError
+from ..core.validation import CampaignDraft, validate_campaign
+from ..customers.service import existing_customer_ids
+from .models import Campaign, CampaignTarget
+from .records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
+
+# The stored fields a client sets, by their Python names.
+EDITABLE_FIELDS = (
+    "name",
+    "description",
+    "discount_type",
+    "discount_percentage",
+    "discount_flat",
+    "start_date",
+    "end_date",
+    "total_budget",
+    "max_usage_per_customer_per_day",
+    "min_cart_value",
+    "max_discount_amount",
+    "is_targeted",
+)
+
+
+@dataclass(frozen=True)
+class TargetRef:
+    """A target customer as the client named it; `id` is None when the label
+    does not even decode to a customer id."""
+
+    label: str
+    id: Optional[int]
+
+
+def _missing_targets_error(labels: Sequence[str]) -> UserError:
+    return UserError(
+        code=ErrorCode.NOT_FOUND,
+        message="These target customers do not exist: " + ", ".join(labels),
+        field=("input", "targetCustomerIds"),
+    )
+
+
+def _unique(targets: Sequence[TargetRef]) -> list[TargetRef]:
+    seen: dict[str, TargetRef] = {}
+    for target in targets:
+        seen.setdefault(target.label, target)
+    return list(seen.values())
+
+
+def _target_errors(session: Session, targets: Sequence[TargetRef]) -> list[UserError]:
+    known = existing_customer_ids(session, [t.id for t in targets if t.id is not None])
+    missing = [t.label for t in targets if t.id is None or t.id not in known]
+    return [_missing_targets_error(missing)] if missing else []
+
+
+def _draft(values: Mapping[str, Any], target_count: int, used_budget=None) -> CampaignDraft:
+    draft = CampaignDraft(**{name: values.get(name) for name in EDITABLE_FIELDS}, target_count=target_count)
+    if used_budget is not None:
+        draft.used_budget = used_budget
+    return draft
+
+
+def _stored_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    stored = {name: values[name] for name in EDITABLE_FIELDS if name in values}
+    if "name" in stored:
+        stored["name"] = stored["name"].strip()
+    if isinstance(stored.get("discount_type"), DiscountType):
+        stored["discount_type"] = stored["discount_type"].value
+    return stored
+
+
+def _insert_targets(session: Session, campaign_id: int, targets: Sequence[TargetRef]) -> None:
+    if targets:
+        session.execute(
+            insert(CampaignTarget),
+            [{"campaign_id": campaign_id, "customer_id": t.id} for t in targets],
+        )
+
+
+def create_campaign(
+    session: Session,
+    values: Mapping[str, Any],
+    targets: Optional[Sequence[TargetRef]],
+    now: datetime,
+) -> Union[CampaignRecord, list[UserError]]:
+    unique_targets = _unique(targets or [])
+    errors = validate_campaign(_draft(values, len(unique_targets)))
+    if values.get("is_targeted") and unique_targets and not errors:
+        errors = _target_errors(session, unique_targets)
+    if errors:
+        return errors
+    row = session.execute(
+        insert(Campaign)
+        .values(**_stored_values(values), created_at=now, updated_at=now)
+        .returning(*CAMPAIGN_COLUMNS)
+    ).one()
+    _insert_targets(session, row.id, unique_targets)
+    return campaign_record(row)
+
+
+def _not_found(campaign_id_label: str = "id") -> list[UserError]:
+    return [UserError(code=ErrorCode.NOT_FOUND, message="No such campaign.", field=(campaign_id_label,))]
+
+
+def update_campaign(
+    session: Session,
+    campaign_id: int,
+    patch: Mapping[str, Any],
+    targets: Optional[Sequence[TargetRef]],
+    now: datetime,
+) -> Union[CampaignRecord, list[UserError]]:
+    """Apply the fields in `patch` (absent means unchanged, None means null).
+
+    The row is locked first, so that the budget check sees the committed
+    `used_budget` and no apply slips in between check and write.
+    """
+    row = session.execute(
+        select(*CAMPAIGN_COLUMNS)
+        .where(Campaign.id == campaign_id, Campaign.deleted_at.is_(None))
+        .with_for_update()
+    ).first()
+    if row is None:
+        return _not_found()
+    stored = campaign_record(row)
+    merged = {name: getattr(row, name) for name in EDITABLE_FIELDS}
+    merged["discount_type"] = stored.terms.discount_type
+    merged.update({name: patch[name] for name in EDITABLE_FIELDS if name in patch})
+
+    if targets is not None:
+        unique_targets: Optional[list[TargetRef]] = _unique(targets)
+        target_count = len(unique_targets)
+    elif merged["is_targeted"] is False:
+        unique_targets, target_count = None, 0  # untargeting clears the stored targets
+    else:
+        unique_targets = None
+        target_count = session.execute(
+            select(func.count()).where(CampaignTarget.campaign_id == campaign_id)
+        ).scalar_one()
+
+    errors = validate_campaign(_draft(merged, target_count, used_budget=stored.terms.used_budget))
+    if merged["is_targeted"] and unique_targets and not errors:
+        errors = _target_errors(session, unique_targets)
+    if errors:
+        return errors
+
+    changes = _stored_values(patch)
+    if patch.get("active") is not None:
+        changes["paused"] = not patch["active"]
+    row = session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id)
+        .values(**changes, updated_at=now)
+        .returning(*CAMPAIGN_COLUMNS)
+    ).one()
+    if unique_targets is not None or not merged["is_targeted"]:
+        session.execute(delete(CampaignTarget).where(CampaignTarget.campaign_id == campaign_id))
+        _insert_targets(session, campaign_id, unique_targets or [])
+    return campaign_record(row)
+
+
+def delete_campaign(session: Session, campaign_id: int, now: datetime) -> Union[int, list[UserError]]:
+    """Soft delete: the row stays for the usage history that points at it."""
+    deleted = session.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.deleted_at.is_(None))
+        .values(deleted_at=now, updated_at=now)
+        .returning(Campaign.id)
+    ).scalar()
+    return deleted if deleted is not None else _not_found()

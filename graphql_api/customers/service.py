@@ -1,0 +1,68 @@
+"""Customer use cases. Every function takes the unit of work's Session first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Sequence, Union
+
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from ..core.errors import ErrorCode, UserError
+from ..core.validation import clean_customer
+from ..pagination import Page, PageRequest, fetch_page
+from .models import Customer
+
+
+@dataclass(frozen=True)
+class CustomerRecord:
+    id: int
+    email: str
+    name: str
+    created_at: datetime
+
+
+_COLUMNS = (Customer.id, Customer.email, Customer.name, Customer.created_at)
+
+
+def _record(row) -> CustomerRecord:
+    return CustomerRecord(id=row.id, email=row.email, name=row.name, created_at=row.created_at)
+
+
+def create_customer(
+    session: Session, email: str, name: str, now: datetime
+) -> Union[CustomerRecord, list[UserError]]:
+    fields, errors = clean_customer(email, name)
+    if fields is None:
+        return errors
+    # ON CONFLICT keeps a concurrent duplicate from turning into an exception.
+    row = session.execute(
+        insert(Customer)
+        .values(email=fields.email, name=fields.name, created_at=now)
+        .on_conflict_do_nothing(index_elements=[func.lower(Customer.email)])
+        .returning(*_COLUMNS)
+    ).first()
+    if row is None:
+        return [
+            UserError(
+                code=ErrorCode.EMAIL_TAKEN,
+                message="A customer with this email address already exists.",
+                field=("input", "email"),
+            )
+        ]
+    return _record(row)
+
+
+def customers_by_ids(session: Session, ids: Sequence[int]) -> dict[int, CustomerRecord]:
+    rows = session.execute(select(*_COLUMNS).where(Customer.id.in_(ids))).all()
+    return {row.id: _record(row) for row in rows}
+
+
+def existing_customer_ids(session: Session, ids: Sequence[int]) -> set[int]:
+    return set(session.execute(select(Customer.id).where(Customer.id.in_(ids))).scalars())
+
+
+def customers_page(session: Session, request: PageRequest) -> Page[CustomerRecord]:
+    return fetch_page(session, select(*_COLUMNS), Customer.id, request, _record)

@@ -1,0 +1,179 @@
+"""Applying a discount: one transaction around a locked campaign row."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Optional, Union
+
+from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..campaigns.models import Campaign
+from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record
+from ..core.campaigns import DiscountType
+from ..core.discounts import Cart, CustomerStanding, Discount, evaluate
+from ..core.errors import ErrorCode, UserError
+from ..core.validation import cart_errors, idempotency_key_errors
+from ..customers.models import Customer
+from ..database import Database
+from .models import IDEMPOTENCY_KEY_CONSTRAINT, DiscountUsage
+from .offers import standing_columns
+from .records import USAGE_COLUMNS, UsageRecord, usage_record
+
+
+@dataclass(frozen=True)
+class ApplyDiscount:
+    campaign_id: Optional[int]  # None: the given ID is not a campaign's
+    customer_id: Optional[int]  # None: the given ID is not a customer's
+    cart: Cart
+    idempotency_key: Optional[str] = None
+
+    def same_request_as(self, usage: UsageRecord) -> bool:
+        """What "same input" means for an idempotency key: compared as values."""
+        return (
+            usage.campaign_id == self.campaign_id
+            and usage.customer_id == self.customer_id
+            and usage.cart_value == self.cart.cart_value
+            and usage.delivery_charge == self.cart.delivery_charge
+        )
+
+
+ApplyResult = Union[UsageRecord, list[UserError]]
+
+_CAMPAIGN_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, "No such campaign.", ("input", "campaignId"))
+_CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, "No such customer.", ("input", "customerId"))
+_KEY_REUSED = UserError(
+    ErrorCode.IDEMPOTENCY_KEY_REUSED,
+    "This idempotency key was already used with a different input.",
+    ("input", "idempotencyKey"),
+)
+
+
+# The input field each refused rule is about, so that a form can show the error.
+_REFUSAL_FIELDS = {
+    ErrorCode.CAMPAIGN_NOT_ACTIVE: ("input", "campaignId"),
+    ErrorCode.BUDGET_EXHAUSTED: ("input", "campaignId"),
+    ErrorCode.MIN_CART_VALUE_NOT_MET: ("input", "cartValue"),
+    ErrorCode.NOT_TARGETED: ("input", "customerId"),
+    ErrorCode.DAILY_LIMIT_REACHED: ("input", "customerId"),
+}
+
+
+def _refusal_field(code: ErrorCode, discount_type: DiscountType) -> Optional[tuple[str, ...]]:
+    if code is ErrorCode.NOTHING_TO_DISCOUNT:
+        return ("input", "cartValue" if discount_type is DiscountType.CART else "deliveryCharge")
+    return _REFUSAL_FIELDS.get(code)
+
+
+def _replay(command: ApplyDiscount, usage: UsageRecord) -> ApplyResult:
+    return usage if command.same_request_as(usage) else [_KEY_REUSED]
+
+
+def apply_discount_locked(
+    session: Session, command: ApplyDiscount, now: datetime, zone: tzinfo
+) -> ApplyResult:
+    """Lock, re-check every rule against committed data, record, commit.
+
+    Statements: the locking SELECT; one SELECT for the customer's standing and an
+    earlier usage under the same idempotency key; one INSERT that also adds the
+    amount to `used_budget` (a data-modifying CTE). The standing is read after
+    the lock is granted, so it sees every usage committed before ours.
+    """
+    errors = cart_errors(command.cart.cart_value, command.cart.delivery_charge)
+    errors += idempotency_key_errors(command.idempotency_key)
+    if errors:
+        return errors
+
+    campaign_row = None
+    if command.campaign_id is not None:
+        campaign_row = session.execute(
+            select(*CAMPAIGN_COLUMNS)
+            .where(Campaign.id == command.campaign_id, Campaign.deleted_at.is_(None))
+            .with_for_update()
+        ).first()
+    customer_id = command.customer_id if command.customer_id is not None else -1
+    campaign_id = campaign_row.id if campaign_row is not None else -1
+
+    one_row = select(literal(1).label("one")).subquery()
+    facts = session.execute(
+        select(
+            exists().where(Customer.id == customer_id).label("customer_exists"),
+            *standing_columns(literal(campaign_id), customer_id, now, zone),
+            *USAGE_COLUMNS,
+        )
+        .select_from(one_row)
+        .outerjoin(DiscountUsage, DiscountUsage.idempotency_key == command.idempotency_key)
+    ).one()
+
+    not_found = []
+    if campaign_row is None:
+        not_found.append(_CAMPAIGN_NOT_FOUND)
+    if not facts.customer_exists:
+        not_found.append(_CUSTOMER_NOT_FOUND)
+    if not_found:
+        return not_found
+    if facts.id is not None:
+        return _replay(command, usage_record(facts))
+
+    campaign = campaign_record(campaign_row)
+    standing = CustomerStanding(is_target=facts.is_target, usages_today=facts.usages_today)
+    outcome = evaluate(campaign.terms, command.cart, standing, now)
+    if not isinstance(outcome, Discount):
+        field = _refusal_field(outcome.code, campaign.terms.discount_type)
+        return [UserError(outcome.code, outcome.message, field)]
+
+    budget_update = (
+        update(Campaign)
+        .where(Campaign.id == campaign.id)
+        .values(used_budget=Campaign.used_budget + outcome.discount_amount)
+        .cte("budget_update")
+    )
+    row = session.execute(
+        insert(DiscountUsage)
+        .add_cte(budget_update)
+        .values(
+            campaign_id=campaign.id,
+            customer_id=customer_id,
+            discount_type=campaign.terms.discount_type.value,
+            cart_value=command.cart.cart_value,
+            delivery_charge=command.cart.delivery_charge,
+            original_amount=outcome.original_amount,
+            discount_amount=outcome.discount_amount,
+            final_amount=outcome.final_amount,
+            used_at=now,
+            idempotency_key=command.idempotency_key,
+        )
+        .returning(*USAGE_COLUMNS)
+    ).one()
+    return usage_record(row)
+
+
+def _usage_by_key(session: Session, key: str) -> Optional[UsageRecord]:
+    row = session.execute(select(*USAGE_COLUMNS).where(DiscountUsage.idempotency_key == key)).first()
+    return usage_record(row) if row is not None else None
+
+
+def _violates_key_constraint(error: IntegrityError) -> bool:
+    diag = getattr(error.orig, "diag", None)
+    return getattr(diag, "constraint_name", None) == IDEMPOTENCY_KEY_CONSTRAINT
+
+
+async def apply_discount(
+    database: Database, command: ApplyDiscount, now: datetime, zone: tzinfo
+) -> ApplyResult:
+    """The use case. Two requests with one key but different campaigns lock
+    different rows and can race to the INSERT; the loser's transaction rolls back
+    on the unique key and its answer is read from the winner's usage."""
+    for _attempt in range(2):
+        try:
+            return await database.write(apply_discount_locked, command, now, zone)
+        except IntegrityError as error:
+            if command.idempotency_key is None or not _violates_key_constraint(error):
+                raise
+        usage = await database.read(_usage_by_key, command.idempotency_key)
+        if usage is not None:
+            return _replay(command, usage)
+        # The winner rolled back after all, so nothing holds the key: try afresh.
+    return [_KEY_REUSED]

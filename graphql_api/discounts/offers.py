@@ -1,0 +1,87 @@
+"""Which discounts a cart can get: one set-based query, then the core rules."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, tzinfo
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from ..campaigns.models import Campaign, CampaignTarget
+from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record
+from ..core.calendar import business_day_bounds
+from ..core.campaigns import DiscountType
+from ..core.discounts import Cart, CustomerStanding, Discount, evaluate, rank_offers, savings_text
+from ..core.errors import NotFound
+from ..customers.models import Customer
+from .models import DiscountUsage
+from .records import AvailableOffers, Offer
+
+
+def standing_columns(campaign_id_column, customer_id: int, now: datetime, zone: tzinfo):
+    """`is_target` and `usages_today` of one customer for the campaign in
+    `campaign_id_column`, as correlated subqueries."""
+    day_start, day_end = business_day_bounds(now, zone)
+    is_target = exists().where(
+        CampaignTarget.campaign_id == campaign_id_column, CampaignTarget.customer_id == customer_id
+    )
+    usages_today = (
+        select(func.count())
+        .where(
+            DiscountUsage.campaign_id == campaign_id_column,
+            DiscountUsage.customer_id == customer_id,
+            DiscountUsage.used_at >= day_start,
+            DiscountUsage.used_at < day_end,
+        )
+        .scalar_subquery()
+    )
+    return is_target.label("is_target"), usages_today.label("usages_today")
+
+
+def available_offers(
+    session: Session, customer_id: int, cart: Cart, now: datetime, zone: tzinfo
+) -> AvailableOffers:
+    if session.execute(select(Customer.id).where(Customer.id == customer_id)).first() is None:
+        raise NotFound("No such customer.", field=("input", "customerId"))
+    # The WHERE clause only narrows the candidates down to what the live-window
+    # index finds; `evaluate` below decides, so the rules live in one place.
+    rows = session.execute(
+        select(*CAMPAIGN_COLUMNS, *standing_columns(Campaign.id, customer_id, now, zone))
+        .where(
+            Campaign.deleted_at.is_(None),
+            Campaign.paused.is_(False),
+            Campaign.start_date <= now,
+            Campaign.end_date >= now,
+        )
+        .order_by(Campaign.created_at, Campaign.id)
+    ).all()
+
+    offers: dict[DiscountType, list[Offer]] = {DiscountType.CART: [], DiscountType.DELIVERY: []}
+    for row in rows:
+        campaign = campaign_record(row)
+        standing = CustomerStanding(is_target=row.is_target, usages_today=row.usages_today)
+        outcome = evaluate(campaign.terms, cart, standing, now)
+        if isinstance(outcome, Discount):
+            offers[campaign.terms.discount_type].append(
+                Offer(
+                    campaign=campaign,
+                    discount=outcome,
+                    savings=savings_text(campaign.terms, outcome.discount_amount),
+                    is_best=False,
+                )
+            )
+    return AvailableOffers(
+        cart=_ranked(offers[DiscountType.CART]), delivery=_ranked(offers[DiscountType.DELIVERY])
+    )
+
+
+def _ranked(offers: list[Offer]) -> list[Offer]:
+    ranked = rank_offers(
+        offers,
+        amount_of=lambda offer: offer.discount.discount_amount,
+        created_key_of=lambda offer: (offer.campaign.created_at, offer.campaign.id),
+    )
+    if ranked:
+        ranked[0] = replace(ranked[0], is_best=True)
+    return ranked

@@ -1,0 +1,62 @@
+"""Keyset pages over a query ordered by primary key.
+
+Keyset (not OFFSET) paging keeps every page one index range scan and walks each
+item exactly once even while rows are added.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Generic, Optional, Sequence, TypeVar
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class PageRequest:
+    first: int = DEFAULT_PAGE_SIZE
+    after: Optional[int] = None  # primary key of the last item already seen
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: Sequence[tuple[int, T]]  # (key, item)
+    has_next_page: bool
+    has_previous_page: bool
+    total_count: int
+
+
+def fetch_page(
+    session: Session,
+    query: Select,
+    key_column,
+    request: PageRequest,
+    to_item: Callable[[object], T],
+    *,
+    newest_first: bool = False,
+) -> Page[T]:
+    """One statement for the page and its total (a scalar subquery over the same
+    filter), plus a count only when the page comes back empty."""
+    total = select(func.count()).select_from(query.order_by(None).subquery()).scalar_subquery()
+    paged = query.add_columns(total.label("_total"))
+    if request.after is not None:
+        paged = paged.where(key_column < request.after if newest_first else key_column > request.after)
+    paged = paged.order_by(key_column.desc() if newest_first else key_column.asc())
+    rows = session.execute(paged.limit(request.first + 1)).all()
+    if rows:
+        total_count = rows[0]._total
+    else:
+        total_count = session.execute(select(total)).scalar_one()
+    items = [(row[0], to_item(row)) for row in rows[: request.first]]
+    return Page(
+        items=items,
+        has_next_page=len(rows) > request.first,
+        has_previous_page=request.after is not None,
+        total_count=total_count,
+    )
