@@ -1,0 +1,113 @@
+"""Campaign queries and mutations: parse, call the service, map."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import strawberry
+
+from ...campaigns import selectors
+from ...campaigns.records import CampaignRecord
+from ...campaigns.service import (
+    EDITABLE_FIELDS,
+    TargetRef,
+    create_campaign,
+    delete_campaign,
+    update_campaign,
+)
+from ...core.errors import ErrorCode, UserError as DomainUserError
+from ..errors import user_errors
+from ..ids import decode_id, encode_id
+from ..pagination import Connection, page_request, to_connection
+from .types import (
+    Campaign,
+    CampaignFilter,
+    CampaignPayload,
+    CreateCampaignInput,
+    DeleteCampaignPayload,
+    UpdateCampaignInput,
+)
+
+_NOT_FOUND = DomainUserError(ErrorCode.NOT_FOUND, "No such campaign.", ("id",))
+
+
+async def campaign(info: strawberry.Info, id: strawberry.ID) -> Optional[Campaign]:
+    pk = decode_id(id, "Campaign")
+    if pk is None:
+        return None
+    record = await info.context.loaders.campaign_by_id.load(pk)
+    if record is None or record.deleted_at is not None:
+        return None
+    return Campaign.from_record(record, info.context.now)
+
+
+async def campaigns(
+    info: strawberry.Info,
+    filter: Optional[CampaignFilter] = None,
+    first: Optional[int] = 20,
+    after: Optional[str] = None,
+) -> Connection[Campaign]:
+    request = page_request(first, after)
+    campaign_filter = selectors.CampaignFilter(
+        discount_type=filter.discount_type if filter else None,
+        status=filter.status if filter else None,
+        is_targeted=filter.is_targeted if filter else None,
+    )
+    context = info.context
+    page = await context.database.read(selectors.campaigns_page, campaign_filter, request, context.now)
+    return to_connection(page, lambda record: Campaign.from_record(record, context.now))
+
+
+def _given_fields(input_object: Any) -> dict[str, Any]:
+    """The input's fields the client actually sent (UNSET ones are left out)."""
+    fields = {}
+    for name in (*EDITABLE_FIELDS, "active"):
+        value = getattr(input_object, name, strawberry.UNSET)
+        if value is not strawberry.UNSET:
+            fields[name] = value
+    return fields
+
+
+def _target_refs(ids: Optional[list[strawberry.ID]]) -> Optional[list[TargetRef]]:
+    if ids is None or ids is strawberry.UNSET:
+        return None
+    return [TargetRef(label=str(label), id=decode_id(label, "Customer")) for label in ids]
+
+
+def _campaign_payload(result, now) -> CampaignPayload:
+    if isinstance(result, CampaignRecord):
+        return CampaignPayload(campaign=Campaign.from_record(result, now), user_errors=[])
+    return CampaignPayload(campaign=None, user_errors=user_errors(result))
+
+
+async def create_campaign_mutation(info: strawberry.Info, input: CreateCampaignInput) -> CampaignPayload:
+    context = info.context
+    values = _given_fields(input)
+    result = await context.database.write(
+        create_campaign, values, _target_refs(input.target_customer_ids), context.now
+    )
+    return _campaign_payload(result, context.now)
+
+
+async def update_campaign_mutation(
+    info: strawberry.Info, id: strawberry.ID, input: UpdateCampaignInput
+) -> CampaignPayload:
+    context = info.context
+    pk = decode_id(id, "Campaign")
+    if pk is None:
+        return CampaignPayload(campaign=None, user_errors=user_errors([_NOT_FOUND]))
+    result = await context.database.write(
+        update_campaign, pk, _given_fields(input), _target_refs(input.target_customer_ids), context.now
+    )
+    return _campaign_payload(result, context.now)
+
+
+async def delete_campaign_mutation(info: strawberry.Info, id: strawberry.ID) -> DeleteCampaignPayload:
+    context = info.context
+    pk = decode_id(id, "Campaign")
+    result = [_NOT_FOUND] if pk is None else await context.database.write(delete_campaign, pk, context.now)
+    if isinstance(result, int):
+        return DeleteCampaignPayload(
+            deleted_campaign_id=strawberry.ID(encode_id("Campaign", result)), user_errors=[]
+        )
+    return DeleteCampaignPayload(deleted_campaign_id=None, user_errors=user_errors(result))

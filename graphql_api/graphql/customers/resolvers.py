@@ -1,0 +1,37 @@
+"""Customer queries and mutations: parse, call the service, map."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+import strawberry
+
+from ...customers.service import CustomerRecord, create_customer, customers_page
+from ..errors import user_errors
+from ..ids import decode_id
+from ..pagination import Connection, page_request, to_connection
+from .types import CreateCustomerInput, Customer, CustomerPayload
+
+
+async def customer(info: strawberry.Info, id: strawberry.ID) -> Optional[Customer]:
+    pk = decode_id(id, "Customer")
+    if pk is None:
+        return None
+    record = await info.context.loaders.customer_by_id.load(pk)
+    return Customer.from_record(record) if record is not None else None
+
+
+async def customers(
+    info: strawberry.Info, first: Optional[int] = 20, after: Optional[str] = None
+) -> Connection[Customer]:
+    request = page_request(first, after)
+    page = await info.context.database.read(customers_page, request)
+    return to_connection(page, Customer.from_record)
+
+
+async def create_customer_mutation(info: strawberry.Info, input: CreateCustomerInput) -> CustomerPayload:
+    context = info.context
+    result = await context.database.write(create_customer, input.email, input.name, context.now)
+    if isinstance(result, CustomerRecord):
+        return CustomerPayload(customer=Customer.from_record(result), user_errors=[])
+    return CustomerPayload(customer=None, user_errors=user_errors(result))

@@ -1,0 +1,62 @@
+"""Checkout queries and the apply mutation: parse, call the service, map."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Optional
+
+import strawberry
+
+from ...core.discounts import Cart
+from ...core.errors import InvalidInput, NotFound
+from ...core.money import ZERO
+from ...core.validation import cart_errors
+from ...discounts.apply import ApplyDiscount, apply_discount
+from ...discounts.history import customer_usage_page
+from ...discounts.offers import available_offers
+from ...discounts.records import UsageRecord
+from ..errors import user_errors
+from ..ids import decode_id
+from ..pagination import Connection, page_request, to_connection
+from .types import ApplyDiscountInput, ApplyDiscountPayload, AvailableDiscounts, CartInput, DiscountUsage
+
+
+def _cart(cart_value: Decimal, delivery_charge: Optional[Decimal]) -> Cart:
+    return Cart(cart_value=cart_value, delivery_charge=ZERO if delivery_charge is None else delivery_charge)
+
+
+async def available_discounts(info: strawberry.Info, input: CartInput) -> AvailableDiscounts:
+    cart = _cart(input.cart_value, input.delivery_charge)
+    for error in cart_errors(cart.cart_value, cart.delivery_charge):
+        raise InvalidInput(error.message, field=error.field)
+    customer_pk = decode_id(input.customer_id, "Customer")
+    if customer_pk is None:
+        raise NotFound("No such customer.", field=("input", "customerId"))
+    context = info.context
+    offers = await context.database.read(available_offers, customer_pk, cart, context.now, context.zone)
+    return AvailableDiscounts.from_offers(offers, context.now)
+
+
+async def discount_usages(
+    info: strawberry.Info, customer_id: strawberry.ID, first: Optional[int] = 20, after: Optional[str] = None
+) -> Connection[DiscountUsage]:
+    request = page_request(first, after)
+    customer_pk = decode_id(customer_id, "Customer")
+    if customer_pk is None:
+        raise NotFound("No such customer.", field=("customerId",))
+    page = await info.context.database.read(customer_usage_page, customer_pk, request)
+    return to_connection(page, DiscountUsage.from_record)
+
+
+async def apply_discount_mutation(info: strawberry.Info, input: ApplyDiscountInput) -> ApplyDiscountPayload:
+    context = info.context
+    command = ApplyDiscount(
+        campaign_id=decode_id(input.campaign_id, "Campaign"),
+        customer_id=decode_id(input.customer_id, "Customer"),
+        cart=_cart(input.cart_value, input.delivery_charge),
+        idempotency_key=input.idempotency_key,
+    )
+    result = await apply_discount(context.database, command, context.now, context.zone)
+    if isinstance(result, UsageRecord):
+        return ApplyDiscountPayload(usage=DiscountUsage.from_record(result), user_errors=[])
+    return ApplyDiscountPayload(usage=None, user_errors=user_errors(result))
