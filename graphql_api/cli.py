@@ -1,0 +1,122 @@
+"""`campaign-service`: serve, migrate, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Iterator, Optional, Sequence
+
+from .settings import Settings, SettingsError
+
+logger = logging.getLogger("graphql_api.cli")
+
+DEV_DATABASE = "campaign_service"
+
+
+@contextlib.contextmanager
+def database_url(settings: Settings) -> Iterator[tuple[str, bool]]:
+    """The database to use and whether it is the embedded one.
+
+    With DATABASE_URL unset, the embedded PostgreSQL under DATA_DIR is started
+    and stays up until this process exits.
+    """
+    if settings.database_url:
+        yield settings.database_url, False
+        return
+    from . import embedded_postgres
+
+    url = embedded_postgres.start(settings.data_dir, DEV_DATABASE)
+    print(f"Embedded PostgreSQL running with its data in {settings.data_dir.resolve() / 'postgres'}")
+    yield url, True
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from . import migrate
+
+    host = args.host or settings.host
+    port = args.port or settings.port
+    with database_url(settings) as (url, embedded):
+        if embedded or args.migrate:
+            migrate.upgrade(url)
+        elif migrate.pending(url):
+            print(
+                "The database schema is behind this version of the service. "
+                "Run `campaign-service migrate` first, or start with `serve --migrate`.",
+                file=sys.stderr,
+            )
+            return 2
+        # Workers are separate processes; they find the database in the environment.
+        os.environ["DATABASE_URL"] = url
+        print(f"GraphQL API (with GraphiQL) at http://{host}:{port}/graphql", flush=True)
+        uvicorn.run(
+            "graphql_api.app:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=args.workers,
+            log_level=settings.log_level.lower(),
+            # Enough for a load balancer's keep-alive; the server stays up on 64+ clients.
+            timeout_keep_alive=30,
+        )
+    return 0
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from . import migrate
+
+    with database_url(settings) as (url, _embedded):
+        migrate.upgrade(url, args.revision)
+    print(f"Database migrated to {args.revision}.")
+    return 0
+
+
+def _export_schema(_settings: Optional[Settings], args: argparse.Namespace) -> int:
+    from .graphql.schema import schema_sdl
+
+    Path(args.output).write_text(schema_sdl(), encoding="utf-8")
+    print(f"Wrote {args.output}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="campaign-service", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="serve the GraphQL API")
+    serve.add_argument("--host", help="address to listen on (default: HOST or 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default: PORT or 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default: 1)")
+    serve.add_argument(
+        "--migrate", action="store_true", help="apply pending migrations first (always done for the embedded database)"
+    )
+    serve.set_defaults(handler=_serve)
+
+    migrate = commands.add_parser("migrate", help="apply database migrations")
+    migrate.add_argument("--revision", default="head", help="target revision (default: head)")
+    migrate.set_defaults(handler=_migrate)
+
+    export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
+    export.add_argument("--output", default="schema.graphql", help="file to write (default: schema.graphql)")
+    export.set_defaults(handler=_export_schema)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return args.handler(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
