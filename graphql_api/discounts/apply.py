@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Optional, Union
 
-from sqlalchemy import exists, insert, literal, select, update
+from sqlalchemy import exists, false, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -96,6 +96,12 @@ def apply_discount_locked(
     customer_id = command.customer_id if command.customer_id is not None else -1
     campaign_id = campaign_row.id if campaign_row is not None else -1
 
+    # `== None` would render IS NULL and match every usage without a key.
+    same_key = (
+        DiscountUsage.idempotency_key == command.idempotency_key
+        if command.idempotency_key is not None
+        else false()
+    )
     one_row = select(literal(1).label("one")).subquery()
     facts = session.execute(
         select(
@@ -104,7 +110,7 @@ def apply_discount_locked(
             *USAGE_COLUMNS,
         )
         .select_from(one_row)
-        .outerjoin(DiscountUsage, DiscountUsage.idempotency_key == command.idempotency_key)
+        .outerjoin(DiscountUsage, same_key)
     ).one()
 
     not_found = []
