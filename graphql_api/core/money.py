@@ -48,7 +48,7 @@ def parse_amount(value: Union[str, int, float, Decimal]) -> Decimal:
         raise MoneyError("must be a decimal number such as \"12.50\"") from None
     if not amount.is_finite():
         raise MoneyError("must be a finite decimal number")
-    if abs(amount) > MAX_AMOUNT:
+    if amount.copy_abs() > MAX_AMOUNT:  # copy_abs: no context, so no Overflow
         raise MoneyError(f"must be at most {MAX_AMOUNT} in absolute value")
     if amount != amount.quantize(CENT):
         raise MoneyError("must have at most two fraction digits")

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event
+from starlette.testclient import TestClient
+
+from graphql_api.app import create_app
+from graphql_api.database import Database
+from graphql_api.settings import Settings
+
+from ..conftest import truncate_all
+from ..support import Clock, GraphQLClient
+
+
+@pytest.fixture(autouse=True)
+def clean_database(admin_engine):
+    truncate_all(admin_engine)
+    yield
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def settings(database_url) -> Settings:
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+def database(settings):
+    database = Database(settings.database_url, pool_size=settings.db_pool_size)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def app(settings, database, clock):
+    return create_app(settings, database=database, clock=clock)
+
+
+@pytest.fixture
+def http(app):
+    with TestClient(app, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def gql(http) -> GraphQLClient:
+    return GraphQLClient(http)
+
+
+class StatementCounter:
+    def __init__(self):
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany):
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def reset(self) -> None:
+        self.statements.clear()
+
+
+@pytest.fixture
+def sql_counter(database):
+    counter = StatementCounter()
+    event.listen(database.engine, "before_cursor_execute", counter)
+    yield counter
+    event.remove(database.engine, "before_cursor_execute", counter)

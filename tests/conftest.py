@@ -1,0 +1,57 @@
+"""Test database: the embedded PostgreSQL under .data/ unless DATABASE_URL is set.
+
+With DATABASE_URL set the suite uses that database as it is and empties its
+tables between tests: point it at a database you can lose.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from graphql_api import migrate
+from graphql_api.settings import sqlalchemy_url
+
+TEST_DATABASE = "campaign_service_test"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _test_database_url() -> str:
+    if os.environ.get("DATABASE_URL"):
+        return sqlalchemy_url(os.environ["DATABASE_URL"])
+    from graphql_api import embedded_postgres
+
+    return sqlalchemy_url(embedded_postgres.start(ROOT / ".data", TEST_DATABASE))
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    """A migrated, empty database for the whole session."""
+    url = _test_database_url()
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+    migrate.upgrade(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def admin_engine(database_url):
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+def truncate_all(engine) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "TRUNCATE discount_usages, campaign_targets, campaigns, customers "
+                "RESTART IDENTITY CASCADE"
+            )
+        )
