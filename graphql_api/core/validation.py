@@ -30,6 +30,11 @@ def _invalid(path: tuple[str, ...], message: str) -> UserError:
     return UserError(code=ErrorCode.INVALID_INPUT, message=message, field=path)
 
 
+def _has_nul(text: Optional[str]) -> bool:
+    # PostgreSQL text cannot hold NUL; refuse it here rather than fail in the database.
+    return text is not None and "\x00" in text
+
+
 # --- customers ---------------------------------------------------------------
 
 
@@ -51,7 +56,9 @@ def clean_customer(email: str, name: str) -> tuple[Optional[CustomerFields], lis
         except EmailNotValidError as error:
             errors.append(_invalid(("input", "email"), f"Enter a valid email address: {error}"))
     trimmed_name = name.strip()
-    if not 1 <= len(trimmed_name) <= NAME_MAX_LENGTH:
+    if _has_nul(trimmed_name):
+        errors.append(_invalid(("input", "name"), "The name may not contain NUL characters."))
+    elif not 1 <= len(trimmed_name) <= NAME_MAX_LENGTH:
         errors.append(
             _invalid(("input", "name"), f"The name must be 1 to {NAME_MAX_LENGTH} characters long.")
         )
@@ -96,14 +103,18 @@ def validate_campaign(draft: CampaignDraft) -> list[UserError]:
 
     if required(draft.name, "name"):
         assert draft.name is not None
-        if not 1 <= len(draft.name.strip()) <= CAMPAIGN_NAME_MAX_LENGTH:
+        if _has_nul(draft.name):
+            errors.append(_invalid(("input", "name"), "The name may not contain NUL characters."))
+        elif not 1 <= len(draft.name.strip()) <= CAMPAIGN_NAME_MAX_LENGTH:
             errors.append(
                 _invalid(
                     ("input", "name"),
                     f"The name must be 1 to {CAMPAIGN_NAME_MAX_LENGTH} characters long.",
                 )
             )
-    if draft.description is not None and len(draft.description) > DESCRIPTION_MAX_LENGTH:
+    if _has_nul(draft.description):
+        errors.append(_invalid(("input", "description"), "The description may not contain NUL characters."))
+    elif draft.description is not None and len(draft.description) > DESCRIPTION_MAX_LENGTH:
         errors.append(
             _invalid(
                 ("input", "description"),
@@ -186,11 +197,11 @@ def _targeting_errors(draft: CampaignDraft) -> list[UserError]:
 
 
 def idempotency_key_errors(key: Optional[str]) -> list[UserError]:
-    if key is not None and not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH:
+    if key is not None and (_has_nul(key) or not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH):
         return [
             _invalid(
                 ("input", "idempotencyKey"),
-                f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long.",
+                f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long, without NUL.",
             )
         ]
     return []
