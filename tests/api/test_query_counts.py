@@ -1,0 +1,74 @@
+"""SQL statements per request stay constant however much data there is:
+loaders batch per request, and the checkout query is set-based."""
+
+import pytest
+
+from ..support import apply, available, create_campaign, create_customer
+
+
+def targeted_campaigns(gql, count, targets_each=3):
+    customers = [create_customer(gql)["id"] for _ in range(targets_each)]
+    for index in range(count):
+        create_campaign(gql, name=f"c{index}", isTargeted=True, targetCustomerIds=customers)
+    return customers
+
+
+def statements_for(gql, sql_counter, query, variables=None):
+    sql_counter.reset()
+    gql(query, variables)
+    return sql_counter.count
+
+
+TARGETS_QUERY = "{ campaigns(first: 50) { nodes { targetCustomers { id email } targetCustomerIds } } }"
+
+
+def test_target_customers_are_batched(gql, sql_counter):
+    targeted_campaigns(gql, 5)
+    with_five = statements_for(gql, sql_counter, TARGETS_QUERY)
+    targeted_campaigns(gql, 45)
+    with_fifty = statements_for(gql, sql_counter, TARGETS_QUERY)
+    assert with_five == with_fifty == 2  # the page (with its count) + one batch of targets
+
+
+def test_usage_history_with_campaigns_and_customers_is_batched(gql, sql_counter):
+    query = """
+    { customers(first: 50) { nodes { discountUsages(first: 10) {
+        totalCount nodes { campaign { name } customer { email } } } } } }"""
+
+    def add_usages(customer_count):
+        campaign = create_campaign(gql, maxUsagePerCustomerPerDay=10)
+        for _ in range(customer_count):
+            customer = create_customer(gql)
+            for _ in range(2):
+                apply(gql, campaign["id"], customer["id"])
+
+    add_usages(2)
+    small = statements_for(gql, sql_counter, query)
+    add_usages(20)
+    large = statements_for(gql, sql_counter, query)
+    assert small == large == 4  # customers page, usage pages, campaigns, customers
+
+
+@pytest.mark.parametrize("extra_campaigns", [0, 30])
+def test_available_discounts_is_two_statements_whatever_the_data(gql, sql_counter, extra_campaigns):
+    customers = targeted_campaigns(gql, 3 + extra_campaigns)
+    for index in range(3 + extra_campaigns):
+        create_campaign(gql, name=f"public{index}", discountType="DELIVERY" if index % 2 else "CART",
+                        maxUsagePerCustomerPerDay=5)
+    listed = gql("{ campaigns(first: 100) { nodes { id isTargeted } } }")["campaigns"]["nodes"]
+    for campaign in listed[:10]:
+        apply(gql, campaign["id"], customers[0])
+    sql_counter.reset()
+    offers = available(gql, customers[0])
+    assert len(offers["cartDiscounts"]) + len(offers["deliveryDiscounts"]) > 0
+    assert sql_counter.count == 2  # the customer exists; the set-based eligibility query
+
+
+def test_apply_discount_is_three_statements_inside_one_transaction(gql, sql_counter):
+    customer = create_customer(gql)
+    campaign = create_campaign(gql)
+    sql_counter.reset()
+    gql("""mutation($c: ID!, $u: ID!) { applyDiscount(input: {campaignId: $c, customerId: $u, cartValue: "600"}) {
+        usage { id discountAmount } userErrors { code } } }""", {"c": campaign["id"], "u": customer["id"]})
+    # lock, standing (+ idempotency lookup), insert-with-budget-update; BEGIN and COMMIT come on top
+    assert sql_counter.count == 3
