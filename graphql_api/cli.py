@@ -7,6 +7,7 @@ import contextlib
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
@@ -107,6 +108,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _quiet_third_parties() -> None:
+    # pgserver narrates every pg_ctl call and alembic every plugin at INFO.
+    logging.getLogger("pgserver").setLevel(logging.WARNING)
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    # pgserver asks platformdirs for a runtime dir; its fallback is fine.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
+
+
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -115,6 +124,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _quiet_third_parties()
     return args.handler(settings, args)
 
 
