@@ -7,16 +7,11 @@ from aiodataloader import DataLoader
 from ...database import Database
 from ...discounts.history import usage_pages, usages_by_ids
 from ...pagination import PageRequest
+from ..batch_loader import RecordsByKeyLoader
 
 
-class UsageByIdLoader(DataLoader):
-    def __init__(self, database: Database):
-        super().__init__()
-        self.database = database
-
-    async def batch_load_fn(self, keys):
-        found = await self.database.read(usages_by_ids, list(keys))
-        return [found.get(key) for key in keys]
+class UsageByIdLoader(RecordsByKeyLoader):
+    fetch = staticmethod(usages_by_ids)
 
 
 class UsagePageByCustomerLoader(DataLoader):

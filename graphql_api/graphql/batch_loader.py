@@ -1,0 +1,25 @@
+"""The shape every by-id loader shares: one service call per batch of keys."""
+
+from __future__ import annotations
+
+from typing import Any, Callable, ClassVar
+
+from aiodataloader import DataLoader
+
+from ..database import Database
+
+
+class RecordsByKeyLoader(DataLoader):
+    """Subclasses name `fetch(session, keys) -> {key: record}`; a key that
+    finds nothing loads as None."""
+
+    fetch: ClassVar[Callable[..., dict]]
+    fetch_options: ClassVar[dict[str, Any]] = {}
+
+    def __init__(self, database: Database):
+        super().__init__()
+        self.database = database
+
+    async def batch_load_fn(self, keys):
+        found = await self.database.read(type(self).fetch, list(keys), **self.fetch_options)
+        return [found.get(key) for key in keys]
