@@ -18,6 +18,7 @@ from .database import Database
 from .graphql.schema import build_schema
 from .graphql.view import GraphQLView
 from .middleware import RequestContextMiddleware
+from .migrate import head_revision
 from .settings import Settings
 
 logger = logging.getLogger("graphql_api")
@@ -27,8 +28,10 @@ def utc_now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _check_database(session) -> None:
-    session.execute(text("SELECT 1"))
+def _schema_revision(session) -> Optional[str]:
+    if session.execute(text("SELECT to_regclass('alembic_version')")).scalar() is None:
+        return None  # never migrated
+    return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 def create_app(
@@ -44,9 +47,8 @@ def create_app(
                 "DATABASE_URL is not set; start the service with `campaign-service serve`, "
                 "which starts an embedded PostgreSQL when it is unset."
             )
-        database = Database(
-            settings.database_url, pool_size=settings.db_pool_size, pool_timeout=settings.db_pool_timeout
-        )
+        database = settings.database()
+    expected_revision = head_revision()
     schema = build_schema(settings.parser_cache_size, settings.validation_cache_size)
     graphql = GraphQLView(schema, database=database, settings=settings, clock=clock)
 
@@ -59,16 +61,29 @@ def create_app(
                 "graphql": str(request.url_for("graphql")),
                 "graphiql": settings.graphiql,
                 "health": str(request.url_for("health")),
+                "ready": str(request.url_for("ready")),
             }
         )
 
-    async def health(request: Request) -> JSONResponse:
+    async def database_state() -> str:
         try:
-            await database.read(_check_database)
-        except Exception:  # any failure means "not healthy"; the reason goes to the log
-            logger.warning("health check: database unreachable", exc_info=True)
-            return JSONResponse({"status": "unavailable", "database": "unreachable"}, status_code=503)
-        return JSONResponse({"status": "ok", "database": "ok", "version": __version__})
+            revision = await database.read(_schema_revision)
+        except Exception:  # any failure means "not ready"; the reason goes to the log
+            logger.warning("database check failed", exc_info=True)
+            return "unreachable"
+        return "ok" if revision == expected_revision else "migrations pending"
+
+    async def health(request: Request) -> JSONResponse:
+        """Liveness: the process answers. The database is reported, not required,
+        so that an outage does not get healthy processes restarted."""
+        return JSONResponse({"status": "ok", "version": __version__, "database": await database_state()})
+
+    async def ready(request: Request) -> JSONResponse:
+        """Readiness: the database is reachable and migrated to this version."""
+        state = await database_state()
+        status_code = 200 if state == "ok" else 503
+        return JSONResponse({"status": "ready" if state == "ok" else "unavailable", "database": state},
+                            status_code=status_code)
 
     @contextlib.asynccontextmanager
     async def lifespan(app):
@@ -79,6 +94,7 @@ def create_app(
         routes=[
             Route("/", root, methods=["GET"]),
             Route("/health", health, methods=["GET"], name="health"),
+            Route("/ready", ready, methods=["GET"], name="ready"),
             Route("/graphql", graphql, methods=["GET", "POST"], name="graphql"),
         ],
         lifespan=lifespan,

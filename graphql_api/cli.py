@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
 import warnings
 from pathlib import Path
@@ -54,6 +55,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             return 2
         # Workers are separate processes; they find the database in the environment.
         os.environ["DATABASE_URL"] = url
+        _exit_cleanly_on_stop_signals()
         print(f"GraphQL API (with GraphiQL) at http://{host}:{port}/graphql", flush=True)
         uvicorn.run(
             "graphql_api.app:create_app",
@@ -62,10 +64,21 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             port=port,
             workers=args.workers,
             log_level=settings.log_level.lower(),
-            # Enough for a load balancer's keep-alive; the server stays up on 64+ clients.
-            timeout_keep_alive=30,
+            # Longer than a load balancer's idle timeout, so it never reuses a closed one.
+            timeout_keep_alive=75,
+            # SIGTERM: stop accepting, let requests in flight finish, then exit.
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
     return 0
+
+
+def _exit_cleanly_on_stop_signals() -> None:
+    """uvicorn shuts down gracefully on SIGTERM/SIGINT and then re-raises the
+    signal to whatever handler was installed before it. With this one in place
+    the re-raised signal returns here, the embedded database is stopped on the
+    way out, and a requested stop exits 0 instead of dying by the signal."""
+    for stop_signal in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(stop_signal, lambda signum, frame: None)
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
@@ -74,6 +87,28 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     with database_url(settings) as (url, _embedded):
         migrate.upgrade(url, args.revision)
     print(f"Database migrated to {args.revision}.")
+    return 0
+
+
+def _check(settings: Settings, args: argparse.Namespace) -> int:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from .invariants import find_violations
+
+    with database_url(settings) as (url, _embedded):
+        engine = create_engine(url)
+        try:
+            with Session(engine) as session:
+                violations = find_violations(session, settings.business_timezone)
+        finally:
+            engine.dispose()
+    for violation in violations:
+        print(f"{violation.kind}: {violation.detail}")
+    if violations:
+        print(f"{len(violations)} violation(s) found.", file=sys.stderr)
+        return 1
+    print("All campaigns and usages are consistent.")
     return 0
 
 
@@ -101,6 +136,12 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--revision", default="head", help="target revision (default: head)")
     migrate.set_defaults(handler=_migrate)
+
+    check = commands.add_parser(
+        "check",
+        help="verify budgets and daily limits across the whole database; exit 1 listing offenders",
+    )
+    check.set_defaults(handler=_check)
 
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("--output", default="schema.graphql", help="file to write (default: schema.graphql)")

@@ -7,11 +7,21 @@ returns it before the thread gives its token back. A thread therefore never
 waits for a connection that another waiting thread holds: the pool cannot be
 exhausted by threads that are themselves blocked, which is how the REST service
 this replaces deadlocked at about 55 concurrent requests.
+
+Failures PostgreSQL reports as transient are handled here, once for every
+use case: deadlocks and serialization failures are retried a bounded number of
+times (the whole transaction, which is safe because it rolled back); a stale
+pooled connection is retried once for reads; everything else that means "the
+database cannot serve this now" becomes `DatabaseUnavailable`, which clients
+see as a retryable SERVICE_UNAVAILABLE.
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+import random
+import time
 from typing import Callable, Optional, TypeVar
 
 import anyio
@@ -19,11 +29,16 @@ import anyio.to_thread
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session
 
-from .core.errors import DomainError
-
 T = TypeVar("T")
+logger = logging.getLogger("graphql_api.database")
+
+# PostgreSQL error codes (SQLSTATE).
+_RETRYABLE = {"40P01": "deadlock", "40001": "serialization failure"}
+_LOCK_NOT_AVAILABLE = "55P03"
+_QUERY_CANCELED = "57014"
 
 
 class Base(DeclarativeBase):
@@ -31,11 +46,47 @@ class Base(DeclarativeBase):
 
 
 class DatabaseUnavailable(Exception):
-    """PostgreSQL could not be reached; the request may be retried."""
+    """The database cannot serve this request now; the client may retry.
+
+    `reason` says why, for clients and logs: DATABASE_UNREACHABLE, LOCK_TIMEOUT,
+    STATEMENT_TIMEOUT, POOL_TIMEOUT or CONTENTION."""
+
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+        self.message = message
 
 
-def _is_connection_problem(error: DBAPIError) -> bool:
-    return bool(error.connection_invalidated) or isinstance(error, OperationalError)
+def _pgcode(error: DBAPIError) -> Optional[str]:
+    return getattr(error.orig, "pgcode", None)
+
+
+def _unavailable(error: Exception) -> Optional[DatabaseUnavailable]:
+    """The retryable meaning of a database error, or None for a real bug."""
+    if isinstance(error, PoolTimeout):
+        return DatabaseUnavailable("POOL_TIMEOUT", "The service is busy; retry shortly.")
+    if not isinstance(error, DBAPIError):
+        return None
+    code = _pgcode(error)
+    if code == _LOCK_NOT_AVAILABLE:
+        return DatabaseUnavailable(
+            "LOCK_TIMEOUT", "The record is locked by another transaction for too long; retry shortly."
+        )
+    if code == _QUERY_CANCELED:
+        return DatabaseUnavailable("STATEMENT_TIMEOUT", "The database took too long to answer; retry shortly.")
+    if code in _RETRYABLE:
+        return DatabaseUnavailable("CONTENTION", "The request kept colliding with others; retry shortly.")
+    if error.connection_invalidated or isinstance(error, OperationalError):
+        return DatabaseUnavailable("DATABASE_UNREACHABLE", "The database is unavailable; retry shortly.")
+    return None
+
+
+def _session_options(lock_timeout_ms: int, statement_timeout_ms: int) -> str:
+    """Server-side limits, so a stuck lock or query fails instead of hanging.
+    0 sends nothing and leaves the server's (or the role's) setting in force,
+    for poolers such as PgBouncer that refuse startup options."""
+    limits = {"lock_timeout": lock_timeout_ms, "statement_timeout": statement_timeout_ms}
+    return " ".join(f"-c {name}={value}" for name, value in limits.items() if value)
 
 
 def _bind(work: Callable[..., T], args, kwargs) -> Callable[[Session], T]:
@@ -43,8 +94,18 @@ def _bind(work: Callable[..., T], args, kwargs) -> Callable[[Session], T]:
 
 
 class Database:
-    def __init__(self, url: str, *, pool_size: int = 10, pool_timeout: float = 30.0):
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        pool_timeout: float = 30.0,
+        lock_timeout_ms: int = 5000,
+        statement_timeout_ms: int = 15000,
+        retry_attempts: int = 3,
+    ):
         self.pool_size = pool_size
+        self.retry_attempts = retry_attempts
         self.engine: Engine = create_engine(
             url,
             pool_size=pool_size,
@@ -52,7 +113,11 @@ class Database:
             max_overflow=0,
             pool_timeout=pool_timeout,
             pool_recycle=1800,
-            connect_args={"connect_timeout": 5, "application_name": "campaign-service"},
+            connect_args={
+                "connect_timeout": 5,
+                "application_name": "campaign-service",
+                "options": _session_options(lock_timeout_ms, statement_timeout_ms),
+            },
         )
         # Reads run without BEGIN/ROLLBACK round trips; writes get a transaction.
         self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -79,20 +144,37 @@ class Database:
     async def _run(self, unit, work):
         try:
             return await anyio.to_thread.run_sync(functools.partial(unit, work), limiter=self.limiter)
-        except DomainError:
-            raise
-        except DBAPIError as error:
-            if _is_connection_problem(error):
-                raise DatabaseUnavailable("The database is unavailable.") from error
-            raise
+        except (DBAPIError, PoolTimeout) as error:
+            unavailable = _unavailable(error)
+            if unavailable is None:
+                raise
+            logger.warning("database unavailable (%s): %s", unavailable.reason, error.__class__.__name__)
+            raise unavailable from error
 
     def _read_unit(self, work):
+        try:
+            with Session(self._read_engine) as session:
+                return work(session)
+        except DBAPIError as error:
+            if not error.connection_invalidated:
+                raise
+        # A pooled connection died (the database restarted): the pool has been
+        # invalidated, and a read is safe to run again on a fresh connection.
         with Session(self._read_engine) as session:
             return work(session)
 
     def _write_unit(self, work):
-        with Session(self.engine) as session, session.begin():
-            return work(session)
+        for attempt in range(1, self.retry_attempts + 1):
+            try:
+                with Session(self.engine) as session, session.begin():
+                    return work(session)
+            except DBAPIError as error:
+                code = _pgcode(error)
+                if code not in _RETRYABLE or attempt == self.retry_attempts:
+                    raise
+                logger.info("retrying after %s (attempt %d)", _RETRYABLE[code], attempt)
+                # Jitter, so that the transactions that collided do not collide again.
+                time.sleep(random.uniform(0.005, 0.05) * attempt)
 
     def dispose(self) -> None:
         self.engine.dispose()

@@ -34,9 +34,15 @@ def downgrade(database_url: str, revision: str) -> None:
     command.downgrade(alembic_config(database_url), revision)
 
 
+def head_revision() -> str:
+    config = Config()
+    config.set_main_option("script_location", str(_migrations_dir()))
+    return ScriptDirectory.from_config(config).get_current_head()
+
+
 def pending(database_url: str) -> bool:
     """True when the database is behind the newest migration."""
-    head = ScriptDirectory.from_config(alembic_config(database_url)).get_current_head()
+    head = head_revision()
     engine = create_engine(database_url)
     try:
         with engine.connect() as connection:

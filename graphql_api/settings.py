@@ -78,11 +78,30 @@ class Settings:
     data_dir: Path = Path(".data")
     db_pool_size: int = 10
     db_pool_timeout: float = 30.0
+    db_lock_timeout_ms: int = 5000
+    db_statement_timeout_ms: int = 15000
+    db_retry_attempts: int = 3
+    shutdown_grace_seconds: float = 30.0
     business_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     graphiql: bool = True
     parser_cache_size: int = 256
     validation_cache_size: int = 256
     log_level: str = "INFO"
+
+    def database(self):
+        """The Database these settings describe (imported late: settings stay light)."""
+        from .database import Database
+
+        if self.database_url is None:
+            raise SettingsError("DATABASE_URL is not set")
+        return Database(
+            self.database_url,
+            pool_size=self.db_pool_size,
+            pool_timeout=self.db_pool_timeout,
+            lock_timeout_ms=self.db_lock_timeout_ms,
+            statement_timeout_ms=self.db_statement_timeout_ms,
+            retry_attempts=self.db_retry_attempts,
+        )
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
@@ -95,6 +114,10 @@ class Settings:
             data_dir=Path(env.get("DATA_DIR") or ".data"),
             db_pool_size=_int(env, "DB_POOL_SIZE", 10),
             db_pool_timeout=_float(env, "DB_POOL_TIMEOUT", 30.0),
+            db_lock_timeout_ms=_int(env, "DB_LOCK_TIMEOUT_MS", 5000, minimum=0),
+            db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 15000, minimum=0),
+            db_retry_attempts=_int(env, "DB_RETRY_ATTEMPTS", 3),
+            shutdown_grace_seconds=_float(env, "SHUTDOWN_GRACE_SECONDS", 30.0),
             business_timezone=_zone(env),
             graphiql=_bool(env, "GRAPHIQL", True),
             parser_cache_size=_int(env, "PARSER_CACHE_SIZE", 256),

@@ -7,6 +7,7 @@ tables between tests: point it at a database you can lose.
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,3 +56,19 @@ def truncate_all(engine) -> None:
                 "RESTART IDENTITY CASCADE"
             )
         )
+
+
+@contextmanager
+def scratch_database(name: str):
+    """A separate, empty database on the test server, dropped afterwards."""
+    base_url = _test_database_url()
+    engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield engine.url.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()

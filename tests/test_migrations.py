@@ -4,31 +4,19 @@ migrations run both ways."""
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
 
 from graphql_api import migrate
 from graphql_api.models import metadata
 
-from .conftest import _test_database_url
-
-SCRATCH = "campaign_service_migrations_test"
+from .conftest import scratch_database
 
 
 @pytest.fixture(scope="module")
 def scratch_url():
     """A separate database, so that downgrading does not disturb other tests."""
-    base_url = _test_database_url()
-    engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}"'))
-        connection.execute(text(f'CREATE DATABASE "{SCRATCH}"'))
-    engine.dispose()
-    url = engine.url.set(database=SCRATCH).render_as_string(hide_password=False)
-    yield url
-    engine = create_engine(base_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{SCRATCH}" WITH (FORCE)'))
-    engine.dispose()
+    with scratch_database("campaign_service_migrations_test") as url:
+        yield url
 
 
 def tables(url):

@@ -64,7 +64,8 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
             formatted["message"] = cause.message
     elif isinstance(cause, DatabaseUnavailable):
         extensions["code"] = SERVICE_UNAVAILABLE
-        formatted["message"] = "The service is temporarily unavailable; retry shortly."
+        extensions["reason"] = cause.reason
+        formatted["message"] = cause.message
     elif "code" in extensions:
         pass
     elif error.path is not None or (cause is not None and not isinstance(cause, GraphQLError)):

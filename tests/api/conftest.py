@@ -5,7 +5,6 @@ from sqlalchemy import event
 from starlette.testclient import TestClient
 
 from graphql_api.app import create_app
-from graphql_api.database import Database
 from graphql_api.settings import Settings
 
 from ..conftest import truncate_all
@@ -30,7 +29,7 @@ def settings(database_url) -> Settings:
 
 @pytest.fixture
 def database(settings):
-    database = Database(settings.database_url, pool_size=settings.db_pool_size)
+    database = settings.database()
     yield database
     database.dispose()
 

@@ -20,11 +20,11 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_server(database_url: str, **env_overrides: str) -> tuple[subprocess.Popen, str]:
+def start_server(database_url: str, *serve_args: str, **env_overrides: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **env_overrides}
     process = subprocess.Popen(
-        [sys.executable, "-m", "graphql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [sys.executable, "-m", "graphql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *serve_args],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -5,69 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
-from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import httpx2
 import pytest
-from sqlalchemy import text
 
-from ..support import APPLY, AVAILABLE, CREATE_CAMPAIGN, USER_ERRORS, campaign_input
+from ..support import AVAILABLE
+from .load import REQUEST_TIMEOUT, apply_all, apply_input, ledger, make_campaign, make_customers, outcome, post
 
 pytestmark = pytest.mark.concurrency
-
-# Liveness bound only: a deadlocked server would never answer.
-REQUEST_TIMEOUT = httpx2.Timeout(120.0)
-
-
-async def post(client, query, variables):
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    assert response.status_code == 200, response.text
-    body = response.json()
-    assert "errors" not in body, body
-    return body["data"]
-
-
-async def make_customers(client, count, prefix):
-    query = f"mutation($i: CreateCustomerInput!) {{ createCustomer(input: $i) {{ customer {{ id }} {USER_ERRORS} }} }}"
-    results = await asyncio.gather(*[
-        post(client, query, {"i": {"email": f"{prefix}{n}@example.com", "name": f"{prefix} {n}"}}) for n in range(count)
-    ])
-    return [r["createCustomer"]["customer"]["id"] for r in results]
-
-
-async def make_campaign(client, **overrides):
-    now = datetime.now(timezone.utc)
-    values = {"startDate": (now - timedelta(days=1)).isoformat(), "endDate": (now + timedelta(days=30)).isoformat()}
-    data = await post(client, CREATE_CAMPAIGN, {"input": campaign_input(**{**values, **overrides})})
-    assert data["createCampaign"]["userErrors"] == []
-    return data["createCampaign"]["campaign"]
-
-
-def apply_input(campaign_id, customer_id, **extra):
-    return {"input": {"campaignId": campaign_id, "customerId": customer_id, "cartValue": "600", **extra}}
-
-
-async def apply_all(base_url, inputs, clients):
-    limits = httpx2.Limits(max_connections=clients, max_keepalive_connections=clients)
-    async with httpx2.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT, limits=limits) as client:
-        results = await asyncio.gather(*[post(client, APPLY, variables) for variables in inputs])
-    return [r["applyDiscount"] for r in results]
-
-
-def ledger(engine):
-    """Per campaign: used_budget, total_budget, sum of usages, usage count."""
-    with engine.connect() as connection:
-        return connection.execute(text("""
-            SELECT c.id, c.used_budget, c.total_budget,
-                   coalesce(sum(u.discount_amount), 0) AS usage_sum, count(u.id) AS usages
-            FROM campaigns c LEFT JOIN discount_usages u ON u.campaign_id = c.id
-            GROUP BY c.id ORDER BY c.id""")).all()
-
-
-def outcome(payload):
-    return "OK" if payload["usage"] else payload["userErrors"][0]["code"]
-
 
 def test_a_hundred_concurrent_requests_all_complete(server):
     """More requests than pool connections, each needing several database
@@ -99,7 +45,7 @@ def test_budget_for_exactly_fifty_under_two_hundred_concurrent_applies(server, a
             campaign = await make_campaign(client, discountPercentage=..., discountFlat="10.00", totalBudget="500",
                                            maxUsagePerCustomerPerDay=5)
         inputs = [apply_input(campaign["id"], customers[n % 100]) for n in range(200)]
-        return await apply_all(server, inputs, clients=40)
+        return await apply_all([server], inputs, clients=40)
 
     outcomes = Counter(outcome(p) for p in asyncio.run(scenario()))
     assert outcomes == {"OK": 50, "BUDGET_EXHAUSTED": 150}
@@ -112,7 +58,7 @@ def test_daily_limit_holds_under_twenty_concurrent_applies(server, admin_engine)
         async with httpx2.AsyncClient(base_url=server, timeout=REQUEST_TIMEOUT) as client:
             [customer] = await make_customers(client, 1, "daily")
             campaign = await make_campaign(client, maxUsagePerCustomerPerDay=2)
-        return await apply_all(server, [apply_input(campaign["id"], customer)] * 20, clients=20)
+        return await apply_all([server], [apply_input(campaign["id"], customer)] * 20, clients=20)
 
     outcomes = Counter(outcome(p) for p in asyncio.run(scenario()))
     assert outcomes == {"OK": 2, "DAILY_LIMIT_REACHED": 18}
@@ -126,7 +72,7 @@ def test_twenty_concurrent_retries_with_one_key_apply_once(server, admin_engine)
             [customer] = await make_customers(client, 1, "retry")
             campaign = await make_campaign(client, maxUsagePerCustomerPerDay=50)
         inputs = [apply_input(campaign["id"], customer, idempotencyKey="order-42")] * 20
-        return await apply_all(server, inputs, clients=20)
+        return await apply_all([server], inputs, clients=20)
 
     payloads = asyncio.run(scenario())
     assert all(p["userErrors"] == [] for p in payloads)
@@ -145,7 +91,7 @@ def test_one_key_raced_across_two_campaigns_applies_once(server, admin_engine):
             first = await make_campaign(client, name="first", maxUsagePerCustomerPerDay=50)
             second = await make_campaign(client, name="second", maxUsagePerCustomerPerDay=50)
         inputs = [apply_input((first if n % 2 else second)["id"], customer, idempotencyKey="shared") for n in range(20)]
-        return await apply_all(server, inputs, clients=20)
+        return await apply_all([server], inputs, clients=20)
 
     payloads = asyncio.run(scenario())
     winners = {p["usage"]["id"] for p in payloads if p["usage"]}

@@ -1,0 +1,72 @@
+"""Small load-driving helpers shared by the served-process tests."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime, timedelta, timezone
+
+import httpx2
+from sqlalchemy import text
+
+from ..support import APPLY, CREATE_CAMPAIGN, USER_ERRORS, campaign_input
+
+# Liveness bound only: a hung server would never answer.
+REQUEST_TIMEOUT = httpx2.Timeout(120.0)
+
+
+async def post(client, query, variables):
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert "errors" not in body, body
+    return body["data"]
+
+
+async def make_customers(client, count, prefix):
+    query = f"mutation($i: CreateCustomerInput!) {{ createCustomer(input: $i) {{ customer {{ id }} {USER_ERRORS} }} }}"
+    results = await asyncio.gather(*[
+        post(client, query, {"i": {"email": f"{prefix}{n}@example.com", "name": f"{prefix} {n}"}}) for n in range(count)
+    ])
+    return [r["createCustomer"]["customer"]["id"] for r in results]
+
+
+async def make_campaign(client, **overrides):
+    now = datetime.now(timezone.utc)
+    values = {"startDate": (now - timedelta(days=1)).isoformat(), "endDate": (now + timedelta(days=30)).isoformat()}
+    data = await post(client, CREATE_CAMPAIGN, {"input": campaign_input(**{**values, **overrides})})
+    assert data["createCampaign"]["userErrors"] == []
+    return data["createCampaign"]["campaign"]
+
+
+def apply_input(campaign_id, customer_id, **extra):
+    return {"input": {"campaignId": campaign_id, "customerId": customer_id, "cartValue": "600", **extra}}
+
+
+async def apply_all(base_urls, inputs, clients):
+    """Send the applies round-robin over the servers in `base_urls`, `clients`
+    connections in all."""
+    per_server = max(1, clients // len(base_urls))
+    limits = httpx2.Limits(max_connections=per_server, max_keepalive_connections=per_server)
+    http_clients = [httpx2.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT, limits=limits) for url in base_urls]
+    try:
+        results = await asyncio.gather(*[
+            post(http_clients[n % len(http_clients)], APPLY, variables) for n, variables in enumerate(inputs)
+        ])
+    finally:
+        for client in http_clients:
+            await client.aclose()
+    return [r["applyDiscount"] for r in results]
+
+
+def ledger(engine):
+    """Per campaign: used_budget, total_budget, sum of usages, usage count."""
+    with engine.connect() as connection:
+        return connection.execute(text("""
+            SELECT c.id, c.used_budget, c.total_budget,
+                   coalesce(sum(u.discount_amount), 0) AS usage_sum, count(u.id) AS usages
+            FROM campaigns c LEFT JOIN discount_usages u ON u.campaign_id = c.id
+            GROUP BY c.id ORDER BY c.id""")).all()
+
+
+def outcome(payload):
+    return "OK" if payload["usage"] else payload["userErrors"][0]["code"]

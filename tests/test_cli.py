@@ -1,0 +1,84 @@
+"""The campaign-service command: refusing a database that is behind, and the
+whole-database invariant check."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from graphql_api import migrate
+
+from .conftest import scratch_database
+from .http.conftest import start_server, stop_server
+
+
+def run_cli(*args, database_url):
+    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
+    return subprocess.run([sys.executable, "-m", "graphql_api.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=120)
+
+
+@pytest.fixture
+def empty_database():
+    with scratch_database("campaign_service_cli_test") as url:
+        yield url
+
+
+def test_serve_refuses_a_database_behind_its_migrations(empty_database):
+    result = run_cli("serve", "--port", "1", database_url=empty_database)
+    assert result.returncode == 2
+    assert "migrate" in result.stderr and "behind" in result.stderr
+
+
+def test_serve_with_migrate_brings_it_up_to_date(empty_database):
+    process, base_url = start_server(empty_database, "--migrate")
+    try:
+        import httpx2
+
+        assert httpx2.get(f"{base_url}/ready", timeout=10).json() == {"status": "ready", "database": "ok"}
+    finally:
+        stop_server(process)
+    assert not migrate.pending(empty_database)
+
+
+def seed(url, *, used_budget="10.00", extra_usages=0):
+    """One campaign (limit 1 a day) with one usage of 10.00, then the damage asked for."""
+    engine = create_engine(url)
+    now = datetime(2026, 6, 15, 12, tzinfo=timezone.utc)
+    with engine.begin() as connection:
+        connection.execute(text(
+            "INSERT INTO customers (id, email, name, created_at) OVERRIDING SYSTEM VALUE VALUES (1, 'a@example.com', 'A', :now)"),
+            {"now": now})
+        connection.execute(text(
+            "INSERT INTO campaigns (id, name, discount_type, discount_flat, start_date, end_date, total_budget, "
+            "used_budget, max_usage_per_customer_per_day, created_at, updated_at) OVERRIDING SYSTEM VALUE "
+            "VALUES (7, 'c', 'CART', 10, :start, :end, 100, :used, 1, :now, :now)"),
+            {"start": now - timedelta(days=1), "end": now + timedelta(days=1), "used": used_budget, "now": now})
+        for minute in range(1 + extra_usages):
+            connection.execute(text(
+                "INSERT INTO discount_usages (campaign_id, customer_id, discount_type, cart_value, delivery_charge, "
+                "original_amount, discount_amount, final_amount, used_at) "
+                "VALUES (7, 1, 'CART', 100, 0, 100, 10, 90, :at)"), {"at": now + timedelta(minutes=minute)})
+    engine.dispose()
+
+
+def test_check_passes_on_a_consistent_database(empty_database):
+    migrate.upgrade(empty_database)
+    seed(empty_database)
+    result = run_cli("check", database_url=empty_database)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "consistent" in result.stdout
+
+
+def test_check_lists_budget_and_daily_limit_offenders(empty_database):
+    migrate.upgrade(empty_database)
+    seed(empty_database, used_budget="25.00", extra_usages=1)
+    result = run_cli("check", database_url=empty_database)
+    assert result.returncode == 1
+    assert "budget: campaign 7: used_budget 25.00, total_budget 100.00, sum of usages 20.00" in result.stdout
+    assert "daily_limit: campaign 7, customer 1, 2026-06-15: 2 usages, limit 1" in result.stdout
