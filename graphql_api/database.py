@@ -26,9 +26,10 @@ from typing import Callable, Optional, TypeVar
 
 import anyio
 import anyio.to_thread
+import psycopg2
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session
 
@@ -65,6 +66,9 @@ def _unavailable(error: Exception) -> Optional[DatabaseUnavailable]:
     """The retryable meaning of a database error, or None for a real bug."""
     if isinstance(error, PoolTimeout):
         return DatabaseUnavailable("POOL_TIMEOUT", "The service is busy; retry shortly.")
+    if isinstance(error, (psycopg2.OperationalError, psycopg2.InterfaceError)):
+        # Raised unwrapped when a connection dies while the pool resets it.
+        return DatabaseUnavailable("DATABASE_UNREACHABLE", "The database is unavailable; retry shortly.")
     if not isinstance(error, DBAPIError):
         return None
     code = _pgcode(error)
@@ -76,7 +80,7 @@ def _unavailable(error: Exception) -> Optional[DatabaseUnavailable]:
         return DatabaseUnavailable("STATEMENT_TIMEOUT", "The database took too long to answer; retry shortly.")
     if code in _RETRYABLE:
         return DatabaseUnavailable("CONTENTION", "The request kept colliding with others; retry shortly.")
-    if error.connection_invalidated or isinstance(error, OperationalError):
+    if error.connection_invalidated or isinstance(error, (OperationalError, InterfaceError)):
         return DatabaseUnavailable("DATABASE_UNREACHABLE", "The database is unavailable; retry shortly.")
     return None
 
@@ -144,7 +148,7 @@ class Database:
     async def _run(self, unit, work):
         try:
             return await anyio.to_thread.run_sync(functools.partial(unit, work), limiter=self.limiter)
-        except (DBAPIError, PoolTimeout) as error:
+        except (DBAPIError, PoolTimeout, psycopg2.Error) as error:
             unavailable = _unavailable(error)
             if unavailable is None:
                 raise
