@@ -9,16 +9,20 @@ from typing import Callable, Optional
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from . import __version__
+from .access.authenticator import Authenticator
 from .database import Database
 from .graphql.schema import build_schema
+from .graphql.throttle import Throttle
 from .graphql.view import GraphQLView
-from .middleware import RequestContextMiddleware
+from .middleware import AuthenticationMiddleware, BodyLimitMiddleware, RequestContextMiddleware
 from .migrate import head_revision
+from .ratelimit import BucketLimits, make_buckets
 from .settings import Settings
 
 logger = logging.getLogger("graphql_api")
@@ -49,8 +53,10 @@ def create_app(
             )
         database = settings.database()
     expected_revision = head_revision()
-    schema = build_schema(settings.parser_cache_size, settings.validation_cache_size)
-    graphql = GraphQLView(schema, database=database, settings=settings, clock=clock)
+    schema = build_schema(settings)
+    buckets = make_buckets(settings.redis_url)
+    throttle = Throttle(buckets, BucketLimits(settings.rate_limit_capacity, settings.rate_limit_restore_rate))
+    graphql = GraphQLView(schema, database=database, settings=settings, clock=clock, throttle=throttle)
 
     async def root(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -88,6 +94,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
+        await buckets.close()
         database.dispose()
 
     app = Starlette(
@@ -99,6 +106,24 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    # Added innermost first: a request meets RequestContext, CORS, the body
+    # limit, then authentication.
+    app.add_middleware(
+        AuthenticationMiddleware,
+        authenticator=Authenticator(database, settings.api_key_cache_seconds),
+        buckets=buckets,
+        anonymous_limits=BucketLimits(settings.anonymous_rate_limit_capacity, settings.anonymous_rate_limit_restore_rate),
+    )
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_allowed_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(settings.cors_allowed_origins),
+            allow_methods=["GET", "POST"],
+            allow_headers=["Authorization", "Content-Type", "X-Request-ID"],
+            expose_headers=["X-Request-ID", "Retry-After"],
+            max_age=600,
+        )
     app.add_middleware(RequestContextMiddleware)
     app.state.database = database
     app.state.settings = settings

@@ -53,6 +53,8 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
+        if not settings.production:
+            _first_run_key(url, host, port)
         # Workers are separate processes; they find the database in the environment.
         os.environ["DATABASE_URL"] = url
         _exit_cleanly_on_stop_signals()
@@ -69,6 +71,77 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             # SIGTERM: stop accepting, let requests in flight finish, then exit.
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
+    return 0
+
+
+def _first_run_key(url: str, host: str, port: int) -> None:
+    """On an empty database, make an admin key and show it this once, so that
+    GraphiQL works in the first minute. Production starts make no key."""
+    from .access.keys import count_keys, create_key
+    from .access.roles import Role
+
+    with _session(url) as session:
+        if count_keys(session):
+            return
+        _record, key = create_key(session, "first run", Role.ADMIN, _utc_now())
+        session.commit()
+    print(
+        "\nCreated an admin API key (shown only this once; `campaign-service keys` manages keys):\n"
+        f"    {key}\n"
+        f"In GraphiQL (http://{host}:{port}/graphql) open the Headers tab and paste:\n"
+        f'    {{"Authorization": "Bearer {key}"}}\n',
+        flush=True,
+    )
+
+
+@contextlib.contextmanager
+def _session(url: str):
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    engine = create_engine(url)
+    try:
+        with Session(engine) as session:
+            yield session
+    finally:
+        engine.dispose()
+
+
+def _utc_now():
+    from datetime import datetime, timezone
+
+    return datetime.now(timezone.utc)
+
+
+def _keys(settings: Settings, args: argparse.Namespace) -> int:
+    from .access.keys import create_key, list_keys, revoke_key
+    from .access.roles import Role
+
+    with database_url(settings) as (url, embedded), _session(url) as session:
+        if embedded:
+            from . import migrate
+
+            migrate.upgrade(url)
+        if args.keys_command == "create":
+            record, key = create_key(session, args.name, Role(args.role), _utc_now())
+            session.commit()
+            print(f"Created {record.role.value} key {record.public_id} ({record.name}). Store it now; it is not shown again:")
+            print(key)
+        elif args.keys_command == "list":
+            print(f"{'id':<14}{'role':<10}{'name':<24}{'created':<27}{'last used':<27}revoked")
+            for record in list_keys(session):
+                print(
+                    f"{record.public_id:<14}{record.role.value:<10}{record.name[:23]:<24}"
+                    f"{record.created_at.isoformat(timespec='seconds'):<27}"
+                    f"{record.last_used_at.isoformat(timespec='seconds') if record.last_used_at else '-':<27}"
+                    f"{record.revoked_at.isoformat(timespec='seconds') if record.revoked_at else '-'}"
+                )
+        else:
+            if not revoke_key(session, args.key_id, _utc_now()):
+                print(f"No active key with id {args.key_id}.", file=sys.stderr)
+                return 1
+            session.commit()
+            print(f"Revoked key {args.key_id} (servers stop accepting it within API_KEY_CACHE_SECONDS).")
     return 0
 
 
@@ -136,6 +209,16 @@ def build_parser() -> argparse.ArgumentParser:
     migrate = commands.add_parser("migrate", help="apply database migrations")
     migrate.add_argument("--revision", default="head", help="target revision (default: head)")
     migrate.set_defaults(handler=_migrate)
+
+    keys = commands.add_parser("keys", help="create, list and revoke API keys")
+    key_commands = keys.add_subparsers(dest="keys_command", required=True)
+    create = key_commands.add_parser("create", help="create a key and print it once")
+    create.add_argument("--role", choices=["admin", "checkout"], required=True)
+    create.add_argument("--name", required=True, help="who or what uses it, e.g. ops or storefront")
+    key_commands.add_parser("list", help="every key: id, role, name, created, last used, revoked")
+    revoke = key_commands.add_parser("revoke", help="revoke a key by its id")
+    revoke.add_argument("key_id")
+    keys.set_defaults(handler=_keys)
 
     check = commands.add_parser(
         "check",

@@ -1,21 +1,52 @@
-"""The one place every request passes: request ids and timing.
-
-Authentication and rate limiting will hook in here too.
-"""
+"""The one place every request passes: request ids, timing, security headers,
+body size, and authentication for the GraphQL endpoint."""
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import time
 import uuid
+from typing import Optional
 
-from starlette.datastructures import MutableHeaders
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .access.authenticator import Authenticator, Unauthenticated
+from .database import DatabaseUnavailable
+from .ratelimit import BucketLimits, Buckets
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "no-referrer",
+    "Strict-Transport-Security": "max-age=31536000",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+# JSON answers need nothing from a browser.
+API_CSP = "default-src 'none'; frame-ancestors 'none'"
+# GraphiQL's page: its scripts and styles, its inline bootstrap, and calls back here.
+GRAPHIQL_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://unpkg.com; "
+    "style-src 'self' 'unsafe-inline' https://unpkg.com; img-src 'self' data: https://unpkg.com; "
+    "font-src 'self' data: https://unpkg.com; connect-src 'self'; frame-ancestors 'none'"
+)
+
+
+async def send_json_error(send: Send, status: int, code: str, message: str, headers: Optional[dict] = None) -> None:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+    raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
+    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+    await send({"type": "http.response.body", "body": body})
+
 
 class RequestContextMiddleware:
+    """Request id, X-Process-Time and the security headers on every response."""
+
     def __init__(self, app: ASGIApp):
         self.app = app
 
@@ -23,7 +54,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
+        incoming = Headers(scope=scope).get("x-request-id", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = time.perf_counter()
@@ -33,6 +64,103 @@ class RequestContextMiddleware:
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
                 headers["X-Process-Time"] = f"{time.perf_counter() - started:.6f}"
+                for name, value in SECURITY_HEADERS.items():
+                    headers.setdefault(name, value)
+                is_page = headers.get("content-type", "").startswith("text/html")
+                headers["Content-Security-Policy"] = GRAPHIQL_CSP if is_page else API_CSP
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class BodyLimitMiddleware:
+    """Refuses request bodies over `max_bytes` with 413 before the app reads them."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int):
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(send)
+            return
+        # Read it all here (bounded), then replay it to the app.
+        chunks, size, more = [], 0, True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._too_large(send)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, send: Send) -> None:
+        await send_json_error(
+            send, 413, "REQUEST_TOO_LARGE", f"The request body is larger than {self.max_bytes} bytes."
+        )
+
+
+def _wants_graphiql(scope: Scope) -> bool:
+    """A browser opening the GraphQL URL gets the GraphiQL page without a key."""
+    if scope["method"] != "GET":
+        return False
+    accept = Headers(scope=scope).get("accept", "")
+    return "text/html" in accept and b"query=" not in scope.get("query_string", b"")
+
+
+class AuthenticationMiddleware:
+    """Every GraphQL request needs a valid key; the caller goes into the scope
+    for the GraphQL context. Failures are throttled per client address, so
+    guessing keys is slow."""
+
+    def __init__(self, app: ASGIApp, authenticator: Authenticator, buckets: Buckets, anonymous_limits: BucketLimits,
+                 path: str = "/graphql"):
+        self.app = app
+        self.authenticator = authenticator
+        self.buckets = buckets
+        self.anonymous_limits = anonymous_limits
+        self.path = path
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] == "OPTIONS" or _wants_graphiql(scope):
+            await self.app(scope, receive, send)
+            return
+        try:
+            caller = await self.authenticator.authenticate(Headers(scope=scope).get("authorization"))
+        except DatabaseUnavailable as unavailable:
+            await send_json_error(send, 503, "SERVICE_UNAVAILABLE", unavailable.message, {"Retry-After": "1"})
+            return
+        except Unauthenticated as refusal:
+            client = (scope.get("client") or ("unknown", 0))[0]
+            try:
+                draw = await self.buckets.take(f"ip:{client}", 1, self.anonymous_limits)
+            except Exception:  # a limiter outage must not turn into a 500
+                draw = None
+            if draw is not None and not draw.allowed:
+                retry_after = str(max(1, math.ceil(draw.retry_after)))
+                await send_json_error(send, 429, "THROTTLED", f"Too many unauthenticated requests; retry in {retry_after} s.",
+                                      {"Retry-After": retry_after})
+                return
+            await send_json_error(send, 401, "UNAUTHENTICATED", refusal.message, {"WWW-Authenticate": "Bearer"})
+            return
+        scope.setdefault("state", {})["caller"] = caller
+        await self.app(scope, receive, send)

@@ -29,7 +29,7 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 1) -> i
     return value
 
 
-def _float(env: Mapping[str, str], name: str, default: float) -> float:
+def _float(env: Mapping[str, str], name: str, default: float, allow_zero: bool = False) -> float:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -37,8 +37,8 @@ def _float(env: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise SettingsError(f"{name} must be a number, got {raw!r}") from None
-    if value <= 0:
-        raise SettingsError(f"{name} must be positive, got {value}")
+    if value < 0 or (value == 0 and not allow_zero) or value != value:
+        raise SettingsError(f"{name} must be {'0 or more' if allow_zero else 'positive'}, got {raw!r}")
     return value
 
 
@@ -60,6 +60,34 @@ def _zone(env: Mapping[str, str]) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"BUSINESS_TIMEZONE must be an IANA time zone name, got {name!r}") from None
+
+
+def _exposure(env: Mapping[str, str]) -> dict:
+    environment = (env.get("ENVIRONMENT") or "development").strip().lower()
+    if environment not in {"development", "production"}:
+        raise SettingsError(f"ENVIRONMENT must be development or production, got {environment!r}")
+    production = environment == "production"
+    origins = tuple(o.strip() for o in (env.get("CORS_ALLOWED_ORIGINS") or "").split(",") if o.strip())
+    return dict(
+        environment=environment,
+        graphiql=_bool(env, "GRAPHIQL", not production),
+        allow_introspection=_bool(env, "ALLOW_INTROSPECTION", not production),
+        cors_allowed_origins=origins,
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
+        max_document_bytes=_int(env, "MAX_DOCUMENT_BYTES", 32_768),
+        max_query_depth=_int(env, "MAX_QUERY_DEPTH", 12),
+        max_aliases=_int(env, "MAX_ALIASES", 30, minimum=0),
+        max_tokens=_int(env, "MAX_TOKENS", 2_000),
+        max_query_cost=_int(env, "MAX_QUERY_COST", 1_000),
+        batch_max_operations=_int(env, "BATCH_MAX_OPERATIONS", 0, minimum=0),
+        request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", 30.0),
+        rate_limit_capacity=_float(env, "RATE_LIMIT_CAPACITY", 1_000),
+        rate_limit_restore_rate=_float(env, "RATE_LIMIT_RESTORE_RATE", 50),
+        anonymous_rate_limit_capacity=_float(env, "ANONYMOUS_RATE_LIMIT_CAPACITY", 100),
+        anonymous_rate_limit_restore_rate=_float(env, "ANONYMOUS_RATE_LIMIT_RESTORE_RATE", 100 / 60),
+        redis_url=env.get("REDIS_URL") or None,
+        api_key_cache_seconds=_float(env, "API_KEY_CACHE_SECONDS", 5.0, allow_zero=True),
+    )
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -87,6 +115,28 @@ class Settings:
     parser_cache_size: int = 256
     validation_cache_size: int = 256
     log_level: str = "INFO"
+    # --- exposure (issue: safe to expose) ---
+    environment: str = "development"
+    allow_introspection: bool = True
+    cors_allowed_origins: tuple[str, ...] = ()
+    max_body_bytes: int = 1_048_576
+    max_document_bytes: int = 32_768
+    max_query_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2_000
+    max_query_cost: int = 1_000
+    batch_max_operations: int = 0
+    request_timeout_seconds: float = 30.0
+    rate_limit_capacity: float = 1_000
+    rate_limit_restore_rate: float = 50
+    anonymous_rate_limit_capacity: float = 100
+    anonymous_rate_limit_restore_rate: float = 100 / 60
+    redis_url: Optional[str] = None
+    api_key_cache_seconds: float = 5.0
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
 
     def database(self):
         """The Database these settings describe (imported late: settings stay light)."""
@@ -119,8 +169,8 @@ class Settings:
             db_retry_attempts=_int(env, "DB_RETRY_ATTEMPTS", 3),
             shutdown_grace_seconds=_float(env, "SHUTDOWN_GRACE_SECONDS", 30.0),
             business_timezone=_zone(env),
-            graphiql=_bool(env, "GRAPHIQL", True),
             parser_cache_size=_int(env, "PARSER_CACHE_SIZE", 256),
             validation_cache_size=_int(env, "VALIDATION_CACHE_SIZE", 256),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            **_exposure(env),
         )

@@ -41,6 +41,32 @@ def database_url() -> str:
     return url
 
 
+def make_key(url: str, role: str, name: str = "tests") -> str:
+    from datetime import datetime, timezone
+
+    from sqlalchemy.orm import Session
+
+    from graphql_api.access.keys import create_key
+    from graphql_api.access.roles import Role
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        _record, key = create_key(session, name, Role(role), datetime.now(timezone.utc))
+        session.commit()
+    engine.dispose()
+    return key
+
+
+@pytest.fixture(scope="session")
+def admin_key(database_url) -> str:
+    return make_key(database_url, "admin")
+
+
+@pytest.fixture(scope="session")
+def checkout_key(database_url) -> str:
+    return make_key(database_url, "checkout")
+
+
 @pytest.fixture(scope="session")
 def admin_engine(database_url):
     engine = create_engine(database_url)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any, Optional
+from typing import Optional
 
 from starlette.requests import Request
 from starlette.responses import Response
 
+from ..access.keys import Caller
 from ..database import Database
 from ..settings import Settings
 from .loaders import Loaders
+from .throttle import Throttle
 
 
 @dataclass
@@ -24,9 +26,14 @@ class Context:
     # One clock reading per request: every status and rule in a response agrees.
     now: datetime
     loaders: Loaders
-    # The authenticated caller, once authentication exists; None is anonymous.
-    caller: Optional[Any] = None
+    throttle: Throttle
+    # The API key's holder; the middleware refuses requests without one.
+    caller: Optional[Caller] = None
 
     @property
     def zone(self) -> tzinfo:
         return self.settings.business_timezone
+
+    @property
+    def rate_limit_bucket(self) -> str:
+        return f"key:{self.caller.public_id}" if self.caller else f"ip:{self.request.client.host if self.request.client else 'unknown'}"

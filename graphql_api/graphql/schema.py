@@ -7,19 +7,23 @@ from typing import Optional
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 
 from ..core.errors import DomainError
 from ..database import DatabaseUnavailable
+from ..settings import Settings
 from .campaigns import resolvers as campaigns
 from .campaigns.types import Campaign
 from .customers import resolvers as customers
 from .customers.types import Customer
 from .discounts import resolvers as discounts
 from .discounts.types import DiscountUsage
-from .extensions import CodedValidation
+from .cost_directives import CONNECTION, Cost
+from .extensions import CodedValidation, QueryCost
 from .node_resolver import node
+from .permissions import CanManageCampaigns
+from .query_limits import max_aliases_rule, max_depth_rule
 from .scalars import SCALAR_MAP
 
 logger = logging.getLogger("graphql_api.graphql")
@@ -29,34 +33,59 @@ logger = logging.getLogger("graphql_api.graphql")
 class Query:
     node = strawberry.field(resolver=node, description="Any object by its ID; null when unknown.")
     customer = strawberry.field(resolver=customers.customer, description="Null when unknown.")
-    customers = strawberry.field(resolver=customers.customers, description="Oldest first.")
+    customers = strawberry.field(resolver=customers.customers, description="Oldest first.", directives=[CONNECTION])
     campaign = strawberry.field(
         resolver=campaigns.campaign, description="Null when unknown or deleted."
     )
     campaigns = strawberry.field(
-        resolver=campaigns.campaigns, description="Oldest first; deleted campaigns are left out."
+        resolver=campaigns.campaigns,
+        description="Oldest first; deleted campaigns are left out.",
+        directives=[CONNECTION],
     )
     available_discounts = strawberry.field(
         resolver=discounts.available_discounts,
         description="Every discount the cart can get now, best first; NOT_FOUND for an unknown customer.",
+        directives=[Cost(weight="5")],
     )
     discount_usages = strawberry.field(
         resolver=discounts.discount_usages,
         description="A customer's usage history, newest first; NOT_FOUND for an unknown customer.",
+        directives=[CONNECTION],
     )
+
+
+# Writes cost more than reads: each is a transaction with row locks.
+MUTATION_COST = Cost(weight="10")
+ADMIN_ONLY = [CanManageCampaigns]
 
 
 @strawberry.type
 class Mutation:
-    create_customer = strawberry.mutation(resolver=customers.create_customer_mutation)
-    create_campaign = strawberry.mutation(resolver=campaigns.create_campaign_mutation)
-    update_campaign = strawberry.mutation(resolver=campaigns.update_campaign_mutation)
+    create_customer = strawberry.mutation(resolver=customers.create_customer_mutation, directives=[MUTATION_COST])
+    create_campaign = strawberry.mutation(
+        resolver=campaigns.create_campaign_mutation,
+        permission_classes=ADMIN_ONLY,
+        directives=[MUTATION_COST],
+        description="Admin keys only.",
+    )
+    update_campaign = strawberry.mutation(
+        resolver=campaigns.update_campaign_mutation,
+        permission_classes=ADMIN_ONLY,
+        directives=[MUTATION_COST],
+        description="Admin keys only.",
+    )
     delete_campaign = strawberry.mutation(
         resolver=campaigns.delete_campaign_mutation,
-        description="Removes the campaign from every list, lookup and offer; its usage history stays.",
+        permission_classes=ADMIN_ONLY,
+        directives=[MUTATION_COST],
+        description=(
+            "Removes the campaign from every list, lookup and offer; its usage history stays. "
+            "Admin keys only."
+        ),
     )
     apply_discount = strawberry.mutation(
         resolver=discounts.apply_discount_mutation,
+        directives=[MUTATION_COST],
         description=(
             "Applies one campaign's discount in a transaction that locks the campaign, "
             "re-checks every rule and records the usage."
@@ -77,17 +106,30 @@ class CampaignSchema(strawberry.Schema):
             logger.debug("request error: %s", error.message)
 
 
-def build_schema(parser_cache_size: int = 256, validation_cache_size: int = 256) -> CampaignSchema:
+def build_schema(settings: Optional[Settings] = None) -> CampaignSchema:
+    """The schema as `settings` configure it. Every limit is enforced before a
+    resolver runs; extensions are factories, so each request gets its own."""
+    settings = settings or Settings()
+    limit_rules = (max_depth_rule(settings.max_query_depth), max_aliases_rule(settings.max_aliases))
+    extensions = [
+        lambda: CodedValidation(limit_rules),
+        lambda: QueryCost(settings.max_document_bytes, settings.max_tokens, settings.max_query_cost),
+        lambda: ParserCache(maxsize=settings.parser_cache_size),
+        lambda: ValidationCache(maxsize=settings.validation_cache_size),
+    ]
+    if not settings.allow_introspection:
+        extensions.append(DisableIntrospection)
+    batching = {"max_operations": settings.batch_max_operations} if settings.batch_max_operations else None
     return CampaignSchema(
         query=Query,
         mutation=Mutation,
         types=[Customer, Campaign, DiscountUsage],
-        extensions=[
-            CodedValidation,
-            lambda: ParserCache(maxsize=parser_cache_size),
-            lambda: ValidationCache(maxsize=validation_cache_size),
-        ],
-        config=StrawberryConfig(scalar_map=SCALAR_MAP),
+        extensions=extensions,
+        config=StrawberryConfig(
+            scalar_map=SCALAR_MAP,
+            disable_field_suggestions=settings.production,
+            batching_config=batching,
+        ),
     )
 
 

@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable, Optional
 
+import anyio
+from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
+from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
+from cross_web import HTTPException  # what strawberry raises for malformed HTTP requests
 from strawberry.types import ExecutionResult
 
 from ..database import Database
@@ -16,14 +20,47 @@ from ..settings import Settings
 from .context import Context
 from .errors import format_error
 from .loaders import Loaders
+from .throttle import Throttle
+
+_HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
 
 
 class GraphQLView(GraphQL):
-    def __init__(self, schema, *, database: Database, settings: Settings, clock: Callable[[], datetime]):
+    def __init__(
+        self, schema, *, database: Database, settings: Settings, clock: Callable[[], datetime], throttle: Throttle
+    ):
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
         self.database = database
         self.settings = settings
         self.clock = clock
+        self.throttle = throttle
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Strawberry answers malformed HTTP requests in plain text; answer in
+        GraphQL's error shape instead."""
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        request = Request(scope, receive)
+        try:
+            response = await self.run(request)
+        except HTTPException as error:
+            response = JSONResponse(
+                {"errors": [{"message": error.reason, "extensions": {"code": _HTTP_CODES.get(error.status_code, "BAD_REQUEST")}}]},
+                status_code=error.status_code,
+            )
+        await response(scope, receive, send)
+
+    async def execute_operation(self, *args, **kwargs):
+        """The per-request time limit. Database work already running in a thread
+        finishes (bounded by statement_timeout); the client gets its answer."""
+        with anyio.move_on_after(self.settings.request_timeout_seconds) as scope:
+            return await super().execute_operation(*args, **kwargs)
+        if scope.cancelled_caught:
+            return ExecutionResult(data=None, errors=[GraphQLError(
+                f"The request took longer than {self.settings.request_timeout_seconds:g} s.",
+                extensions={"code": "SERVICE_UNAVAILABLE", "reason": "REQUEST_TIMEOUT"},
+            )])
 
     async def get_context(self, request: Request, response: Optional[Response] = None) -> Context:
         return Context(
@@ -34,6 +71,8 @@ class GraphQLView(GraphQL):
             settings=self.settings,
             now=self.clock(),
             loaders=Loaders(self.database),
+            throttle=self.throttle,
+            caller=getattr(request.state, "caller", None),
         )
 
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:

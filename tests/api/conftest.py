@@ -24,7 +24,8 @@ def clock() -> Clock:
 
 @pytest.fixture
 def settings(database_url) -> Settings:
-    return Settings(database_url=database_url)
+    # Rate limits have their own tests; elsewhere they would only add noise.
+    return Settings(database_url=database_url, rate_limit_capacity=1e9, rate_limit_restore_rate=1e9)
 
 
 @pytest.fixture
@@ -40,9 +41,23 @@ def app(settings, database, clock):
 
 
 @pytest.fixture
-def http(app):
-    with TestClient(app, raise_server_exceptions=False) as client:
-        yield client
+def client_for(admin_key):
+    """Opens a TestClient on another app (other settings), authenticated as admin."""
+    opened = []
+
+    def open_client(app, key=None) -> TestClient:
+        client = TestClient(app, raise_server_exceptions=False, headers={"Authorization": f"Bearer {key or admin_key}"})
+        opened.append(client.__enter__())
+        return client
+
+    yield open_client
+    for client in opened:
+        client.__exit__(None, None, None)
+
+
+@pytest.fixture
+def http(app, client_for):
+    return client_for(app)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from starlette.testclient import TestClient
 
 from graphql_api.app import create_app
 
@@ -14,10 +13,9 @@ from ..support import GraphQLClient, apply, create_campaign, create_customer, is
 
 
 @pytest.fixture
-def zoned_gql(settings, database, clock, request):
+def zoned_gql(settings, database, clock, request, client_for):
     zoned = replace(settings, business_timezone=ZoneInfo(request.param))
-    with TestClient(create_app(zoned, database=database, clock=clock)) as client:
-        yield GraphQLClient(client)
+    return GraphQLClient(client_for(create_app(zoned, database=database, clock=clock)))
 
 
 def utc(*args) -> datetime:

@@ -9,7 +9,6 @@ from dataclasses import replace
 
 import pytest
 from sqlalchemy import text
-from starlette.testclient import TestClient
 
 from graphql_api.app import create_app
 from graphql_api.graphql.ids import decode_id
@@ -66,11 +65,10 @@ def test_a_deadlock_is_retried_and_the_apply_succeeds(gql, admin_engine, caplog)
 
 
 @pytest.fixture
-def impatient_gql(settings, clock):
+def impatient_gql(settings, clock, client_for):
     impatient = replace(settings, db_lock_timeout_ms=300)
     database = impatient.database()
-    with TestClient(create_app(impatient, database=database, clock=clock)) as client:
-        yield GraphQLClient(client)
+    yield GraphQLClient(client_for(create_app(impatient, database=database, clock=clock)))
     database.dispose()
 
 

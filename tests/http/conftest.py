@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 
 import httpx2
@@ -22,18 +23,30 @@ def free_port() -> int:
 
 def start_server(database_url: str, *serve_args: str, **env_overrides: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING", **env_overrides}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "LOG_LEVEL": "WARNING",
+        # Load tests measure correctness, not the rate limiter.
+        "RATE_LIMIT_CAPACITY": "1000000000",
+        "RATE_LIMIT_RESTORE_RATE": "1000000000",
+        **env_overrides,
+    }
+    # A file, not a pipe: nobody reads a pipe while the test runs, and a full
+    # one would block the server.
+    log = tempfile.NamedTemporaryFile(prefix=f"campaign-service-{port}-", suffix=".log", delete=False)
     process = subprocess.Popen(
         [sys.executable, "-m", "graphql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *serve_args],
         env=env,
-        stdout=subprocess.PIPE,
+        stdout=log,
         stderr=subprocess.STDOUT,
     )
+    process.log_path = log.name
     base_url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read().decode(errors='replace')}")
+            raise RuntimeError(f"server exited: {server_log(process)}")
         try:
             if httpx2.get(f"{base_url}/health", timeout=1).status_code == 200:
                 return process, base_url
@@ -42,6 +55,11 @@ def start_server(database_url: str, *serve_args: str, **env_overrides: str) -> t
         time.sleep(0.2)
     process.kill()
     raise RuntimeError("server did not become healthy within 60 s")
+
+
+def server_log(process: subprocess.Popen) -> str:
+    with open(process.log_path, encoding="utf-8", errors="replace") as log:
+        return log.read()
 
 
 def stop_server(process: subprocess.Popen) -> None:

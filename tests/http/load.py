@@ -14,6 +14,12 @@ from ..support import APPLY, CREATE_CAMPAIGN, USER_ERRORS, campaign_input
 REQUEST_TIMEOUT = httpx2.Timeout(120.0)
 
 
+def api_client(base_url: str, key: str, **options) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(
+        base_url=base_url, timeout=REQUEST_TIMEOUT, headers={"Authorization": f"Bearer {key}"}, **options
+    )
+
+
 async def post(client, query, variables):
     response = await client.post("/graphql", json={"query": query, "variables": variables})
     assert response.status_code == 200, response.text
@@ -42,12 +48,12 @@ def apply_input(campaign_id, customer_id, **extra):
     return {"input": {"campaignId": campaign_id, "customerId": customer_id, "cartValue": "600", **extra}}
 
 
-async def apply_all(base_urls, inputs, clients):
+async def apply_all(base_urls, key, inputs, clients):
     """Send the applies round-robin over the servers in `base_urls`, `clients`
     connections in all."""
     per_server = max(1, clients // len(base_urls))
     limits = httpx2.Limits(max_connections=per_server, max_keepalive_connections=per_server)
-    http_clients = [httpx2.AsyncClient(base_url=url, timeout=REQUEST_TIMEOUT, limits=limits) for url in base_urls]
+    http_clients = [api_client(url, key, limits=limits) for url in base_urls]
     try:
         results = await asyncio.gather(*[
             post(http_clients[n % len(http_clients)], APPLY, variables) for n, variables in enumerate(inputs)

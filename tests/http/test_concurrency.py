@@ -11,21 +11,21 @@ import httpx2
 import pytest
 
 from ..support import AVAILABLE
-from .load import REQUEST_TIMEOUT, apply_all, apply_input, ledger, make_campaign, make_customers, outcome, post
+from .load import REQUEST_TIMEOUT, api_client, apply_all, apply_input, ledger, make_campaign, make_customers, outcome, post
 
 pytestmark = pytest.mark.concurrency
 
-def test_a_hundred_concurrent_requests_all_complete(server):
+def test_a_hundred_concurrent_requests_all_complete(server, admin_key):
     """More requests than pool connections, each needing several database
     hops (page, targets loader): none may wait forever for a connection."""
 
     async def scenario():
-        async with httpx2.AsyncClient(base_url=server, timeout=REQUEST_TIMEOUT) as client:
+        async with api_client(server, admin_key) as client:
             customers = await make_customers(client, 5, "hundred")
             for index in range(10):
                 await make_campaign(client, name=f"c{index}", isTargeted=True, targetCustomerIds=customers)
         limits = httpx2.Limits(max_connections=100, max_keepalive_connections=100)
-        async with httpx2.AsyncClient(base_url=server, timeout=REQUEST_TIMEOUT, limits=limits) as client:
+        async with api_client(server, admin_key, limits=limits) as client:
             listing = "{ campaigns(first: 50) { nodes { id targetCustomers { id email } } } }"
             checkout = {"input": {"customerId": customers[0], "cartValue": "600", "deliveryCharge": "80"}}
             requests = [post(client, listing, {}) if n % 2 else post(client, AVAILABLE, checkout) for n in range(100)]
@@ -38,14 +38,14 @@ def test_a_hundred_concurrent_requests_all_complete(server):
     assert all(len(r["availableDiscounts"]["cartDiscounts"]) == 10 for r in results if "availableDiscounts" in r)
 
 
-def test_budget_for_exactly_fifty_under_two_hundred_concurrent_applies(server, admin_engine):
+def test_budget_for_exactly_fifty_under_two_hundred_concurrent_applies(server, admin_engine, admin_key):
     async def scenario():
-        async with httpx2.AsyncClient(base_url=server, timeout=REQUEST_TIMEOUT) as client:
+        async with api_client(server, admin_key) as client:
             customers = await make_customers(client, 100, "budget")
             campaign = await make_campaign(client, discountPercentage=..., discountFlat="10.00", totalBudget="500",
                                            maxUsagePerCustomerPerDay=5)
         inputs = [apply_input(campaign["id"], customers[n % 100]) for n in range(200)]
-        return await apply_all([server], inputs, clients=40)
+        return await apply_all([server], admin_key, inputs, clients=40)
 
     outcomes = Counter(outcome(p) for p in asyncio.run(scenario()))
     assert outcomes == {"OK": 50, "BUDGET_EXHAUSTED": 150}
@@ -53,12 +53,12 @@ def test_budget_for_exactly_fifty_under_two_hundred_concurrent_applies(server, a
     assert used == total == usage_sum == Decimal("500.00") and usages == 50
 
 
-def test_daily_limit_holds_under_twenty_concurrent_applies(server, admin_engine):
+def test_daily_limit_holds_under_twenty_concurrent_applies(server, admin_engine, admin_key):
     async def scenario():
-        async with httpx2.AsyncClient(base_url=server, timeout=REQUEST_TIMEOUT) as client:
+        async with api_client(server, admin_key) as client:
             [customer] = await make_customers(client, 1, "daily")
             campaign = await make_campaign(client, maxUsagePerCustomerPerDay=2)
-        return await apply_all([server], [apply_input(campaign["id"], customer)] * 20, clients=20)
+        return await apply_all([server], admin_key, [apply_input(campaign["id"], customer)] * 20, clients=20)
 
     outcomes = Counter(outcome(p) for p in asyncio.run(scenario()))
     assert outcomes == {"OK": 2, "DAILY_LIMIT_REACHED": 18}
@@ -66,13 +66,13 @@ def test_daily_limit_holds_under_twenty_concurrent_applies(server, admin_engine)
     assert usages == 2 and used == usage_sum == Decimal("120.00")
 
 
-def test_twenty_concurrent_retries_with_one_key_apply_once(server, admin_engine):
+def test_twenty_concurrent_retries_with_one_key_apply_once(server, admin_engine, admin_key):
     async def scenario():
-        async with httpx2.AsyncClient(base_url=server, timeout=REQUEST_TIMEOUT) as client:
+        async with api_client(server, admin_key) as client:
             [customer] = await make_customers(client, 1, "retry")
             campaign = await make_campaign(client, maxUsagePerCustomerPerDay=50)
         inputs = [apply_input(campaign["id"], customer, idempotencyKey="order-42")] * 20
-        return await apply_all([server], inputs, clients=20)
+        return await apply_all([server], admin_key, inputs, clients=20)
 
     payloads = asyncio.run(scenario())
     assert all(p["userErrors"] == [] for p in payloads)
@@ -81,17 +81,17 @@ def test_twenty_concurrent_retries_with_one_key_apply_once(server, admin_engine)
     assert usages == 1 and used == usage_sum == Decimal("60.00")
 
 
-def test_one_key_raced_across_two_campaigns_applies_once(server, admin_engine):
+def test_one_key_raced_across_two_campaigns_applies_once(server, admin_engine, admin_key):
     """Different campaigns lock different rows, so only the unique key can stop
     the second insert; the loser must answer IDEMPOTENCY_KEY_REUSED, not 500."""
 
     async def scenario():
-        async with httpx2.AsyncClient(base_url=server, timeout=REQUEST_TIMEOUT) as client:
+        async with api_client(server, admin_key) as client:
             [customer] = await make_customers(client, 1, "race")
             first = await make_campaign(client, name="first", maxUsagePerCustomerPerDay=50)
             second = await make_campaign(client, name="second", maxUsagePerCustomerPerDay=50)
         inputs = [apply_input((first if n % 2 else second)["id"], customer, idempotencyKey="shared") for n in range(20)]
-        return await apply_all([server], inputs, clients=20)
+        return await apply_all([server], admin_key, inputs, clients=20)
 
     payloads = asyncio.run(scenario())
     winners = {p["usage"]["id"] for p in payloads if p["usage"]}

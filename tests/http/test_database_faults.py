@@ -22,10 +22,10 @@ from graphql_api import migrate
 from graphql_api.invariants import find_violations
 from graphql_api.settings import sqlalchemy_url
 
-from ..conftest import ROOT
+from ..conftest import ROOT, make_key
 from ..support import APPLY
-from .conftest import start_server, stop_server
-from .load import REQUEST_TIMEOUT, apply_input, make_campaign, make_customers
+from .conftest import server_log, start_server, stop_server
+from .load import REQUEST_TIMEOUT, api_client, apply_input, make_campaign, make_customers
 
 pgserver = pytest.importorskip("pgserver", reason="needs the embedded PostgreSQL (the `embedded` extra)")
 
@@ -41,7 +41,7 @@ def own_postgres():
         connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
     engine.dispose()
     migrate.upgrade(url)
-    yield server, url
+    yield server, url, make_key(url, "admin")
 
 
 def stop_postgres(server):
@@ -53,7 +53,7 @@ def start_postgres(server):
 
 
 def test_database_stops_and_returns_under_load(own_postgres):
-    server, url = own_postgres
+    server, url, admin_key = own_postgres
     process, base_url = start_server(url, DB_POOL_SIZE="4")
     keys = itertools.count()
     outcomes: list[tuple[str, str]] = []  # (phase, outcome)
@@ -75,7 +75,7 @@ def test_database_stops_and_returns_under_load(own_postgres):
         return "OK"
 
     async def scenario():
-        async with httpx2.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT,
+        async with api_client(base_url, admin_key,
                                       limits=httpx2.Limits(max_connections=16)) as client:
             customers = await make_customers(client, 20, "fault")
             campaign = await make_campaign(client, maxUsagePerCustomerPerDay=10_000, totalBudget="9999999")
@@ -110,6 +110,9 @@ def test_database_stops_and_returns_under_load(own_postgres):
     try:
         # Liveness bound only: every wait above ends by itself unless the service hangs.
         ready_after = asyncio.run(asyncio.wait_for(scenario(), timeout=300))
+    except BaseException:
+        print(server_log(process)[-20000:])  # shown by pytest when the test fails
+        raise
     finally:
         stop_server(process)
 

@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from .conftest import start_server, stop_server
-from .load import REQUEST_TIMEOUT, apply_all, apply_input, ledger, make_campaign, make_customers, outcome
+from .load import REQUEST_TIMEOUT, api_client, apply_all, apply_input, ledger, make_campaign, make_customers, outcome
 
 pytestmark = pytest.mark.concurrency
 
@@ -25,9 +25,9 @@ def two_servers(database_url):
     stop_server(second)
 
 
-def test_shared_campaigns_and_customers_across_two_processes(two_servers, admin_engine):
+def test_shared_campaigns_and_customers_across_two_processes(two_servers, admin_engine, admin_key):
     async def scenario():
-        async with httpx2.AsyncClient(base_url=two_servers[0], timeout=REQUEST_TIMEOUT) as client:
+        async with api_client(two_servers[0], admin_key) as client:
             customers = await make_customers(client, 60, "scale")
             budgeted = await make_campaign(client, name="budget for 40", discountPercentage=..., discountFlat="5.00",
                                            totalBudget="200", maxUsagePerCustomerPerDay=10)
@@ -37,7 +37,7 @@ def test_shared_campaigns_and_customers_across_two_processes(two_servers, admin_
             + [apply_input(limited["id"], customers[0]) for _ in range(20)]
             + [apply_input(limited["id"], customers[1], idempotencyKey="one-order") for _ in range(20)]
         )
-        return budgeted, limited, await apply_all(two_servers, inputs, clients=40)
+        return budgeted, limited, await apply_all(two_servers, admin_key, inputs, clients=40)
 
     budgeted, limited, payloads = asyncio.run(scenario())
     assert Counter(outcome(p) for p in payloads[:120]) == {"OK": 40, "BUDGET_EXHAUSTED": 80}

@@ -16,12 +16,12 @@ from sqlalchemy import text
 
 from ..support import APPLY
 from .conftest import start_server
-from .load import REQUEST_TIMEOUT, apply_input, make_campaign, make_customers
+from .load import REQUEST_TIMEOUT, api_client, apply_input, make_campaign, make_customers
 
 pytestmark = pytest.mark.concurrency
 
 
-def test_sigterm_mid_load(database_url, admin_engine):
+def test_sigterm_mid_load(database_url, admin_engine, admin_key):
     process, base_url = start_server(database_url, DB_POOL_SIZE="4", SHUTDOWN_GRACE_SECONDS="20")
     keys = itertools.count()
     answered_ok: set[str] = set()
@@ -29,13 +29,13 @@ def test_sigterm_mid_load(database_url, admin_engine):
     refused = []
 
     async def scenario():
-        async with httpx2.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT) as setup:
+        async with api_client(base_url, admin_key) as setup:
             customers = await make_customers(setup, 20, "term")
             campaign = await make_campaign(setup, maxUsagePerCustomerPerDay=10_000, totalBudget="9999999")
 
         async def worker():
             # One connection per worker, as a checkout backend keeps them.
-            async with httpx2.AsyncClient(base_url=base_url, timeout=REQUEST_TIMEOUT) as client:
+            async with api_client(base_url, admin_key) as client:
                 while process.poll() is None:
                     key = f"term-{next(keys)}"
                     sent.add(key)

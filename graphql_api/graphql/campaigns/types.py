@@ -8,11 +8,16 @@ import strawberry
 
 from ...campaigns.records import CampaignRecord
 from ...core.campaigns import effective_status
+from ..cost_directives import ListSize
 from ..customers.types import Customer
 from ..enums import CampaignStatus, DiscountType
 from ..errors import UserError
 from ..ids import encode_id
 from ..node import Node
+
+
+# Static cost analysis assumes this many targets; the actual cost counts them.
+TARGETS_SIZE = ListSize(assumed_size=100)
 
 
 @strawberry.type(description="A discount with a budget, a schedule, limits and optional targeting.")
@@ -68,14 +73,16 @@ class Campaign(Node):
             pk=record.id,
         )
 
-    @strawberry.field(description="Batched: one query per request, not one per campaign.")
+    @strawberry.field(
+        description="Batched: one query per request, not one per campaign.", directives=[TARGETS_SIZE]
+    )
     async def target_customers(self, info: strawberry.Info) -> list[Customer]:
         if not self.is_targeted:
             return []
         records = await info.context.loaders.target_customers_by_campaign_id.load(self.pk)
         return [Customer.from_record(record) for record in records]
 
-    @strawberry.field
+    @strawberry.field(directives=[TARGETS_SIZE])
     async def target_customer_ids(self, info: strawberry.Info) -> list[strawberry.ID]:
         if not self.is_targeted:
             return []

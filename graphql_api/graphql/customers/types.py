@@ -6,6 +6,7 @@ from typing import Optional
 import strawberry
 
 from ...customers.service import CustomerRecord
+from ..cost_directives import CONNECTION
 from ..discounts.types import DiscountUsage
 from ..errors import UserError
 from ..ids import encode_id
@@ -31,7 +32,7 @@ class Customer(Node):
             pk=record.id,
         )
 
-    @strawberry.field(description="The discounts this customer used, newest first.")
+    @strawberry.field(description="The discounts this customer used, newest first.", directives=[CONNECTION])
     async def discount_usages(
         self, info: strawberry.Info, first: Optional[int] = 20, after: Optional[str] = None
     ) -> Connection[DiscountUsage]:

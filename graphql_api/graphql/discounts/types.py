@@ -8,6 +8,7 @@ import strawberry
 
 from ..enums import DiscountType
 from ...discounts.records import AvailableOffers, Offer, UsageRecord
+from ..cost_directives import ListSize
 from ..errors import UserError
 from ..ids import encode_id
 from ..node import Node
@@ -85,10 +86,13 @@ class DiscountOffer:
         )
 
 
+OFFERS_SIZE = ListSize(assumed_size=50)
+
+
 @strawberry.type(description="Every discount a cart can get now, best first per type.")
 class AvailableDiscounts:
-    cart_discounts: list[DiscountOffer]
-    delivery_discounts: list[DiscountOffer]
+    cart_discounts: list[DiscountOffer] = strawberry.field(directives=[OFFERS_SIZE])
+    delivery_discounts: list[DiscountOffer] = strawberry.field(directives=[OFFERS_SIZE])
     best_cart_discount: Optional[DiscountOffer]
     best_delivery_discount: Optional[DiscountOffer]
 

@@ -1,0 +1,152 @@
+"""Query cost: static (before execution, from the document and the schema's
+@cost and @listSize directives) and actual (after, from the list lengths in
+the result).
+
+Weights follow the IBM specification's defaults: every object returned costs
+1, a scalar or enum 0, and a field's @cost weight is added on top; a list
+multiplies the cost of one item by its size (the slicing argument's value or
+default for connections, else the directive's assumedSize, else
+DEFAULT_LIST_SIZE).
+Introspection is free: it is bounded by the schema, not by data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from graphql import (
+    DocumentNode,
+    FieldNode,
+    FragmentDefinitionNode,
+    FragmentSpreadNode,
+    GraphQLField,
+    GraphQLSchema,
+    InlineFragmentNode,
+    IntValueNode,
+    OperationDefinitionNode,
+    SelectionSetNode,
+    VariableNode,
+    get_named_type,
+    get_nullable_type,
+    is_list_type,
+)
+
+from ..pagination import MAX_PAGE_SIZE
+from .cost_directives import Cost, ListSize
+
+DEFAULT_LIST_SIZE = 10
+_MISSING = object()
+
+
+@dataclass(frozen=True)
+class FieldCost:
+    weight: Optional[int]
+    list_size: Optional[ListSize]
+
+
+def _field_cost(field: GraphQLField) -> FieldCost:
+    definition = field.extensions.get("strawberry-definition")
+    directives = getattr(definition, "directives", ()) or ()
+    weight = next((int(d.weight) for d in directives if isinstance(d, Cost)), None)
+    list_size = next((d for d in directives if isinstance(d, ListSize)), None)
+    return FieldCost(weight, list_size)
+
+
+class CostCalculator:
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Optional[dict]):
+        self.schema = schema
+        self.variables = variables or {}
+        self.fragments = {
+            d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
+        }
+        self._costs: dict[int, FieldCost] = {}
+
+    def operation_cost(self, operation: OperationDefinitionNode, data: Any = _MISSING) -> int:
+        root = {
+            "query": self.schema.query_type,
+            "mutation": self.schema.mutation_type,
+            "subscription": self.schema.subscription_type,
+        }[operation.operation.value]
+        if root is None:
+            return 0
+        return self._selection_cost(operation.selection_set, root, data, set())
+
+    def _cost_of(self, field: GraphQLField) -> FieldCost:
+        key = id(field)
+        if key not in self._costs:
+            self._costs[key] = _field_cost(field)
+        return self._costs[key]
+
+    def _selection_cost(self, selection_set: SelectionSetNode, parent_type, data, seen_fragments, sized=None) -> int:
+        total = 0
+        for selection in selection_set.selections:
+            if isinstance(selection, FieldNode):
+                name = selection.name.value
+                if name.startswith("__"):
+                    continue
+                field = getattr(parent_type, "fields", {}).get(name)
+                if field is None:
+                    continue
+                value = _MISSING
+                if data is not _MISSING:
+                    value = data.get((selection.alias or selection.name).value) if isinstance(data, dict) else None
+                multiplier = sized if sized is not None and name in sized[0] else None
+                total += self._field_total(selection, field, value, multiplier[1] if multiplier else None, seen_fragments)
+            elif isinstance(selection, InlineFragmentNode):
+                fragment_type = (
+                    self.schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent_type
+                )
+                total += self._selection_cost(selection.selection_set, fragment_type, data, seen_fragments, sized)
+            elif isinstance(selection, FragmentSpreadNode):
+                name = selection.name.value
+                fragment = self.fragments.get(name)
+                if fragment is None or name in seen_fragments:
+                    continue
+                fragment_type = self.schema.get_type(fragment.type_condition.name.value)
+                total += self._selection_cost(
+                    fragment.selection_set, fragment_type, data, seen_fragments | {name}, sized
+                )
+        return total
+
+    def _field_total(self, node: FieldNode, field: GraphQLField, value, multiplier, seen_fragments) -> int:
+        """own weight + items x (1 for each object + what is selected on it)."""
+        named = get_named_type(field.type)
+        info = self._cost_of(field)
+        own = info.weight or 0
+        if node.selection_set is None:
+            return own
+        if value is not _MISSING:  # actual cost: walk what was returned
+            items = [] if value is None else value if isinstance(value, list) else [value]
+            return own + sum(1 + self._selection_cost(node.selection_set, named, item, seen_fragments) for item in items)
+        size = self._list_size(node, field, info)
+        if info.list_size is not None and info.list_size.sized_fields:
+            sized = (set(info.list_size.sized_fields), size)
+            return own + 1 + self._selection_cost(node.selection_set, named, _MISSING, seen_fragments, sized)
+        if multiplier is None:
+            multiplier = size if is_list_type(get_nullable_type(field.type)) else 1
+        return own + multiplier * (1 + self._selection_cost(node.selection_set, named, _MISSING, seen_fragments))
+
+    def _list_size(self, node: FieldNode, field: GraphQLField, info: FieldCost) -> int:
+        directive = info.list_size
+        if directive is None:
+            return DEFAULT_LIST_SIZE
+        for argument_name in directive.slicing_arguments or ():
+            value = self._argument(node, argument_name)
+            if value is None:
+                argument = field.args.get(argument_name)
+                value = argument.default_value if argument is not None else None
+            if isinstance(value, int) and not isinstance(value, bool):
+                # Out-of-range values are refused by the field itself (INVALID_INPUT).
+                return max(0, min(value, MAX_PAGE_SIZE))
+        return directive.assumed_size if isinstance(directive.assumed_size, int) else DEFAULT_LIST_SIZE
+
+    def _argument(self, node: FieldNode, name: str):
+        for argument in node.arguments or ():
+            if argument.name.value != name:
+                continue
+            if isinstance(argument.value, IntValueNode):
+                return int(argument.value.value)
+            if isinstance(argument.value, VariableNode):
+                return self.variables.get(argument.value.name.value)
+        return None

@@ -1,0 +1,150 @@
+"""Token buckets of query-cost points, in memory or shared through Redis.
+
+Each caller has a bucket of `capacity` points that refills at `restore_rate`
+points a second, as Shopify's GraphQL Admin API does. A request takes its
+requested cost up front and gets back what it did not use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from dataclasses import dataclass
+from typing import Optional, Protocol
+
+
+@dataclass(frozen=True)
+class BucketLimits:
+    capacity: float
+    restore_rate: float  # points a second
+
+
+@dataclass(frozen=True)
+class Draw:
+    allowed: bool
+    available: float  # points left after this draw (or now, when refused)
+    retry_after: float  # seconds until the requested points would be there
+
+
+class Buckets(Protocol):
+    async def take(self, key: str, points: float, limits: BucketLimits) -> Draw: ...
+
+    async def give(self, key: str, points: float, limits: BucketLimits) -> float: ...
+
+    async def close(self) -> None: ...
+
+
+def _refill(tokens: float, updated: float, now: float, limits: BucketLimits) -> float:
+    return min(limits.capacity, tokens + max(0.0, now - updated) * limits.restore_rate)
+
+
+def _retry_after(missing: float, limits: BucketLimits) -> float:
+    return missing / limits.restore_rate if limits.restore_rate > 0 else math.inf
+
+
+class MemoryBuckets:
+    """One process's buckets. With several workers each has its own: set
+    REDIS_URL to share them."""
+
+    # Past this many buckets, full ones are forgotten (a full bucket and a new
+    # one are the same thing), so many client addresses cannot grow memory.
+    PRUNE_ABOVE = 10_000
+
+    def __init__(self, clock=time.monotonic):
+        self._state: dict[str, tuple[float, float]] = {}
+        self._clock = clock
+        self._lock = asyncio.Lock()
+
+    def _prune(self, now: float, limits: BucketLimits) -> None:
+        if len(self._state) > self.PRUNE_ABOVE:
+            self._state = {
+                key: (tokens, updated)
+                for key, (tokens, updated) in self._state.items()
+                if _refill(tokens, updated, now, limits) < limits.capacity
+            }
+
+    async def take(self, key: str, points: float, limits: BucketLimits) -> Draw:
+        async with self._lock:
+            now = self._clock()
+            self._prune(now, limits)
+            tokens, updated = self._state.get(key, (limits.capacity, now))
+            tokens = _refill(tokens, updated, now, limits)
+            if tokens >= points:
+                self._state[key] = (tokens - points, now)
+                return Draw(True, tokens - points, 0.0)
+            self._state[key] = (tokens, now)
+            return Draw(False, tokens, _retry_after(points - tokens, limits))
+
+    async def give(self, key: str, points: float, limits: BucketLimits) -> float:
+        async with self._lock:
+            now = self._clock()
+            tokens, updated = self._state.get(key, (limits.capacity, now))
+            tokens = min(limits.capacity, _refill(tokens, updated, now, limits) + points)
+            self._state[key] = (tokens, now)
+            return tokens
+
+    async def close(self) -> None:
+        return None
+
+
+# Atomic refill-and-take in Redis, on Redis's own clock so that every server
+# process agrees on time. KEYS[1] bucket; ARGV: points, capacity, rate, mode
+# ("take" or "give"). Returns {allowed, tokens * 1000}.
+_SCRIPT = """
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
+local points = tonumber(ARGV[1])
+local capacity = tonumber(ARGV[2])
+local rate = tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
+local tokens = tonumber(state[1]) or capacity
+local updated = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - updated) * rate)
+local allowed = 1
+if ARGV[4] == 'give' then
+  tokens = math.min(capacity, tokens + points)
+elseif tokens >= points then
+  tokens = tokens - points
+else
+  allowed = 0
+end
+redis.call('HSET', KEYS[1], 'tokens', tokens, 'updated', now)
+local ttl = 60
+if rate > 0 then ttl = math.ceil(capacity / rate) + 60 end
+redis.call('EXPIRE', KEYS[1], ttl)
+return {allowed, math.floor(tokens * 1000)}
+"""
+
+
+class RedisBuckets:
+    """Buckets shared by every process that points at the same Redis."""
+
+    def __init__(self, url: str, prefix: str = "campaign-service:bucket:"):
+        import redis.asyncio as redis  # imported only when REDIS_URL is set
+
+        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._script = self._redis.register_script(_SCRIPT)
+        self._prefix = prefix
+
+    async def _run(self, key: str, points: float, limits: BucketLimits, mode: str) -> tuple[bool, float]:
+        allowed, milli_tokens = await self._script(
+            keys=[self._prefix + key], args=[points, limits.capacity, limits.restore_rate, mode]
+        )
+        return bool(allowed), milli_tokens / 1000
+
+    async def take(self, key: str, points: float, limits: BucketLimits) -> Draw:
+        allowed, tokens = await self._run(key, points, limits, "take")
+        if allowed:
+            return Draw(True, tokens, 0.0)
+        return Draw(False, tokens, _retry_after(points - tokens, limits))
+
+    async def give(self, key: str, points: float, limits: BucketLimits) -> float:
+        return (await self._run(key, points, limits, "give"))[1]
+
+    async def close(self) -> None:
+        await self._redis.aclose()
+
+
+def make_buckets(redis_url: Optional[str]) -> Buckets:
+    return RedisBuckets(redis_url) if redis_url else MemoryBuckets()
