@@ -22,7 +22,7 @@ from .graphql.throttle import Throttle
 from .graphql.view import GraphQLView
 from .middleware import AuthenticationMiddleware, BodyLimitMiddleware, RequestContextMiddleware
 from .migrate import head_revision
-from .ratelimit import BucketLimits, make_buckets
+from .ratelimit import BucketLimits, Buckets, make_buckets
 from .settings import Settings
 
 logger = logging.getLogger("graphql_api")
@@ -43,6 +43,7 @@ def create_app(
     *,
     database: Optional[Database] = None,
     clock: Callable[[], datetime] = utc_now,
+    buckets: Optional[Buckets] = None,
 ) -> Starlette:
     settings = settings or Settings.from_env()
     if database is None:
@@ -54,7 +55,7 @@ def create_app(
         database = settings.database()
     expected_revision = head_revision()
     schema = build_schema(settings)
-    buckets = make_buckets(settings.redis_url)
+    buckets = buckets or make_buckets(settings.redis_url)
     throttle = Throttle(buckets, BucketLimits(settings.rate_limit_capacity, settings.rate_limit_restore_rate))
     graphql = GraphQLView(schema, database=database, settings=settings, clock=clock, throttle=throttle)
 

@@ -78,11 +78,11 @@ def _exposure(env: Mapping[str, str]) -> dict:
         max_query_depth=_int(env, "MAX_QUERY_DEPTH", 12),
         max_aliases=_int(env, "MAX_ALIASES", 30, minimum=0),
         max_tokens=_int(env, "MAX_TOKENS", 2_000),
-        max_query_cost=_int(env, "MAX_QUERY_COST", 1_000),
+        max_query_cost=_int(env, "MAX_QUERY_COST", 5_000),
         batch_max_operations=_int(env, "BATCH_MAX_OPERATIONS", 0, minimum=0),
         request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", 30.0),
-        rate_limit_capacity=_float(env, "RATE_LIMIT_CAPACITY", 1_000),
-        rate_limit_restore_rate=_float(env, "RATE_LIMIT_RESTORE_RATE", 50),
+        rate_limit_capacity=_float(env, "RATE_LIMIT_CAPACITY", 10_000),
+        rate_limit_restore_rate=_float(env, "RATE_LIMIT_RESTORE_RATE", 1_000),
         anonymous_rate_limit_capacity=_float(env, "ANONYMOUS_RATE_LIMIT_CAPACITY", 100),
         anonymous_rate_limit_restore_rate=_float(env, "ANONYMOUS_RATE_LIMIT_RESTORE_RATE", 100 / 60),
         redis_url=env.get("REDIS_URL") or None,
@@ -124,11 +124,11 @@ class Settings:
     max_query_depth: int = 12
     max_aliases: int = 30
     max_tokens: int = 2_000
-    max_query_cost: int = 1_000
+    max_query_cost: int = 5_000
     batch_max_operations: int = 0
     request_timeout_seconds: float = 30.0
-    rate_limit_capacity: float = 1_000
-    rate_limit_restore_rate: float = 50
+    rate_limit_capacity: float = 10_000
+    rate_limit_restore_rate: float = 1_000
     anonymous_rate_limit_capacity: float = 100
     anonymous_rate_limit_restore_rate: float = 100 / 60
     redis_url: Optional[str] = None

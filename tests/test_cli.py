@@ -82,3 +82,61 @@ def test_check_lists_budget_and_daily_limit_offenders(empty_database):
     assert result.returncode == 1
     assert "budget: campaign 7: used_budget 25.00, total_budget 100.00, sum of usages 20.00" in result.stdout
     assert "daily_limit: campaign 7, customer 1, 2026-06-15: 2 usages, limit 1" in result.stdout
+
+
+def test_first_start_prints_one_admin_key_and_later_starts_do_not(empty_database):
+    import httpx2
+
+    from .http.conftest import server_log
+
+    first, base_url = start_server(empty_database, "--migrate")
+    try:
+        log = server_log(first)
+    finally:
+        stop_server(first)
+    [key] = [line.strip() for line in log.splitlines() if line.strip().startswith("csk_")]
+    assert f'{{"Authorization": "Bearer {key}"}}' in log  # how to paste it into GraphiQL
+
+    second, base_url = start_server(empty_database)
+    try:
+        assert "csk_" not in server_log(second)
+        response = httpx2.post(f"{base_url}/graphql", json={"query": "{ customers { totalCount } }"},
+                               headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        assert response.json()["data"] == {"customers": {"totalCount": 0}}
+    finally:
+        stop_server(second)
+
+
+def test_a_production_start_makes_no_key(empty_database):
+    from .http.conftest import server_log
+
+    process, _ = start_server(empty_database, "--migrate", ENVIRONMENT="production")
+    try:
+        assert "csk_" not in server_log(process)
+    finally:
+        stop_server(process)
+    listed = run_cli("keys", "list", database_url=empty_database).stdout.strip().splitlines()
+    assert len(listed) == 1 and listed[0].startswith("id")  # the header, and no key
+
+
+def test_keys_create_list_revoke(empty_database):
+    migrate.upgrade(empty_database)
+    created = run_cli("keys", "create", "--role", "checkout", "--name", "storefront", database_url=empty_database)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip().splitlines()[-1]
+    public_id = key.split("_")[1]
+    assert key.startswith("csk_") and len(key) > 50
+
+    listed = run_cli("keys", "list", database_url=empty_database).stdout
+    assert public_id in listed and "checkout" in listed and "storefront" in listed
+    assert key.split("_", 2)[2] not in listed  # the secret is never shown again
+
+    engine = create_engine(empty_database)
+    with engine.connect() as connection:
+        stored = connection.execute(text("SELECT secret_hash FROM api_keys")).scalar()
+    engine.dispose()
+    assert key.split("_", 2)[2] not in stored and len(stored) == 64
+
+    assert run_cli("keys", "revoke", public_id, database_url=empty_database).returncode == 0
+    assert run_cli("keys", "revoke", public_id, database_url=empty_database).returncode == 1
+    assert "T" in run_cli("keys", "list", database_url=empty_database).stdout.splitlines()[1].split()[-1]

@@ -4,6 +4,7 @@ top-level errors with `extensions.code` for everything else."""
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Iterable, Optional
 
 import strawberry
@@ -12,6 +13,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from ..core.errors import DomainError, ErrorCode
 from ..core.errors import UserError as DomainUserError
 from ..database import DatabaseUnavailable
+from .query_limits import QUERY_TOO_COMPLEX
 
 logger = logging.getLogger("graphql_api.errors")
 
@@ -41,6 +43,9 @@ SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
 INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
+_TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
+
+
 def _root_cause(error: GraphQLError) -> Optional[BaseException]:
     cause: Optional[BaseException] = error.original_error
     while isinstance(cause, GraphQLError) and cause.original_error is not None:
@@ -55,7 +60,11 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     extensions = dict(error.extensions or {})
     cause = _root_cause(error)
     if isinstance(error, GraphQLSyntaxError):
-        extensions["code"] = PARSE_FAILED
+        too_many = _TOKEN_LIMIT.search(error.message)
+        if too_many:  # graphql-core's max_tokens stops parsing with a syntax error
+            extensions.update(code=QUERY_TOO_COMPLEX, limit="tokens", maximum=int(too_many.group(1)))
+        else:
+            extensions["code"] = PARSE_FAILED
     elif isinstance(cause, DomainError):
         extensions["code"] = cause.code.value
         if cause.field is not None:

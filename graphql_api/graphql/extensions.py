@@ -55,7 +55,7 @@ class QueryCost(SchemaExtension):
                 f"The document is {size} bytes; the limit is {self.max_document_bytes}.",
             )
         yield
-        if self.charge is not None and self.operation is not None:
+        if self.charge is not None and self.charge.draw is not None and self.charge.draw.allowed:
             result = self.execution_context.result
             data = result.data if result is not None else None
             self.actual = self._calculator().operation_cost(self.operation, data or {})
@@ -70,36 +70,33 @@ class QueryCost(SchemaExtension):
         context = self.execution_context
         return CostCalculator(context.schema._schema, context.graphql_document, context.variables)
 
-    async def on_validate(self):
-        yield
+    async def on_execute(self):
+        """After validation, before any resolver: the cost limit and the charge.
+        (Raising here is how an extension stops an operation; errors added
+        after validation's own check would be ignored.)"""
         context = self.execution_context
-        if context.pre_execution_errors:
-            return
         self.operation = get_operation_ast(context.graphql_document, context.operation_name)
-        if self.operation is None:
-            return
-        self.requested = self._calculator().operation_cost(self.operation)
-        if self.requested > self.max_cost:
-            context.pre_execution_errors = [too_complex(
-                "cost", self.max_cost, self.requested,
-                f"The query would cost {self.requested} points; the limit is {self.max_cost}.",
-            )]
-            return
-        request_context = context.context
-        self.charge = await request_context.throttle.charge(request_context.rate_limit_bucket, self.requested)
-        draw = self.charge.draw
-        if draw is not None and not draw.allowed:
-            self.available = draw.available
-            retry_after = max(1, math.ceil(draw.retry_after))
-            request_context.response.status_code = 429
-            request_context.response.headers["Retry-After"] = str(retry_after)
-            context.pre_execution_errors = [GraphQLError(
-                f"Throttled: the query costs {self.requested} points and {math.floor(draw.available)} are "
-                f"available; retry in {retry_after} s.",
-                extensions={"code": "THROTTLED", "retryAfter": retry_after},
-            )]
-        elif draw is not None:
-            self.available = draw.available
+        if self.operation is not None:
+            self.requested = self._calculator().operation_cost(self.operation)
+            if self.requested > self.max_cost:
+                raise too_complex(
+                    "cost", self.max_cost, self.requested,
+                    f"The query would cost {self.requested} points; the limit is {self.max_cost}.",
+                )
+            request_context = context.context
+            self.charge = await request_context.throttle.charge(request_context.rate_limit_bucket, self.requested)
+            draw = self.charge.draw
+            self.available = draw.available if draw is not None else None
+            if draw is not None and not draw.allowed:
+                retry_after = max(1, math.ceil(draw.retry_after))
+                request_context.response.status_code = 429
+                request_context.response.headers["Retry-After"] = str(retry_after)
+                raise GraphQLError(
+                    f"Throttled: the query costs {self.requested} points and {math.floor(draw.available)} "
+                    f"are available; retry in {retry_after} s.",
+                    extensions={"code": "THROTTLED", "retryAfter": retry_after},
+                )
+        yield
 
     def get_results(self) -> dict[str, Any]:
         if self.requested is None:

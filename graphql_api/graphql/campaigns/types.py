@@ -17,7 +17,7 @@ from ..node import Node
 
 
 # Static cost analysis assumes this many targets; the actual cost counts them.
-TARGETS_SIZE = ListSize(assumed_size=100)
+TARGETS_SIZE = ListSize(assumed_size=50)
 
 
 @strawberry.type(description="A discount with a budget, a schedule, limits and optional targeting.")
