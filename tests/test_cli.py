@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from graphql_api import migrate
 
 from .conftest import scratch_database
-from .http.conftest import start_server, stop_server
+from .servers import server_log, start_server, stop_server
 
 
 def run_cli(*args, database_url):
@@ -87,7 +87,7 @@ def test_check_lists_budget_and_daily_limit_offenders(empty_database):
 def test_first_start_prints_one_admin_key_and_later_starts_do_not(empty_database):
     import httpx2
 
-    from .http.conftest import server_log
+
 
     first, base_url = start_server(empty_database, "--migrate")
     try:
@@ -108,7 +108,7 @@ def test_first_start_prints_one_admin_key_and_later_starts_do_not(empty_database
 
 
 def test_a_production_start_makes_no_key(empty_database):
-    from .http.conftest import server_log
+
 
     process, _ = start_server(empty_database, "--migrate", ENVIRONMENT="production")
     try:

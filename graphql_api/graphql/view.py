@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Callable, Optional
 
@@ -23,6 +24,34 @@ from .loaders import Loaders
 from .throttle import Throttle
 
 _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
+
+
+GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+def _prefers_graphql_response(request: Request) -> bool:
+    """GraphQL over HTTP: answer in application/graphql-response+json when the
+    client ranks it above application/json."""
+    ranks = {}
+    for position, part in enumerate(request.headers.get("accept", "").split(",")):
+        media_type, *params = [p.strip() for p in part.split(";")]
+        quality = next((float(p[2:]) for p in params if p.startswith("q=") and p[2:].replace(".", "", 1).isdigit()), 1.0)
+        ranks.setdefault(media_type, (quality, -position))
+    mine = ranks.get(GRAPHQL_RESPONSE)
+    return mine is not None and mine > ranks.get("application/json", (0.0, 0))
+
+
+def _as_graphql_response(response: Response) -> Response:
+    """With that media type, a request that never reached execution (it did not
+    parse, validate or coerce its variables) is a 400 without `data`."""
+    body = json.loads(response.body)
+    status = response.status_code
+    if isinstance(body, dict) and status == 200 and body.get("data") is None and body.get("errors") \
+            and all("path" not in error for error in body["errors"]):
+        body.pop("data", None)
+        status = 400
+    headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
+    return Response(json.dumps(body), status_code=status, headers=headers, media_type=GRAPHQL_RESPONSE)
 
 
 class GraphQLView(GraphQL):
@@ -49,6 +78,8 @@ class GraphQLView(GraphQL):
                 {"errors": [{"message": error.reason, "extensions": {"code": _HTTP_CODES.get(error.status_code, "BAD_REQUEST")}}]},
                 status_code=error.status_code,
             )
+        if response.media_type == "application/json" and _prefers_graphql_response(request):
+            response = _as_graphql_response(response)
         await response(scope, receive, send)
 
     async def execute_operation(self, *args, **kwargs):

@@ -10,7 +10,7 @@ from decimal import Decimal
 import httpx2
 import pytest
 
-from .conftest import start_server, stop_server
+from ..servers import start_server, stop_server
 from .load import REQUEST_TIMEOUT, api_client, apply_all, apply_input, ledger, make_campaign, make_customers, outcome
 
 pytestmark = pytest.mark.concurrency

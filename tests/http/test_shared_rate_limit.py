@@ -12,7 +12,7 @@ import httpx2
 import pytest
 
 from ..conftest import make_key
-from .conftest import start_server, stop_server
+from ..servers import start_server, stop_server
 
 REDIS_URL = os.environ.get("REDIS_URL")
 pytestmark = pytest.mark.skipif(

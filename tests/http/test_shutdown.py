@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from ..support import APPLY
-from .conftest import start_server
+from ..servers import start_server
 from .load import REQUEST_TIMEOUT, api_client, apply_input, make_campaign, make_customers
 
 pytestmark = pytest.mark.concurrency
