@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/campaign-service serve
+	LOG_FORMAT=$${LOG_FORMAT:-human} $(BIN)/campaign-service serve
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

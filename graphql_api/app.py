@@ -11,11 +11,13 @@ from sqlalchemy import text
 from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from . import __version__
+from . import metrics
 from .access.authenticator import Authenticator
+from .logs import configure_logging
 from .database import Database
 from .graphql.schema import build_schema
 from .graphql.throttle import Throttle
@@ -54,6 +56,7 @@ def create_app(
             )
         database = settings.database()
     expected_revision = head_revision()
+    metrics.watch_pool(database.engine)
     schema = build_schema(settings)
     buckets = buckets or make_buckets(settings.redis_url)
     throttle = Throttle(buckets, BucketLimits(settings.rate_limit_capacity, settings.rate_limit_restore_rate))
@@ -92,6 +95,10 @@ def create_app(
         return JSONResponse({"status": "ready" if state == "ok" else "unavailable", "database": state},
                             status_code=status_code)
 
+    async def metrics_endpoint(request: Request) -> Response:
+        budgets = await database.read(metrics.campaign_budgets)
+        return Response(metrics.exposition(budgets), media_type=metrics.CONTENT_TYPE)
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
@@ -103,6 +110,7 @@ def create_app(
             Route("/", root, methods=["GET"]),
             Route("/health", health, methods=["GET"], name="health"),
             Route("/ready", ready, methods=["GET"], name="ready"),
+            Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
             Route("/graphql", graphql, methods=["GET", "POST"], name="graphql"),
         ],
         lifespan=lifespan,
@@ -129,3 +137,11 @@ def create_app(
     app.state.database = database
     app.state.settings = settings
     return app
+
+
+def app_from_environment() -> Starlette:
+    """The entry point `serve` gives uvicorn: each worker process reads its
+    settings and sets up its own logging."""
+    settings = Settings.from_env()
+    configure_logging(settings.log_level, settings.log_format, settings.log_dir)
+    return create_app(settings)

@@ -8,10 +8,10 @@ import logging
 import os
 import signal
 import sys
-import warnings
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
+from .logs import configure_logging
 from .settings import Settings, SettingsError
 
 logger = logging.getLogger("graphql_api.cli")
@@ -57,21 +57,39 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             _first_run_key(url, host, port)
         # Workers are separate processes; they find the database in the environment.
         os.environ["DATABASE_URL"] = url
+        if args.workers > 1:
+            _prepare_multiprocess_metrics()
         _exit_cleanly_on_stop_signals()
         print(f"GraphQL API (with GraphiQL) at http://{host}:{port}/graphql", flush=True)
         uvicorn.run(
-            "graphql_api.app:create_app",
+            "graphql_api.app:app_from_environment",
             factory=True,
             host=host,
             port=port,
             workers=args.workers,
             log_level=settings.log_level.lower(),
+            log_config=None,  # each worker configures logging in create_app
+            access_log=False,  # our request line has more, and the request id
             # Longer than a load balancer's idle timeout, so it never reuses a closed one.
             timeout_keep_alive=75,
             # SIGTERM: stop accepting, let requests in flight finish, then exit.
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
     return 0
+
+
+def _prepare_multiprocess_metrics() -> None:
+    """Workers write their samples to one folder that /metrics adds up; a stale
+    folder from an earlier run would count twice."""
+    import shutil
+    import tempfile
+
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.makedirs(folder, exist_ok=True)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="campaign-service-metrics-")
 
 
 def _first_run_key(url: str, host: str, port: int) -> None:
@@ -232,14 +250,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _quiet_third_parties() -> None:
-    # pgserver narrates every pg_ctl call and alembic every plugin at INFO.
-    logging.getLogger("pgserver").setLevel(logging.WARNING)
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
-    # pgserver asks platformdirs for a runtime dir; its fallback is fine.
-    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
-
-
 def main(argv: Optional[Sequence[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -247,8 +257,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    _quiet_third_parties()
+    configure_logging(settings.log_level, settings.log_format, settings.log_dir)
     return args.handler(settings, args)
 
 

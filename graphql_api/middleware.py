@@ -4,6 +4,7 @@ body size, and authentication for the GraphQL endpoint."""
 from __future__ import annotations
 
 import json
+import logging
 import math
 import re
 import time
@@ -14,7 +15,10 @@ from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .access.authenticator import Authenticator, Unauthenticated
+from .access.roles import Role
+from . import metrics
 from .database import DatabaseUnavailable
+from .logs import REQUESTS
 from .ratelimit import BucketLimits, Buckets
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -44,8 +48,12 @@ async def send_json_error(send: Send, status: int, code: str, message: str, head
     await send({"type": "http.response.body", "body": body})
 
 
+request_log = logging.getLogger(REQUESTS)
+
+
 class RequestContextMiddleware:
-    """Request id, X-Process-Time and the security headers on every response."""
+    """Request id, X-Process-Time and the security headers on every response;
+    afterwards one log line and the request metrics."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -56,11 +64,14 @@ class RequestContextMiddleware:
             return
         incoming = Headers(scope=scope).get("x-request-id", "")
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         started = time.perf_counter()
+        status = [500]
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                status[0] = message["status"]
                 headers = MutableHeaders(scope=message)
                 headers["X-Request-ID"] = request_id
                 headers["X-Process-Time"] = f"{time.perf_counter() - started:.6f}"
@@ -70,7 +81,32 @@ class RequestContextMiddleware:
                 headers["Content-Security-Policy"] = GRAPHIQL_CSP if is_page else API_CSP
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            self._record(scope, state, status[0], time.perf_counter() - started)
+
+    @staticmethod
+    def _record(scope: Scope, state: dict, status: int, seconds: float) -> None:
+        caller = state.get("caller")
+        outcome = state.get("outcome") or ("ok" if status < 400 else f"http_{status}")
+        if scope["path"] == "/graphql":
+            metrics.observe_request(state.get("operation_name"), state.get("operation_type"), outcome, seconds)
+        request_log.info(
+            "%s %s %s", scope["method"], scope["path"], status,
+            extra={
+                "request_id": state["request_id"],
+                "method": scope["method"],
+                "path": scope["path"],
+                "status": status,
+                "duration_ms": round(seconds * 1000, 3),
+                "client": (scope.get("client") or ("", 0))[0],
+                "operation_name": state.get("operation_name"),
+                "operation_type": state.get("operation_type"),
+                "outcome": outcome,
+                "key_id": caller.public_id if caller else None,
+            },
+        )
 
 
 class BodyLimitMiddleware:
@@ -127,21 +163,25 @@ def _wants_graphiql(scope: Scope) -> bool:
     return "text/html" in accept and b"query=" not in scope.get("query_string", b"")
 
 
-class AuthenticationMiddleware:
-    """Every GraphQL request needs a valid key; the caller goes into the scope
-    for the GraphQL context. Failures are throttled per client address, so
-    guessing keys is slow."""
+# Paths that need a key, and the role they need (None: any role).
+PROTECTED = {"/graphql": None, "/metrics": Role.ADMIN}
 
-    def __init__(self, app: ASGIApp, authenticator: Authenticator, buckets: Buckets, anonymous_limits: BucketLimits,
-                 path: str = "/graphql"):
+
+class AuthenticationMiddleware:
+    """Every GraphQL request (and every scrape of /metrics, which shows
+    budgets) needs a valid key; the caller goes into the scope for the GraphQL
+    context. Failures are throttled per client address, so guessing keys is
+    slow."""
+
+    def __init__(self, app: ASGIApp, authenticator: Authenticator, buckets: Buckets, anonymous_limits: BucketLimits):
         self.app = app
         self.authenticator = authenticator
         self.buckets = buckets
         self.anonymous_limits = anonymous_limits
-        self.path = path
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] != self.path or scope["method"] == "OPTIONS" or _wants_graphiql(scope):
+        if (scope["type"] != "http" or scope["path"] not in PROTECTED or scope["method"] == "OPTIONS"
+                or _wants_graphiql(scope)):
             await self.app(scope, receive, send)
             return
         try:
@@ -163,4 +203,8 @@ class AuthenticationMiddleware:
             await send_json_error(send, 401, "UNAUTHENTICATED", refusal.message, {"WWW-Authenticate": "Bearer"})
             return
         scope.setdefault("state", {})["caller"] = caller
+        needed = PROTECTED[scope["path"]]
+        if needed is not None and caller.role is not needed:
+            await send_json_error(send, 403, "FORBIDDEN", f"This needs an {needed.value} key.")
+            return
         await self.app(scope, receive, send)

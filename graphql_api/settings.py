@@ -62,6 +62,13 @@ def _zone(env: Mapping[str, str]) -> ZoneInfo:
         raise SettingsError(f"BUSINESS_TIMEZONE must be an IANA time zone name, got {name!r}") from None
 
 
+def _log_format(env: Mapping[str, str]) -> str:
+    value = (env.get("LOG_FORMAT") or "json").strip().lower()
+    if value not in {"json", "human"}:
+        raise SettingsError(f"LOG_FORMAT must be json or human, got {value!r}")
+    return value
+
+
 def _exposure(env: Mapping[str, str]) -> dict:
     environment = (env.get("ENVIRONMENT") or "development").strip().lower()
     if environment not in {"development", "production"}:
@@ -115,6 +122,8 @@ class Settings:
     parser_cache_size: int = 256
     validation_cache_size: int = 256
     log_level: str = "INFO"
+    log_format: str = "json"
+    log_dir: Optional[Path] = None
     # --- exposure (issue: safe to expose) ---
     environment: str = "development"
     allow_introspection: bool = True
@@ -172,5 +181,7 @@ class Settings:
             parser_cache_size=_int(env, "PARSER_CACHE_SIZE", 256),
             validation_cache_size=_int(env, "VALIDATION_CACHE_SIZE", 256),
             log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            log_format=_log_format(env),
+            log_dir=Path(env["LOG_DIR"]) if env.get("LOG_DIR") else None,
             **_exposure(env),
         )

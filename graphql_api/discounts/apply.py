@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
+from decimal import Decimal
 from typing import Optional, Union
 
 from sqlalchemy import exists, false, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import events
 from ..campaigns.models import Campaign
 from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record
 from ..core.campaigns import DiscountType
@@ -38,6 +40,13 @@ class ApplyDiscount:
             and usage.cart_value == self.cart.cart_value
             and usage.delivery_charge == self.cart.delivery_charge
         )
+
+
+@dataclass(frozen=True)
+class Applied:
+    usage: UsageRecord
+    budget_exhausted: bool  # this usage spent the last of the budget
+    total_budget: Decimal
 
 
 ApplyResult = Union[UsageRecord, list[UserError]]
@@ -73,7 +82,7 @@ def _replay(command: ApplyDiscount, usage: UsageRecord) -> ApplyResult:
 
 def apply_discount_locked(
     session: Session, command: ApplyDiscount, now: datetime, zone: tzinfo
-) -> ApplyResult:
+) -> Union[Applied, UsageRecord, list[UserError]]:
     """Lock, re-check every rule against committed data, record, commit.
 
     Statements: the locking SELECT; one SELECT for the customer's standing and an
@@ -153,7 +162,12 @@ def apply_discount_locked(
         )
         .returning(*USAGE_COLUMNS)
     ).one()
-    return usage_record(row)
+    terms = campaign.terms
+    return Applied(
+        usage=usage_record(row),
+        budget_exhausted=terms.used_budget + outcome.discount_amount >= terms.total_budget,
+        total_budget=terms.total_budget,
+    )
 
 
 def _usage_by_key(session: Session, key: str) -> Optional[UsageRecord]:
@@ -169,9 +183,25 @@ def _violates_key_constraint(error: IntegrityError) -> bool:
 async def apply_discount(
     database: Database, command: ApplyDiscount, now: datetime, zone: tzinfo
 ) -> ApplyResult:
-    """The use case. Two requests with one key but different campaigns lock
-    different rows and can race to the INSERT; the loser's transaction rolls back
-    on the unique key and its answer is read from the winner's usage."""
+    """The use case: the locked transaction, the key race's fallback, and the
+    business events of what happened."""
+    result = await _apply(database, command, now, zone)
+    if isinstance(result, Applied):
+        usage = result.usage
+        events.discount_applied(usage.id, usage.campaign_id, usage.customer_id, usage.discount_type.value,
+                                usage.original_amount, usage.discount_amount)
+        if result.budget_exhausted:
+            events.budget_exhausted(usage.campaign_id, result.total_budget)
+        return usage
+    if isinstance(result, list):
+        events.discount_refused(command.campaign_id, command.customer_id, result[0].code.value)
+    return result
+
+
+async def _apply(database: Database, command: ApplyDiscount, now: datetime, zone: tzinfo):
+    """Two requests with one key but different campaigns lock different rows
+    and can race to the INSERT; the loser's transaction rolls back on the
+    unique key and its answer is read from the winner's usage."""
     for _attempt in range(2):
         try:
             return await database.write(apply_discount_locked, command, now, zone)

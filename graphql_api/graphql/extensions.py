@@ -109,3 +109,16 @@ class QueryCost(SchemaExtension):
                 "throttleStatus": throttle.status(self.available),
             }
         }
+
+
+class OperationTags(SchemaExtension):
+    """Names the operation for the request log and metrics."""
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        context = self.execution_context
+        operation = get_operation_ast(context.graphql_document, context.operation_name)
+        request = getattr(context.context, "request", None)
+        if operation is not None and request is not None:
+            request.state.operation_name = operation.name.value if operation.name else context.operation_name
+            request.state.operation_type = operation.operation.value

@@ -20,7 +20,7 @@ from .customers.types import Customer
 from .discounts import resolvers as discounts
 from .discounts.types import DiscountUsage
 from .cost_directives import CONNECTION, Cost
-from .extensions import CodedValidation, QueryCost
+from .extensions import CodedValidation, OperationTags, QueryCost
 from .node_resolver import node
 from .permissions import CanManageCampaigns
 from .query_limits import max_aliases_rule, max_depth_rule
@@ -116,6 +116,7 @@ def build_schema(settings: Optional[Settings] = None) -> CampaignSchema:
         lambda: QueryCost(settings.max_document_bytes, settings.max_tokens, settings.max_query_cost),
         lambda: ParserCache(maxsize=settings.parser_cache_size),
         lambda: ValidationCache(maxsize=settings.validation_cache_size),
+        OperationTags,
     ]
     if not settings.allow_introspection:
         extensions.append(DisableIntrospection)

@@ -111,6 +111,8 @@ class GraphQLView(GraphQL):
         if result.errors:
             request_id = request.state.request_id
             data["errors"] = [format_error(error, request_id) for error in result.errors]
+            # For the request log and metrics: the first error's code.
+            request.state.outcome = data["errors"][0]["extensions"].get("code", "error")
         if result.extensions:
             data["extensions"] = result.extensions
         return data

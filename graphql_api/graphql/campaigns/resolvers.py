@@ -6,6 +6,7 @@ from typing import Any, Optional
 
 import strawberry
 
+from ... import events
 from ...campaigns import selectors
 from ...campaigns.records import CampaignRecord
 from ...campaigns.service import (
@@ -86,6 +87,8 @@ async def create_campaign_mutation(info: strawberry.Info, input: CreateCampaignI
     result = await context.database.write(
         create_campaign, values, _target_refs(input.target_customer_ids), context.now
     )
+    if isinstance(result, CampaignRecord):
+        events.campaign_created(result.id, result.terms.discount_type.value, result.terms.total_budget)
     return _campaign_payload(result, context.now)
 
 
@@ -96,9 +99,12 @@ async def update_campaign_mutation(
     pk = decode_id(id, "Campaign")
     if pk is None:
         return CampaignPayload(campaign=None, user_errors=user_errors([_NOT_FOUND]))
+    changes = _given_fields(input)
     result = await context.database.write(
-        update_campaign, pk, _given_fields(input), _target_refs(input.target_customer_ids), context.now
+        update_campaign, pk, changes, _target_refs(input.target_customer_ids), context.now
     )
+    if isinstance(result, CampaignRecord):
+        events.campaign_changed(result.id, changes)
     return _campaign_payload(result, context.now)
 
 
@@ -107,6 +113,7 @@ async def delete_campaign_mutation(info: strawberry.Info, id: strawberry.ID) -> 
     pk = decode_id(id, "Campaign")
     result = [_NOT_FOUND] if pk is None else await context.database.write(delete_campaign, pk, context.now)
     if isinstance(result, int):
+        events.campaign_deleted(result)
         return DeleteCampaignPayload(
             deleted_campaign_id=strawberry.ID(encode_id("Campaign", result)), user_errors=[]
         )

@@ -6,6 +6,7 @@ from typing import Optional
 
 import strawberry
 
+from ... import events
 from ...customers.service import CustomerRecord, create_customer, customers_page
 from ..errors import user_errors
 from ..ids import decode_id
@@ -33,5 +34,6 @@ async def create_customer_mutation(info: strawberry.Info, input: CreateCustomerI
     context = info.context
     result = await context.database.write(create_customer, input.email, input.name, context.now)
     if isinstance(result, CustomerRecord):
+        events.customer_created(result.id)
         return CustomerPayload(customer=Customer.from_record(result), user_errors=[])
     return CustomerPayload(customer=None, user_errors=user_errors(result))

@@ -1,0 +1,103 @@
+"""Logging: JSON lines on stdout by default, a human format for `make run`,
+and the REST service's three files under LOG_DIR, rotated.
+
+Loggers with a job:
+- `graphql_api.requests`: one line per request (also api_requests.log);
+- `graphql_api.events`: business events, with ids and amounts, never keys;
+- everything else: the application's own messages and errors.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import sys
+import warnings
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Optional
+
+REQUESTS = "graphql_api.requests"
+EVENTS = "graphql_api.events"
+
+# Attributes every LogRecord has; anything else came in through `extra=`.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+
+class JsonFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {
+            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        line.update({key: value for key, value in vars(record).items() if key not in _STANDARD})
+        if record.exc_info:
+            line["exception"] = self.formatException(record.exc_info)
+        return json.dumps(line, default=str)
+
+
+class HumanFormatter(logging.Formatter):
+    def __init__(self):
+        super().__init__("%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        extras = {key: value for key, value in vars(record).items() if key not in _STANDARD}
+        text = super().format(record)
+        if extras:
+            text += " " + " ".join(f"{key}={value}" for key, value in extras.items())
+        return text
+
+
+class _OnlyLogger(logging.Filter):
+    def __init__(self, name: str):
+        super().__init__()
+        self.only = name
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name == self.only
+
+
+_OURS = "_campaign_service_handler"
+
+
+def _rotating(path: Path, level: int, formatter: logging.Formatter, only: Optional[str] = None) -> logging.Handler:
+    handler = logging.handlers.RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8")
+    handler.setLevel(level)
+    handler.setFormatter(formatter)
+    if only:
+        handler.addFilter(_OnlyLogger(only))
+    return handler
+
+
+def configure_logging(level: str = "INFO", log_format: str = "json", log_dir: Optional[Path] = None) -> None:
+    """Idempotent: each worker process calls it once its settings are known."""
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, _OURS, False)]:
+        root.removeHandler(handler)
+        handler.close()
+    formatter: logging.Formatter = HumanFormatter() if log_format == "human" else JsonFormatter()
+    handlers: list[logging.Handler] = []
+    console = logging.StreamHandler(sys.stdout)
+    console.setFormatter(formatter)
+    handlers.append(console)
+    if log_dir is not None:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        json_lines = JsonFormatter()
+        handlers += [
+            _rotating(log_dir / "campaign_service.log", logging.DEBUG, json_lines),
+            _rotating(log_dir / "errors.log", logging.ERROR, json_lines),
+            _rotating(log_dir / "api_requests.log", logging.INFO, json_lines, only=REQUESTS),
+        ]
+    for handler in handlers:
+        setattr(handler, _OURS, True)
+        root.addHandler(handler)
+    root.setLevel(level)
+    # Our request line replaces uvicorn's access log; pgserver and alembic narrate too much.
+    logging.getLogger("uvicorn.access").disabled = True
+    for chatty in ("pgserver", "alembic.runtime.plugins"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    # pgserver asks platformdirs for a runtime dir; its fallback is fine.
+    warnings.filterwarnings("ignore", message="XDG_RUNTIME_DIR is not set")
