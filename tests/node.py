@@ -34,3 +34,19 @@ def npm_prefix(packages: dict[str, str]) -> Path:
                        check=True, timeout=600)
         marker.touch()
     return prefix
+
+
+def npm_ci(project: Path) -> Path:
+    """node_modules for `project`'s package-lock.json, installed once with
+    `npm ci` into .data/node/ and shared by later runs."""
+    require_node()
+    lock = (project / "package-lock.json").read_bytes()
+    prefix = NODE_DIR / ("ci-" + hashlib.sha256(lock).hexdigest()[:12])
+    marker = prefix / ".installed"
+    if not marker.exists():
+        prefix.mkdir(parents=True, exist_ok=True)
+        for name in ("package.json", "package-lock.json"):
+            shutil.copy(project / name, prefix / name)
+        subprocess.run(["npm", "ci", "--no-audit", "--no-fund", "--loglevel=error"], cwd=prefix, check=True, timeout=900)
+        marker.touch()
+    return prefix / "node_modules"
