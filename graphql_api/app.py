@@ -12,7 +12,8 @@ from starlette.applications import Starlette
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from . import __version__
 from . import metrics
@@ -21,7 +22,7 @@ from .logs import configure_logging
 from .database import Database
 from .graphql.schema import build_schema
 from .graphql.throttle import Throttle
-from .graphql.view import GraphQLView
+from .graphql.view import GRAPHIQL_ASSETS, GraphQLView
 from .middleware import AuthenticationMiddleware, BodyLimitMiddleware, RequestContextMiddleware
 from .migrate import head_revision
 from .ratelimit import BucketLimits, Buckets, make_buckets
@@ -112,6 +113,7 @@ def create_app(
             Route("/ready", ready, methods=["GET"], name="ready"),
             Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
             Route("/graphql", graphql, methods=["GET", "POST"], name="graphql"),
+            Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
         ],
         lifespan=lifespan,
     )

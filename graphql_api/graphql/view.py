@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Callable, Optional
 
 import anyio
 from graphql import GraphQLError
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -27,6 +28,8 @@ _HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 
 
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+GRAPHIQL_ASSETS = Path(__file__).resolve().parent.parent / "static" / "graphiql"
+GRAPHIQL_PAGE = GRAPHIQL_ASSETS / "index.html"
 
 
 def _prefers_graphql_response(request: Request) -> bool:
@@ -81,6 +84,10 @@ class GraphQLView(GraphQL):
         if response.media_type == "application/json" and _prefers_graphql_response(request):
             response = _as_graphql_response(response)
         await response(scope, receive, send)
+
+    async def render_graphql_ide(self, request: Request) -> Response:
+        """Our own GraphiQL page, served with its assets from this server."""
+        return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"))
 
     async def execute_operation(self, *args, **kwargs):
         """The per-request time limit. Database work already running in a thread
