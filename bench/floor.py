@@ -1,0 +1,61 @@
+"""The floor: the same service calls as the GraphQL read and write, served as
+plain JSON by bare Starlette routes, so the table shows what GraphQL costs.
+
+    uvicorn --factory bench.floor:create_floor_app
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from graphql_api.core.discounts import Cart
+from graphql_api.core.money import format_amount
+from graphql_api.discounts.apply import ApplyDiscount, apply_discount
+from graphql_api.discounts.offers import available_offers
+from graphql_api.discounts.records import UsageRecord
+from graphql_api.settings import Settings
+
+
+def _offer(offer) -> dict:
+    return {
+        "campaign": {"id": offer.campaign.id, "name": offer.campaign.name},
+        "discountType": offer.campaign.terms.discount_type.value,
+        "discountAmount": format_amount(offer.discount.discount_amount),
+        "finalAmount": format_amount(offer.discount.final_amount),
+        "isBest": offer.is_best,
+        "savings": offer.savings,
+    }
+
+
+def create_floor_app() -> Starlette:
+    settings = Settings.from_env()
+    database = settings.database()
+
+    async def read(request: Request) -> JSONResponse:
+        body = await request.json()
+        cart = Cart(Decimal(body["cartValue"]), Decimal(body["deliveryCharge"]))
+        offers = await database.read(available_offers, int(body["customerId"]), cart,
+                                     datetime.now(timezone.utc), settings.business_timezone)
+        cart_offers = [_offer(o) for o in offers.cart]
+        delivery_offers = [_offer(o) for o in offers.delivery]
+        return JSONResponse({"cartDiscounts": cart_offers, "deliveryDiscounts": delivery_offers,
+                             "bestCartDiscount": cart_offers[0] if cart_offers else None,
+                             "bestDeliveryDiscount": delivery_offers[0] if delivery_offers else None})
+
+    async def apply(request: Request) -> JSONResponse:
+        body = await request.json()
+        command = ApplyDiscount(int(body["campaignId"]), int(body["customerId"]),
+                                Cart(Decimal(body["cartValue"]), Decimal("0")))
+        result = await apply_discount(database, command, datetime.now(timezone.utc), settings.business_timezone)
+        if isinstance(result, UsageRecord):
+            return JSONResponse({"usage": {"id": result.id, "discountAmount": format_amount(result.discount_amount),
+                                           "finalAmount": format_amount(result.final_amount)}, "userErrors": []})
+        return JSONResponse({"usage": None, "userErrors": [{"code": e.code.value} for e in result]})
+
+    return Starlette(routes=[Route("/read", read, methods=["POST"]), Route("/apply", apply, methods=["POST"])])

@@ -1,0 +1,451 @@
+"""`make bench`: the benchmark suite. Starts the service (and the floor app)
+from a clean database on loopback, loads the fixed data set, drives load with
+wrk, and writes one table to bench/RESULTS.md.
+
+Every figure is the median of BENCH_ROUNDS rounds of BENCH_SECONDS each, all
+scenarios side by side in one run (the machine is shared and noisy, so the
+targets are ratios). Environment: BENCH_SECONDS (10), BENCH_ROUNDS (3),
+BENCH_WORKERS ("1 2"), BENCH_CONNECTIONS ("16 64"), BENCH_GROWTH (1),
+BENCH_SOAK_SECONDS (600; 0 skips the soak).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import httpx2
+import psutil
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import dataset  # noqa: E402
+from graphql_api import embedded_postgres, migrate  # noqa: E402
+from graphql_api.graphql.ids import encode_id  # noqa: E402
+from graphql_api.settings import sqlalchemy_url  # noqa: E402
+from tests.conftest import make_key  # noqa: E402
+from tests.servers import free_port  # noqa: E402
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+WORKERS = [int(w) for w in os.environ.get("BENCH_WORKERS", "1 2").split()]
+CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "16 64").split()]
+GROWTH = os.environ.get("BENCH_GROWTH", "1") == "1"
+SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "600"))
+LUA = ROOT / "bench" / "lua" / "common.lua"
+
+READ_QUERY = """query Offers($input: CartInput!) { availableDiscounts(input: $input) {
+  cartDiscounts { campaign { id name } discountType discountAmount finalAmount isBest savings }
+  deliveryDiscounts { campaign { id name } discountType discountAmount finalAmount isBest savings }
+  bestCartDiscount { campaign { id name } discountType discountAmount finalAmount isBest savings }
+  bestDeliveryDiscount { campaign { id name } discountType discountAmount finalAmount isBest savings } } }"""
+WRITE_QUERY = """mutation Apply($input: ApplyDiscountInput!) { applyDiscount(input: $input) {
+  usage { id discountAmount finalAmount } userErrors { code } } }"""
+SERVER_ENV = {
+    "LOG_LEVEL": "WARNING", "RATE_LIMIT_CAPACITY": "1000000000000", "RATE_LIMIT_RESTORE_RATE": "1000000000000",
+    "ANONYMOUS_RATE_LIMIT_CAPACITY": "1000000000", "ANONYMOUS_RATE_LIMIT_RESTORE_RATE": "1000000000",
+}
+
+
+def graphql_body(query, variables):
+    return json.dumps({"query": query, "variables": variables})
+
+
+def scenario_bodies(data: dataset.Dataset) -> dict[str, tuple[str, list[str]]]:
+    """(path, request bodies) per scenario."""
+    cid = lambda pk: encode_id("Customer", pk)  # noqa: E731
+    kid = lambda pk: encode_id("Campaign", pk)  # noqa: E731
+    readers = data.customers[:200]  # includes the targeted ones
+    writes = [(data.write_campaigns[n % len(data.write_campaigns)], data.customers[n % len(data.customers)])
+              for n in range(5000)]
+    return {
+        "read": ("/graphql", [graphql_body(READ_QUERY, {"input": {"customerId": cid(c), "cartValue": "600",
+                                                                   "deliveryCharge": "80"}}) for c in readers]),
+        "floor read": ("/read", [json.dumps({"customerId": c, "cartValue": "600", "deliveryCharge": "80"})
+                                 for c in readers]),
+        "write": ("/graphql", [graphql_body(WRITE_QUERY, {"input": {"campaignId": kid(k), "customerId": cid(c),
+                                                                    "cartValue": "600"}}) for k, c in writes]),
+        "floor write": ("/apply", [json.dumps({"campaignId": k, "customerId": c, "cartValue": "600"})
+                                   for k, c in writes]),
+        "hot row": ("/graphql", [graphql_body(WRITE_QUERY, {"input": {"campaignId": kid(data.hot_campaign),
+                                                                      "customerId": cid(c), "cartValue": "600"}})
+                                 for c in data.customers]),
+        "trivial": ("/graphql", [json.dumps({"query": "{ __typename }"})]),
+    }
+
+
+def lua_script(workdir: Path, path: str, bodies: list[str], key: str) -> Path:
+    def quote(value: str) -> str:
+        return "[==[" + value + "]==]"
+
+    data = [f"path = {quote(path)}",
+            f'headers = {{["Content-Type"] = "application/json", ["Authorization"] = {quote("Bearer " + key)}}}',
+            "bodies = {" + ",\n".join(quote(b) for b in bodies) + "}"]
+    script = workdir / f"{abs(hash((path, len(bodies), bodies[0])))}.lua"
+    script.write_text("\n".join(data) + "\n" + LUA.read_text())
+    return script
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+
+    def tree(self) -> list[psutil.Process]:
+        parent = psutil.Process(self.process.pid)
+        return [parent, *parent.children(recursive=True)]
+
+    def cpu_seconds(self) -> float:
+        total = 0.0
+        for proc in self.tree():
+            try:
+                times = proc.cpu_times()
+                total += times.user + times.system
+            except psutil.NoSuchProcess:
+                pass
+        return total
+
+    def peak_rss_mb(self) -> float:
+        peak = 0
+        for proc in self.tree():
+            try:
+                status = Path(f"/proc/{proc.pid}/status").read_text()
+            except FileNotFoundError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmHWM:"):
+                    peak += int(line.split()[1])
+        return peak / 1024
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start(command: list[str], env: dict, health_path: str) -> Server:
+    port = free_port()
+    log = tempfile.NamedTemporaryFile(prefix="bench-server-", suffix=".log", delete=False)
+    process = subprocess.Popen([*command, "--port", str(port)], env={**os.environ, **SERVER_ENV, **env},
+                               stdout=log, stderr=subprocess.STDOUT, cwd=ROOT)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(300):
+        try:
+            httpx2.get(url + health_path, timeout=1)
+            return Server(process, url)
+        except httpx2.HTTPError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not start: {Path(log.name).read_text()[-3000:]}")
+
+
+def wrk(url: str, script: Path, connections: int, seconds: int) -> dict:
+    threads = 2 if connections >= 2 else 1
+    out = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--latency",
+                          "-s", str(script), url], capture_output=True, text=True, timeout=seconds + 120)
+    line = [line for line in out.stdout.splitlines() if line.startswith("{")][-1]
+    result = json.loads(line)
+    result["rps"] = result["requests"] / (result["duration_us"] / 1e6)
+    result["errors"] = result["non2xx"] + result["socket_errors"] + result["failed"]
+    return result
+
+
+@dataclass
+class Figure:
+    rps: list[float] = field(default_factory=list)
+    p50: list[float] = field(default_factory=list)
+    p99: list[float] = field(default_factory=list)
+    errors: int = 0
+    cpu_ms: list[float] = field(default_factory=list)
+
+    def row(self) -> dict:
+        median = statistics.median
+        return {"rps": median(self.rps), "p50_ms": median(self.p50), "p99_ms": median(self.p99),
+                "errors": self.errors, "cpu_ms_per_request": median(self.cpu_ms)}
+
+
+def measure(servers: dict[str, Server], scripts: dict[str, Path], connections: int) -> dict[str, dict]:
+    figures = {name: Figure() for name in scripts}
+    for _ in range(ROUNDS):
+        for name, script in scripts.items():  # side by side, round-robin: noise hits them all
+            server = servers["floor" if name.startswith("floor") else "graphql"]
+            cpu_before = server.cpu_seconds()
+            result = wrk(server.url, script, connections, SECONDS)
+            cpu = server.cpu_seconds() - cpu_before
+            figure = figures[name]
+            figure.rps.append(result["rps"])
+            figure.p50.append(result["p50_us"] / 1000)
+            figure.p99.append(result["p99_us"] / 1000)
+            figure.errors += result["errors"]
+            figure.cpu_ms.append(1000 * cpu / max(1, result["requests"]))
+    return {name: figure.row() for name, figure in figures.items()}
+
+
+def statements_per_request(url: str, key: str) -> dict[str, float]:
+    """Counted, not guessed: the service's own statement counter over a
+    sample of requests, BEGIN and COMMIT included (see graphql_api/database.py)."""
+    from graphql_api.app import create_app
+    from graphql_api.settings import Settings
+    from starlette.testclient import TestClient
+    from sqlalchemy import event
+
+    settings = Settings(database_url=url, rate_limit_capacity=1e12, rate_limit_restore_rate=1e12)
+    database = settings.database()
+    counted = {"n": 0}
+
+    def count(*_args):
+        counted["n"] += 1
+
+    def count_transaction(connection, *_args):
+        # psycopg2 sends BEGIN before a transaction's first statement and COMMIT at the
+        # end; reads run in autocommit and send neither.
+        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+            counted["n"] += 1
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    event.listen(database.engine, "begin", count_transaction)
+    event.listen(database.engine, "commit", count_transaction)
+    app = create_app(settings, database=database)
+    figures = {}
+    with TestClient(app, headers={"Authorization": f"Bearer {key}"}) as client:
+        client.post("/graphql", json={"query": "{ __typename }"})  # authenticate once; the key is cached after
+        for name, query, variables in SQL_SAMPLES(url):
+            counted["n"] = 0
+            for variables_one in variables:
+                client.post("/graphql", json={"query": query, "variables": variables_one})
+            figures[name] = counted["n"] / len(variables)
+    database.dispose()
+    return figures
+
+
+def SQL_SAMPLES(url):  # noqa: N802 - built late, from the loaded data
+    engine = create_engine(url)
+    with engine.connect() as db:
+        customers = [r[0] for r in db.execute(text("SELECT id FROM customers ORDER BY id LIMIT 50"))]
+        campaign = db.execute(text("SELECT id FROM campaigns WHERE name = 'live 1'")).scalar()
+    engine.dispose()
+    reads = [{"input": {"customerId": encode_id("Customer", c), "cartValue": "600", "deliveryCharge": "80"}}
+             for c in customers]
+    writes = [{"input": {"campaignId": encode_id("Campaign", campaign), "customerId": encode_id("Customer", c),
+                         "cartValue": "600"}} for c in customers]
+    return [("availableDiscounts", READ_QUERY, reads), ("applyDiscount", WRITE_QUERY, writes)]
+
+
+def fresh_database(name: str) -> str:
+    if os.environ.get("DATABASE_URL"):
+        base = create_engine(sqlalchemy_url(os.environ["DATABASE_URL"]), isolation_level="AUTOCOMMIT")
+    else:
+        base = create_engine(sqlalchemy_url(embedded_postgres.start(ROOT / ".data", "postgres")),
+                             isolation_level="AUTOCOMMIT")
+    with base.connect() as db:
+        db.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        db.execute(text(f'CREATE DATABASE "{name}"'))
+    url = base.url.set(database=name).render_as_string(hide_password=False)
+    base.dispose()
+    migrate.upgrade(url)
+    return url
+
+
+def explain(url: str, customer: int) -> str:
+    from graphql_api.core.calendar import business_day_bounds
+    from graphql_api.discounts.offers import available_offers  # noqa: F401  (the query below is its SQL)
+    from zoneinfo import ZoneInfo
+
+    start, end = business_day_bounds(datetime.now(timezone.utc), ZoneInfo("UTC"))
+    engine = create_engine(url)
+    with engine.connect() as db:
+        plan = db.execute(text("""
+            EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
+            SELECT c.*, EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.customer_id = :cu),
+                   (SELECT count(*) FROM discount_usages u WHERE u.campaign_id = c.id AND u.customer_id = :cu
+                      AND u.used_at >= :start AND u.used_at < :end)
+            FROM campaigns c
+            WHERE c.deleted_at IS NULL AND c.paused IS false AND c.start_date <= now() AND c.end_date >= now()
+            ORDER BY c.created_at, c.id"""), {"cu": customer, "start": start, "end": end}).scalars().all()
+    engine.dispose()
+    return "\n".join(plan)
+
+
+def run_matrix(url: str, data: dataset.Dataset, key: str, workdir: Path, workers: int, scenarios=None) -> dict:
+    bodies = scenario_bodies(data)
+    if scenarios:
+        bodies = {k: v for k, v in bodies.items() if k in scenarios}
+    scripts = {name: lua_script(workdir, path, body, key) for name, (path, body) in bodies.items()}
+    env = {"DATABASE_URL": url}
+    graphql = start([sys.executable, "-m", "graphql_api.cli", "serve", "--workers", str(workers)], env, "/health")
+    floor = start([sys.executable, "-m", "uvicorn", "--factory", "bench.floor:create_floor_app", "--log-level",
+                   "warning", "--no-access-log", "--workers", str(workers)], env, "/")
+    try:
+        table = {}
+        for connections in CONNECTIONS:
+            for name, row in measure({"graphql": graphql, "floor": floor}, scripts, connections).items():
+                table[(name, connections)] = row
+        for server in (graphql, floor):
+            server.peak = server.peak_rss_mb()
+        return {"table": table, "peak_rss_mb": {"graphql": graphql.peak, "floor": floor.peak}}
+    finally:
+        graphql.stop()
+        floor.stop()
+
+
+def soak(url: str, data: dataset.Dataset, key: str, workdir: Path) -> dict:
+    """32 connections mixing reads and writes; RSS sampled after warm-up and at the end."""
+    bodies = scenario_bodies(data)
+    mixed = [b for pair in zip(bodies["read"][1], bodies["write"][1]) for b in pair]
+    script = lua_script(workdir, "/graphql", mixed, key)
+    server = start([sys.executable, "-m", "graphql_api.cli", "serve"], {"DATABASE_URL": url}, "/health")
+    try:
+        wrk(server.url, script, 32, 30)  # warm-up
+        rss_after_warmup = sum(p.memory_info().rss for p in server.tree()) / 2**20
+        result = wrk(server.url, script, 32, SOAK_SECONDS)
+        rss_end = sum(p.memory_info().rss for p in server.tree()) / 2**20
+    finally:
+        server.stop()
+    check = subprocess.run([sys.executable, "-m", "graphql_api.cli", "check"], capture_output=True, text=True,
+                           env={**os.environ, "DATABASE_URL": url}, cwd=ROOT)
+    return {"seconds": SOAK_SECONDS, "requests": result["requests"], "errors": result["errors"],
+            "rss_after_warmup_mb": rss_after_warmup, "rss_end_mb": rss_end,
+            "rss_growth": rss_end / rss_after_warmup - 1, "check_exit": check.returncode,
+            "check_output": check.stdout.strip()}
+
+
+def versions() -> str:
+    import sqlalchemy
+    import starlette
+    import strawberry  # noqa: F401
+    from importlib.metadata import version
+
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    wrk_version = subprocess.run(["wrk", "-v"], capture_output=True, text=True).stdout.splitlines()[0]
+    return (f"{os.cpu_count()} cores ({cpu}), {psutil.virtual_memory().total / 2**30:.0f} GiB; "
+            f"Python {platform.python_version()}; strawberry-graphql {version('strawberry-graphql')}, "
+            f"graphql-core {version('graphql-core')}, starlette {starlette.__version__}, "
+            f"uvicorn {version('uvicorn')}, SQLAlchemy {sqlalchemy.__version__}, {wrk_version}")
+
+
+def render(results: dict) -> str:
+    lines = [f"# Benchmark results ({results['when']})", "", f"Machine and versions: {results['versions']}", "",
+             f"Each figure is the median of {ROUNDS} rounds of {SECONDS} s; server CPU is per request, all "
+             "processes of the server summed. Produced by `make bench` (bench/run.py).", ""]
+    for workers, matrix in results["matrix"].items():
+        lines += [f"## --workers {workers}", "",
+                  "| scenario | conns | req/s | p50 ms | p99 ms | errors | CPU ms/req |",
+                  "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+        for (name, connections), row in matrix["table"].items():
+            lines.append(f"| {name} | {connections} | {row['rps']:.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
+                         f"{row['errors']} | {row['cpu_ms_per_request']:.2f} |")
+        lines += ["", f"Peak RSS: GraphQL server {matrix['peak_rss_mb']['graphql']:.0f} MB, "
+                      f"floor {matrix['peak_rss_mb']['floor']:.0f} MB.", ""]
+    lines += ["## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
+    for target, measured, met in results["targets"]:
+        lines.append(f"| {target} | {measured} | {'yes' if met else '**no**'} |")
+    lines += ["", "## SQL statements per request (counted, BEGIN/COMMIT included)", ""]
+    lines += [f"- {name}: {count:.2f}" for name, count in results["statements"].items()]
+    if "growth" in results:
+        growth = results["growth"]
+        lines += ["", "## Growth: 1,000,000 usage rows and 5,000 campaigns (50 live)", "",
+                  f"read at 64 connections, --workers 1: p50 {growth['p50_ms']:.1f} ms "
+                  f"(100,000-row case {growth['base_p50_ms']:.1f} ms), req/s {growth['rps']:.0f}.", "",
+                  "EXPLAIN (ANALYZE) of the eligibility query, 100,000 rows:", "", "```",
+                  results["explain_small"], "```", "", "and with 1,000,000 rows:", "", "```",
+                  growth["explain"], "```"]
+    if "soak" in results:
+        soak_result = results["soak"]
+        lines += ["", f"## Soak: {soak_result['seconds']} s at 32 connections, reads and writes mixed", "",
+                  f"{soak_result['requests']} requests, {soak_result['errors']} errors; RSS "
+                  f"{soak_result['rss_after_warmup_mb']:.0f} MB after warm-up, {soak_result['rss_end_mb']:.0f} MB at "
+                  f"the end ({100 * soak_result['rss_growth']:+.1f}%); `campaign-service check` exit "
+                  f"{soak_result['check_exit']}: {soak_result['check_output']}"]
+    return "\n".join(lines) + "\n"
+
+
+def targets(results: dict) -> list:
+    out = []
+    one = results["matrix"].get(1, {}).get("table", {})
+
+    def get(name, connections, key="rps", table=one):
+        return table.get((name, connections), {}).get(key)
+
+    for connections in CONNECTIONS:
+        read, floor_read = get("read", connections), get("floor read", connections)
+        if read and floor_read:
+            out.append((f"read >= 50% of floor ({connections} conns, 1 worker)", f"{100 * read / floor_read:.0f}%",
+                        read >= 0.5 * floor_read))
+        write, floor_write = get("write", connections), get("floor write", connections)
+        if write and floor_write:
+            out.append((f"write >= 60% of floor ({connections} conns)", f"{100 * write / floor_write:.0f}%",
+                        write >= 0.6 * floor_write))
+        hot = get("hot row", connections)
+        if hot and write:
+            out.append((f"hot row >= 70% of write ({connections} conns)", f"{100 * hot / write:.0f}%", hot >= 0.7 * write))
+    if (row := one.get(("read", 64))):
+        out.append(("read at 64: zero errors", str(row["errors"]), row["errors"] == 0))
+        out.append(("read at 64: p99 <= 3x p50", f"{row['p99_ms'] / row['p50_ms']:.1f}x", row["p99_ms"] <= 3 * row["p50_ms"]))
+    if (row := one.get(("write", 64))):
+        out.append(("write at 64: zero errors", str(row["errors"]), row["errors"] == 0))
+    statements = results["statements"]
+    out.append(("availableDiscounts <= 3 statements", f"{statements['availableDiscounts']:.2f}",
+                statements["availableDiscounts"] <= 3))
+    out.append(("applyDiscount <= 6 statements", f"{statements['applyDiscount']:.2f}", statements["applyDiscount"] <= 6))
+    two = results["matrix"].get(2, {}).get("table", {})
+    if one.get(("read", 64)) and two.get(("read", 64)):
+        ratio = two[("read", 64)]["rps"] / one[("read", 64)]["rps"]
+        out.append(("--workers 2 >= 1.6x --workers 1 on read (64 conns)", f"{ratio:.2f}x", ratio >= 1.6))
+    if "growth" in results:
+        ratio = results["growth"]["p50_ms"] / results["growth"]["base_p50_ms"]
+        out.append(("growth: read latency within 1.25x", f"{ratio:.2f}x", ratio <= 1.25))
+    if "soak" in results:
+        soak_result = results["soak"]
+        out.append(("soak: zero errors", str(soak_result["errors"]), soak_result["errors"] == 0))
+        out.append(("soak: RSS growth < 10%", f"{100 * soak_result['rss_growth']:.1f}%", soak_result["rss_growth"] < 0.10))
+        out.append(("soak: invariant check passes", f"exit {soak_result['check_exit']}", soak_result["check_exit"] == 0))
+    return out
+
+
+def main() -> int:
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    results: dict = {"when": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"), "versions": versions(),
+                     "matrix": {}}
+    url = fresh_database("campaign_service_bench")
+    data = dataset.load(url)
+    key = make_key(url, "admin", "bench")
+    results["statements"] = statements_per_request(url, key)
+    results["explain_small"] = explain(url, data.customers[0])
+    for workers in WORKERS:
+        print(f"measuring --workers {workers} ...", flush=True)
+        results["matrix"][workers] = run_matrix(url, data, key, workdir, workers)
+    if SOAK_SECONDS:
+        print(f"soak for {SOAK_SECONDS} s ...", flush=True)
+        results["soak"] = soak(url, data, key, workdir)
+    if GROWTH:
+        print("growth data set ...", flush=True)
+        big = fresh_database("campaign_service_bench_growth")
+        big_data = dataset.load(big, usages=1_000_000, dead_campaigns=4_950)
+        big_key = make_key(big, "admin", "bench")
+        growth = run_matrix(big, big_data, big_key, workdir, 1, scenarios={"read"})["table"]
+        base = results["matrix"][WORKERS[0]]["table"][("read", max(CONNECTIONS))]
+        row = growth[("read", max(CONNECTIONS))]
+        results["growth"] = {"p50_ms": row["p50_ms"], "rps": row["rps"], "base_p50_ms": base["p50_ms"],
+                             "explain": explain(big, big_data.customers[0])}
+    results["targets"] = targets(results)
+    report = render(results)
+    (ROOT / "bench" / "RESULTS.md").write_text(report)
+    print(report)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
