@@ -21,6 +21,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from decimal import Decimal
 from pathlib import Path
 
 import httpx2
@@ -259,23 +260,27 @@ def fresh_database(name: str) -> str:
 
 
 def explain(url: str, customer: int) -> str:
-    from graphql_api.core.calendar import business_day_bounds
-    from graphql_api.discounts.offers import available_offers  # noqa: F401  (the query below is its SQL)
+    """EXPLAIN ANALYZE of the statement availableDiscounts really sends,
+    captured from the service function rather than written out again here."""
     from zoneinfo import ZoneInfo
 
-    start, end = business_day_bounds(datetime.now(timezone.utc), ZoneInfo("UTC"))
+    from sqlalchemy import event
+    from sqlalchemy.orm import Session
+
+    from graphql_api.core.discounts import Cart
+    from graphql_api.discounts.offers import available_offers
+
     engine = create_engine(url)
-    with engine.connect() as db:
-        plan = db.execute(text("""
-            EXPLAIN (ANALYZE, BUFFERS, COSTS OFF)
-            SELECT c.*, EXISTS (SELECT 1 FROM campaign_targets t WHERE t.campaign_id = c.id AND t.customer_id = :cu),
-                   (SELECT count(*) FROM discount_usages u WHERE u.campaign_id = c.id AND u.customer_id = :cu
-                      AND u.used_at >= :start AND u.used_at < :end)
-            FROM campaigns c
-            WHERE c.deleted_at IS NULL AND c.paused IS false AND c.start_date <= now() AND c.end_date >= now()
-            ORDER BY c.created_at, c.id"""), {"cu": customer, "start": start, "end": end}).scalars().all()
+    captured = []
+    event.listen(engine, "before_cursor_execute", lambda conn, cursor, statement, params, *_: captured.append((statement, params)))
+    with Session(engine) as session:
+        available_offers(session, customer, Cart(Decimal("600"), Decimal("80")), datetime.now(timezone.utc), ZoneInfo("UTC"))
+        statement, params = captured[-1]
+        cursor = session.connection().connection.cursor()
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
     engine.dispose()
-    return "\n".join(plan)
+    return plan
 
 
 def run_matrix(url: str, data: dataset.Dataset, key: str, workdir: Path, workers: int, scenarios=None) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from ..campaigns.models import Campaign, CampaignTarget
@@ -42,23 +42,33 @@ def standing_columns(campaign_id_column, customer_id: int, now: datetime, zone: 
 def available_offers(
     session: Session, customer_id: int, cart: Cart, now: datetime, zone: tzinfo
 ) -> AvailableOffers:
-    if session.execute(select(Customer.id).where(Customer.id == customer_id)).first() is None:
-        raise NotFound("No such customer.", field=("input", "customerId"))
-    # The WHERE clause only narrows the candidates down to what the live-window
-    # index finds; `evaluate` below decides, so the rules live in one place.
+    # One statement: the customer, outer-joined to the campaigns that can be
+    # live now, so an unknown customer is no rows and a known one at least one.
+    # The join condition only narrows the candidates down to what the
+    # live-window index finds; `evaluate` below decides, so the rules live in
+    # one place.
+    customer = select(Customer.id.label("customer_id")).where(Customer.id == customer_id).subquery()
     rows = session.execute(
-        select(*CAMPAIGN_COLUMNS, *standing_columns(Campaign.id, customer_id, now, zone))
-        .where(
-            Campaign.deleted_at.is_(None),
-            Campaign.paused.is_(False),
-            Campaign.start_date <= now,
-            Campaign.end_date >= now,
+        select(customer.c.customer_id, *CAMPAIGN_COLUMNS, *standing_columns(Campaign.id, customer_id, now, zone))
+        .select_from(customer)
+        .outerjoin(
+            Campaign,
+            and_(
+                Campaign.deleted_at.is_(None),
+                Campaign.paused.is_(False),
+                Campaign.start_date <= now,
+                Campaign.end_date >= now,
+            ),
         )
         .order_by(Campaign.created_at, Campaign.id)
     ).all()
+    if not rows:
+        raise NotFound("No such customer.", field=("input", "customerId"))
 
     offers: dict[DiscountType, list[Offer]] = {DiscountType.CART: [], DiscountType.DELIVERY: []}
     for row in rows:
+        if row.id is None:  # the customer exists, and no campaign is live
+            continue
         campaign = campaign_record(row)
         standing = CustomerStanding(is_target=row.is_target, usages_today=row.usages_today)
         outcome = evaluate(campaign.terms, cart, standing, now)

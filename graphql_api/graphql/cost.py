@@ -45,12 +45,19 @@ class FieldCost:
     list_size: Optional[ListSize]
 
 
+_CACHE_KEY = "campaign-service-cost"
+
+
 def _field_cost(field: GraphQLField) -> FieldCost:
-    definition = field.extensions.get("strawberry-definition")
-    directives = getattr(definition, "directives", ()) or ()
-    weight = next((int(d.weight) for d in directives if isinstance(d, Cost)), None)
-    list_size = next((d for d in directives if isinstance(d, ListSize)), None)
-    return FieldCost(weight, list_size)
+    """Read once per schema field, then kept on the field itself."""
+    cached = field.extensions.get(_CACHE_KEY)
+    if cached is None:
+        definition = field.extensions.get("strawberry-definition")
+        directives = getattr(definition, "directives", ()) or ()
+        weight = next((int(d.weight) for d in directives if isinstance(d, Cost)), None)
+        list_size = next((d for d in directives if isinstance(d, ListSize)), None)
+        cached = field.extensions[_CACHE_KEY] = FieldCost(weight, list_size)
+    return cached
 
 
 class CostCalculator:
@@ -60,7 +67,6 @@ class CostCalculator:
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        self._costs: dict[int, FieldCost] = {}
 
     def operation_cost(self, operation: OperationDefinitionNode, data: Any = _MISSING) -> int:
         root = {
@@ -71,12 +77,6 @@ class CostCalculator:
         if root is None:
             return 0
         return self._selection_cost(operation.selection_set, root, data, set())
-
-    def _cost_of(self, field: GraphQLField) -> FieldCost:
-        key = id(field)
-        if key not in self._costs:
-            self._costs[key] = _field_cost(field)
-        return self._costs[key]
 
     def _selection_cost(self, selection_set: SelectionSetNode, parent_type, data, seen_fragments, sized=None) -> int:
         total = 0
@@ -112,7 +112,7 @@ class CostCalculator:
     def _field_total(self, node: FieldNode, field: GraphQLField, value, multiplier, seen_fragments) -> int:
         """own weight + items x (1 for each object + what is selected on it)."""
         named = get_named_type(field.type)
-        info = self._cost_of(field)
+        info = _field_cost(field)
         own = info.weight or 0
         if node.selection_set is None:
             return own
