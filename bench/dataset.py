@@ -67,7 +67,7 @@ def load(url: str, *, usages: int = 100_000, dead_campaigns: int = 0) -> Dataset
             WITH live AS (SELECT array_agg(id ORDER BY id) AS ids FROM campaigns WHERE name LIKE 'live %')
             INSERT INTO discount_usages (campaign_id, customer_id, discount_type, cart_value, delivery_charge,
                                          original_amount, discount_amount, final_amount, used_at)
-            SELECT c.id, :first_customer + (n * 7919) % :customers, c.discount_type, 600, 80,
+            SELECT c.id, :first_customer + (n::bigint * 7919) % :customers, c.discount_type, 600, 80,
                    CASE WHEN c.discount_type = 'CART' THEN 600 ELSE 80 END, 5,
                    CASE WHEN c.discount_type = 'CART' THEN 595 ELSE 75 END,
                    CASE WHEN random() < 0.02 THEN now() - random() * interval '1 hour'

@@ -429,12 +429,22 @@ def main() -> int:
     key = make_key(url, "admin", "bench")
     results["statements"] = statements_per_request(url, key)
     results["explain_small"] = explain(url, data.customers[0])
+
+    def save() -> str:
+        # After every phase, so that a failure late in a long run keeps what was measured.
+        results["targets"] = targets(results)
+        report = render(results)
+        (ROOT / "bench" / "RESULTS.md").write_text(report)
+        return report
+
     for workers in WORKERS:
         print(f"measuring --workers {workers} ...", flush=True)
         results["matrix"][workers] = run_matrix(url, data, key, workdir, workers)
+        save()
     if SOAK_SECONDS:
         print(f"soak for {SOAK_SECONDS} s ...", flush=True)
         results["soak"] = soak(url, data, key, workdir)
+        save()
     if GROWTH:
         print("growth data set ...", flush=True)
         big = fresh_database("campaign_service_bench_growth")
@@ -445,10 +455,7 @@ def main() -> int:
         row = growth[("read", max(CONNECTIONS))]
         results["growth"] = {"p50_ms": row["p50_ms"], "rps": row["rps"], "base_p50_ms": base["p50_ms"],
                              "explain": explain(big, big_data.customers[0])}
-    results["targets"] = targets(results)
-    report = render(results)
-    (ROOT / "bench" / "RESULTS.md").write_text(report)
-    print(report)
+    print(save())
     return 0
 
 

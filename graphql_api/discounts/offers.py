@@ -55,7 +55,7 @@ def available_offers(
             Campaign,
             and_(
                 Campaign.deleted_at.is_(None),
-                Campaign.paused.is_(False),
+                ~Campaign.paused,  # NOT paused: the form the live-window index predicate has
                 Campaign.start_date <= now,
                 Campaign.end_date >= now,
             ),
