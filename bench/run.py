@@ -169,12 +169,13 @@ class Figure:
     p50: list[float] = field(default_factory=list)
     p99: list[float] = field(default_factory=list)
     errors: int = 0
+    socket_errors: int = 0  # wrk's own: connect, read, write, and its 2 s timeout
     cpu_ms: list[float] = field(default_factory=list)
 
     def row(self) -> dict:
         median = statistics.median
         return {"rps": median(self.rps), "p50_ms": median(self.p50), "p99_ms": median(self.p99),
-                "errors": self.errors, "cpu_ms_per_request": median(self.cpu_ms)}
+                "errors": self.errors, "socket_errors": self.socket_errors, "cpu_ms_per_request": median(self.cpu_ms)}
 
 
 def measure(servers: dict[str, Server], scripts: dict[str, Path], connections: int) -> dict[str, dict]:
@@ -190,6 +191,7 @@ def measure(servers: dict[str, Server], scripts: dict[str, Path], connections: i
             figure.p50.append(result["p50_us"] / 1000)
             figure.p99.append(result["p99_us"] / 1000)
             figure.errors += result["errors"]
+            figure.socket_errors += result["socket_errors"]
             figure.cpu_ms.append(1000 * cpu / max(1, result["requests"]))
     return {name: figure.row() for name, figure in figures.items()}
 
@@ -347,11 +349,11 @@ def render(results: dict) -> str:
              "processes of the server summed. Produced by `make bench` (bench/run.py).", ""]
     for workers, matrix in results["matrix"].items():
         lines += [f"## --workers {workers}", "",
-                  "| scenario | conns | req/s | p50 ms | p99 ms | errors | CPU ms/req |",
+                  "| scenario | conns | req/s | p50 ms | p99 ms | errors (of which wrk socket/timeout) | CPU ms/req |",
                   "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
         for (name, connections), row in matrix["table"].items():
             lines.append(f"| {name} | {connections} | {row['rps']:.0f} | {row['p50_ms']:.1f} | {row['p99_ms']:.1f} | "
-                         f"{row['errors']} | {row['cpu_ms_per_request']:.2f} |")
+                         f"{row['errors']} ({row.get('socket_errors', '?')}) | {row['cpu_ms_per_request']:.2f} |")
         lines += ["", f"Peak RSS: GraphQL server {matrix['peak_rss_mb']['graphql']:.0f} MB, "
                       f"floor {matrix['peak_rss_mb']['floor']:.0f} MB.", ""]
     lines += ["## Targets", "", "| target | measured | met |", "| --- | --- | --- |"]
