@@ -112,8 +112,8 @@ def create_campaign(
     return campaign_record(row)
 
 
-def _not_found(campaign_id_label: str = "id") -> list[UserError]:
-    return [UserError(code=ErrorCode.NOT_FOUND, message="No such campaign.", field=(campaign_id_label,))]
+# An unknown or deleted campaign, named by the mutation's `id` argument.
+CAMPAIGN_NOT_FOUND = UserError(code=ErrorCode.NOT_FOUND, message="No such campaign.", field=("id",))
 
 
 def update_campaign(
@@ -134,7 +134,7 @@ def update_campaign(
         .with_for_update()
     ).first()
     if row is None:
-        return _not_found()
+        return [CAMPAIGN_NOT_FOUND]
     stored = campaign_record(row)
     merged = {name: getattr(row, name) for name in EDITABLE_FIELDS}
     merged["discount_type"] = stored.terms.discount_type
@@ -180,4 +180,4 @@ def delete_campaign(session: Session, campaign_id: int, now: datetime) -> Union[
         .values(deleted_at=now, updated_at=now)
         .returning(Campaign.id)
     ).scalar()
-    return deleted if deleted is not None else _not_found()
+    return deleted if deleted is not None else [CAMPAIGN_NOT_FOUND]

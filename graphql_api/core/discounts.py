@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Optional, Sequence, TypeVar, Union
+from typing import Sequence, TypeVar, Union
 
 from .campaigns import CampaignStatus, CampaignTerms, DiscountType, effective_status
 from .errors import ErrorCode
@@ -116,7 +116,3 @@ def rank_offers(
 ) -> list[RankedT]:
     """Best first: the largest discount; ties go to the campaign created first."""
     return sorted(offers, key=lambda offer: (-amount_of(offer), created_key_of(offer)))
-
-
-def best(ranked: Sequence[RankedT]) -> Optional[RankedT]:
-    return ranked[0] if ranked else None

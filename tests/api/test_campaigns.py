@@ -5,7 +5,6 @@ import pytest
 from graphql_api.graphql.ids import encode_id
 
 from ..support import (
-    CAMPAIGN_FIELDS,
     CREATE_CAMPAIGN,
     T0,
     UPDATE_CAMPAIGN,
@@ -183,15 +182,15 @@ class TestDelete:
         assert payload == {"deletedCampaignId": campaign["id"], "userErrors": []}
 
         data = gql(
-            f"""query($id: ID!, $customer: ID!) {{
-              campaign(id: $id) {{ id }}
-              node(id: $id) {{ id }}
-              campaigns {{ totalCount nodes {{ id }} }}
-              discountUsages(customerId: $customer) {{
-                nodes {{ id discountAmount campaign {{ id name deletedAt usedBudget }} }}
-              }}
-              availableDiscounts(input: {{customerId: $customer, cartValue: "600"}}) {{ cartDiscounts {{ campaign {{ id }} }} }}
-            }}""",
+            """query($id: ID!, $customer: ID!) {
+              campaign(id: $id) { id }
+              node(id: $id) { id }
+              campaigns { totalCount nodes { id } }
+              discountUsages(customerId: $customer) {
+                nodes { id discountAmount campaign { id name deletedAt usedBudget } }
+              }
+              availableDiscounts(input: {customerId: $customer, cartValue: "600"}) { cartDiscounts { campaign { id } } }
+            }""",
             {"id": campaign["id"], "customer": customer["id"]},
         )
         assert data["campaign"] is None and data["node"] is None

@@ -2,7 +2,6 @@
 a clear error within lock_timeout instead of hanging."""
 
 import logging
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace

@@ -11,7 +11,7 @@ import httpx2
 import pytest
 
 from ..support import AVAILABLE
-from .load import REQUEST_TIMEOUT, api_client, apply_all, apply_input, ledger, make_campaign, make_customers, outcome, post
+from .load import api_client, apply_all, apply_input, ledger, make_campaign, make_customers, outcome, post
 
 pytestmark = pytest.mark.concurrency
 

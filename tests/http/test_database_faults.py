@@ -25,7 +25,7 @@ from graphql_api.settings import sqlalchemy_url
 from ..conftest import ROOT, make_key
 from ..support import APPLY
 from ..servers import server_log, start_server, stop_server
-from .load import REQUEST_TIMEOUT, api_client, apply_input, make_campaign, make_customers
+from .load import api_client, apply_input, make_campaign, make_customers
 
 pgserver = pytest.importorskip("pgserver", reason="needs the embedded PostgreSQL (the `embedded` extra)")
 

@@ -7,11 +7,10 @@ import asyncio
 from collections import Counter
 from decimal import Decimal
 
-import httpx2
 import pytest
 
 from ..servers import start_server, stop_server
-from .load import REQUEST_TIMEOUT, api_client, apply_all, apply_input, ledger, make_campaign, make_customers, outcome
+from .load import api_client, apply_all, apply_input, ledger, make_campaign, make_customers, outcome
 
 pytestmark = pytest.mark.concurrency
 

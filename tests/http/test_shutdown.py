@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from ..support import APPLY
 from ..servers import start_server
-from .load import REQUEST_TIMEOUT, api_client, apply_input, make_campaign, make_customers
+from .load import api_client, apply_input, make_campaign, make_customers
 
 pytestmark = pytest.mark.concurrency
 

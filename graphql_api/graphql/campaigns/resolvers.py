@@ -10,13 +10,13 @@ from ... import events
 from ...campaigns import selectors
 from ...campaigns.records import CampaignRecord
 from ...campaigns.service import (
+    CAMPAIGN_NOT_FOUND,
     EDITABLE_FIELDS,
     TargetRef,
     create_campaign,
     delete_campaign,
     update_campaign,
 )
-from ...core.errors import ErrorCode, UserError as DomainUserError
 from ..errors import user_errors
 from ..ids import decode_id, encode_id
 from ..pagination import Connection, page_request, to_connection
@@ -28,8 +28,6 @@ from .types import (
     DeleteCampaignPayload,
     UpdateCampaignInput,
 )
-
-_NOT_FOUND = DomainUserError(ErrorCode.NOT_FOUND, "No such campaign.", ("id",))
 
 
 async def campaign(info: strawberry.Info, id: strawberry.ID) -> Optional[Campaign]:
@@ -98,7 +96,7 @@ async def update_campaign_mutation(
     context = info.context
     pk = decode_id(id, "Campaign")
     if pk is None:
-        return CampaignPayload(campaign=None, user_errors=user_errors([_NOT_FOUND]))
+        return CampaignPayload(campaign=None, user_errors=user_errors([CAMPAIGN_NOT_FOUND]))
     changes = _given_fields(input)
     result = await context.database.write(
         update_campaign, pk, changes, _target_refs(input.target_customer_ids), context.now
@@ -111,7 +109,7 @@ async def update_campaign_mutation(
 async def delete_campaign_mutation(info: strawberry.Info, id: strawberry.ID) -> DeleteCampaignPayload:
     context = info.context
     pk = decode_id(id, "Campaign")
-    result = [_NOT_FOUND] if pk is None else await context.database.write(delete_campaign, pk, context.now)
+    result = [CAMPAIGN_NOT_FOUND] if pk is None else await context.database.write(delete_campaign, pk, context.now)
     if isinstance(result, int):
         events.campaign_deleted(result)
         return DeleteCampaignPayload(
