@@ -88,6 +88,9 @@ class CostCalculator:
                 field = getattr(parent_type, "fields", {}).get(name)
                 if field is None:
                     continue
+                if selection.selection_set is None:  # a scalar or enum: its own weight, whatever the data
+                    total += _field_cost(field).weight or 0
+                    continue
                 value = _MISSING
                 if data is not _MISSING:
                     value = data.get((selection.alias or selection.name).value) if isinstance(data, dict) else None
@@ -114,8 +117,6 @@ class CostCalculator:
         named = get_named_type(field.type)
         info = _field_cost(field)
         own = info.weight or 0
-        if node.selection_set is None:
-            return own
         if value is not _MISSING:  # actual cost: walk what was returned
             items = [] if value is None else value if isinstance(value, list) else [value]
             return own + sum(1 + self._selection_cost(node.selection_set, named, item, seen_fragments) for item in items)
