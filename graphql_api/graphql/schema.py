@@ -20,6 +20,7 @@ from .customers.types import Customer
 from .discounts import resolvers as discounts
 from .discounts.types import DiscountUsage
 from .cost_directives import CONNECTION, Cost
+from .execution import PlainFieldExecutor
 from .extensions import CodedValidation, OperationTags, QueryCost
 from .node_resolver import node
 from .permissions import CanManageCampaigns
@@ -126,6 +127,7 @@ def build_schema(settings: Optional[Settings] = None) -> CampaignSchema:
         mutation=Mutation,
         types=[Customer, Campaign, DiscountUsage],
         extensions=extensions,
+        execution_context_class=PlainFieldExecutor,
         config=StrawberryConfig(
             scalar_map=SCALAR_MAP,
             disable_field_suggestions=settings.production,

@@ -1,0 +1,122 @@
+"""The plain-field executor (graphql_api/graphql/execution.py) answers exactly
+as graphql-core's own executor does, errors included; it only gets there
+with less work."""
+
+from __future__ import annotations
+
+import enum
+from typing import Optional
+
+import pytest
+import strawberry
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from graphql_api.graphql.execution import PlainFieldExecutor, plain_leaves
+from graphql_api.graphql.schema import schema as service_schema
+
+from ..support import AVAILABLE, CAMPAIGN_FIELDS, apply, create_campaign, create_customer
+
+STOCK_EXECUTE_FIELDS = StrawberryGraphQLCoreExecutionContext.execute_fields
+
+
+def both_ways(monkeypatch, run):
+    """`run()` with the shortcut, then with graphql-core's path for every field."""
+    shortcut = run()
+    with monkeypatch.context() as patch:
+        patch.setattr(PlainFieldExecutor, "execute_fields", STOCK_EXECUTE_FIELDS)
+        stock = run()
+    return shortcut, stock
+
+
+def test_the_shortcut_covers_plain_scalars_and_only_them():
+    offer = plain_leaves(service_schema._schema.get_type("DiscountOffer"))
+    assert set(offer) == {"discountType", "discountAmount", "finalAmount", "isBest", "savings"}
+    campaign = plain_leaves(service_schema._schema.get_type("Campaign"))
+    assert {"id", "name", "usedBudget", "status"} <= set(campaign)
+    # Resolvers (and so loaders, permissions, errors) are never skipped.
+    assert "targetCustomers" not in campaign and "targetCustomerIds" not in campaign
+    assert plain_leaves(service_schema._schema.query_type) == {}
+
+
+SHAPES = [
+    AVAILABLE,
+    # aliases, a field twice, fragments, directives and __typename
+    """query($input: CartInput!) { offers: availableDiscounts(input: $input) {
+         __typename
+         best: bestCartDiscount { ...Offer amount: discountAmount discountAmount }
+         cartDiscounts { ... on DiscountOffer { savings @include(if: true) isBest @skip(if: true) } ...Offer }
+         deliveryDiscounts { campaign { __typename ...Campaign } } } }
+       fragment Offer on DiscountOffer { discountType finalAmount campaign { id } }
+       fragment Campaign on Campaign { name description maxDiscountAmount deletedAt }""",
+]
+
+
+@pytest.mark.parametrize("query", SHAPES)
+def test_checkout_responses_are_the_same_both_ways(gql, monkeypatch, query):
+    customer = create_customer(gql)
+    create_campaign(gql, name="Ten", discountPercentage="10", description="d")
+    create_campaign(gql, name="Flat", discountPercentage=..., discountFlat="25", maxDiscountAmount="20")
+    create_campaign(gql, name="Ship", discountType="DELIVERY", discountPercentage="50",
+                    isTargeted=True, targetCustomerIds=[customer["id"]])
+    variables = {"input": {"customerId": customer["id"], "cartValue": "600", "deliveryCharge": "80"}}
+
+    shortcut, stock = both_ways(monkeypatch, lambda: gql.request(query, variables).body)
+    assert shortcut == stock
+    assert "errors" not in shortcut
+    assert len(shortcut["data"]["availableDiscounts" if "offers:" not in query else "offers"]["cartDiscounts"]) == 2
+
+
+def test_admin_lists_and_usage_are_the_same_both_ways(gql, monkeypatch):
+    customer = create_customer(gql)
+    campaign = create_campaign(gql, isTargeted=True, targetCustomerIds=[customer["id"]])
+    usage = apply(gql, campaign["id"], customer["id"])["usage"]
+    query = f"""query($customer: ID!, $usage: ID!) {{
+        campaigns(first: 5) {{ edges {{ cursor node {{ {CAMPAIGN_FIELDS} targetCustomers {{ id email }} }} }}
+                               pageInfo {{ hasNextPage endCursor }} }}
+        discountUsages(customerId: $customer) {{ edges {{ node {{ id usedAt originalAmount
+                                                                 campaign {{ name }} customer {{ name }} }} }} }}
+        node(id: $usage) {{ id ... on DiscountUsage {{ finalAmount }} }} }}"""
+    variables = {"customer": customer["id"], "usage": usage["id"]}
+
+    shortcut, stock = both_ways(monkeypatch, lambda: gql.request(query, variables).body)
+    assert shortcut == stock
+    assert shortcut["data"]["node"]["id"] == usage["id"]
+
+
+# A small schema whose sources break its own types, to compare the errors.
+@strawberry.enum
+class Colour(enum.Enum):
+    RED = "red"
+
+
+@strawberry.type
+class Thing:
+    name: str
+    colour: Colour
+    note: Optional[str]
+    count: int
+
+
+@strawberry.type
+class Query:
+    @strawberry.field
+    def things(self) -> list[Optional[Thing]]:
+        return [
+            Thing(name="ok", colour=Colour.RED, note=None, count=1),
+            Thing(name=None, colour=Colour.RED, note="null name", count=2),  # type: ignore[arg-type]
+            Thing(name="bad colour", colour="blue", note=None, count=3),  # type: ignore[arg-type]
+            Thing(name="bad count", colour=Colour.RED, note=None, count="many"),  # type: ignore[arg-type]
+        ]
+
+
+@pytest.mark.parametrize("query, broken", [
+    ("{ things { name colour note count } }", 3),
+    ("{ things { count n: name ...on Thing { note } } }", 2),  # the bad colour is not selected
+])
+def test_broken_values_fail_exactly_as_graphql_core_reports_them(query, broken):
+    shortcut = strawberry.Schema(query=Query, execution_context_class=PlainFieldExecutor).execute_sync(query)
+    stock = strawberry.Schema(query=Query).execute_sync(query)
+    assert shortcut.data == stock.data
+    assert [(e.message, e.path) for e in shortcut.errors] == [(e.message, e.path) for e in stock.errors]
+    assert len(shortcut.errors) == broken
+    assert shortcut.data["things"][0]["count"] == 1 and shortcut.data["things"][1] is None
