@@ -19,7 +19,6 @@ from graphql import (
     DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
-    FragmentSpreadNode,
     GraphQLField,
     GraphQLSchema,
     InlineFragmentNode,
@@ -67,6 +66,7 @@ class CostCalculator:
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
+        self._shapes: dict[tuple[int, int], tuple[int, list, list]] = {}
 
     def operation_cost(self, operation: OperationDefinitionNode, data: Any = _MISSING) -> int:
         root = {
@@ -79,29 +79,20 @@ class CostCalculator:
         return self._selection_cost(operation.selection_set, root, data, set())
 
     def _selection_cost(self, selection_set: SelectionSetNode, parent_type, data, seen_fragments, sized=None) -> int:
-        total = 0
-        for selection in selection_set.selections:
-            if isinstance(selection, FieldNode):
-                name = selection.name.value
-                if name.startswith("__"):
-                    continue
-                field = getattr(parent_type, "fields", {}).get(name)
-                if field is None:
-                    continue
-                if selection.selection_set is None:  # a scalar or enum: its own weight, whatever the data
-                    total += _field_cost(field).weight or 0
-                    continue
-                value = _MISSING
-                if data is not _MISSING:
-                    value = data.get((selection.alias or selection.name).value) if isinstance(data, dict) else None
-                multiplier = sized if sized is not None and name in sized[0] else None
-                total += self._field_total(selection, field, value, multiplier[1] if multiplier else None, seen_fragments)
-            elif isinstance(selection, InlineFragmentNode):
+        total, objects, fragments = self._shape(selection_set, parent_type)
+        for selection, field, response_key in objects:
+            value = _MISSING
+            if data is not _MISSING:
+                value = data.get(response_key) if isinstance(data, dict) else None
+            multiplier = sized[1] if sized is not None and selection.name.value in sized[0] else None
+            total += self._field_total(selection, field, value, multiplier, seen_fragments)
+        for selection in fragments:
+            if isinstance(selection, InlineFragmentNode):
                 fragment_type = (
                     self.schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent_type
                 )
                 total += self._selection_cost(selection.selection_set, fragment_type, data, seen_fragments, sized)
-            elif isinstance(selection, FragmentSpreadNode):
+            else:
                 name = selection.name.value
                 fragment = self.fragments.get(name)
                 if fragment is None or name in seen_fragments:
@@ -112,6 +103,31 @@ class CostCalculator:
                 )
         return total
 
+    def _shape(self, selection_set: SelectionSetNode, parent_type) -> tuple[int, list, list]:
+        """What a selection set costs whatever the data (its scalars' weights),
+        the fields whose cost depends on it, and its fragments. Worked out once
+        per selection set: the actual cost meets the same one for every item
+        of a list."""
+        key = (id(selection_set), id(parent_type))
+        shape = self._shapes.get(key)
+        if shape is None:
+            leaf_weight, objects, fragments = 0, [], []
+            fields = getattr(parent_type, "fields", {})
+            for selection in selection_set.selections:
+                if not isinstance(selection, FieldNode):
+                    fragments.append(selection)
+                    continue
+                name = selection.name.value
+                field = None if name.startswith("__") else fields.get(name)
+                if field is None:
+                    continue  # introspection is free; unknown fields never pass validation
+                if selection.selection_set is None:
+                    leaf_weight += _field_cost(field).weight or 0
+                else:
+                    objects.append((selection, field, (selection.alias or selection.name).value))
+            shape = self._shapes[key] = (leaf_weight, objects, fragments)
+        return shape
+
     def _field_total(self, node: FieldNode, field: GraphQLField, value, multiplier, seen_fragments) -> int:
         """own weight + items x (1 for each object + what is selected on it)."""
         named = get_named_type(field.type)
@@ -119,6 +135,9 @@ class CostCalculator:
         own = info.weight or 0
         if value is not _MISSING:  # actual cost: walk what was returned
             items = [] if value is None else value if isinstance(value, list) else [value]
+            leaf_weight, objects, fragments = self._shape(node.selection_set, named)
+            if not objects and not fragments:  # every item costs the same
+                return own + len(items) * (1 + leaf_weight)
             return own + sum(1 + self._selection_cost(node.selection_set, named, item, seen_fragments) for item in items)
         size = self._list_size(node, field, info)
         if info.list_size is not None and info.list_size.sized_fields:

@@ -1,39 +1,80 @@
-"""A shorter way through the plain fields of a response.
+"""A shorter way through the plain parts of a response.
 
-Most of a checkout response is scalars read straight off dataclasses: an
-offer's amounts, a campaign's id and name. graphql-core takes every one of
-them through its full machinery (a Path, a resolve-info object, strawberry's
-default resolver, two awaitable checks, value completion), about 4 µs a field
-and most of a read's CPU. For a field that strawberry itself treats as basic
-(no resolver, no permission classes, no field extensions, the default
-`getattr` resolver) and whose type is a scalar or an enum, this executor
-reads the attribute and serializes it with the field's own scalar, which is
-all that machinery ends up doing.
+Most of a checkout response is plain data read straight off dataclasses: an
+offer's amounts, its campaign's id and name, the lists of offers. graphql-core
+takes every field through its full machinery (a Path, a resolve-info object,
+strawberry's default resolver, awaitable checks, value completion), about
+4 µs a field and most of a read's CPU. For the fields strawberry itself treats
+as basic (no resolver, no permission classes, no field extensions, the
+default `getattr` resolver), this executor does only what that machinery ends
+up doing:
+
+- a scalar or enum: read the attribute, serialize it with the field's scalar;
+- an object, or a list of objects, whose selected fields are all plain down
+  to the leaves: read it and execute its fields directly, without
+  completion's type dispatch for each value.
 
 Anything out of the ordinary goes the standard way, so errors keep their
-messages and paths: a null in a non-null field, a value the scalar refuses, a
-missing attribute, and every field while a schema extension resolves
+messages and paths: a null where the schema forbids one, a value a scalar
+refuses, a missing attribute, an object of the wrong type, a field with
+directives (@defer/@stream), and everything while a schema extension resolves
 through middleware. tests/api/test_execution.py runs the same operations
 through both executors and compares the responses.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Optional
 
-from graphql import GraphQLLeafType, GraphQLObjectType, Undefined, get_nullable_type, is_leaf_type, is_non_null_type
+from graphql import (
+    GraphQLLeafType,
+    GraphQLObjectType,
+    GraphQLOutputType,
+    Undefined,
+    get_nullable_type,
+    is_leaf_type,
+    is_list_type,
+    is_non_null_type,
+    is_object_type,
+)
 from graphql.pyutils import Path
 from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-_PLAN_KEY = "campaign-service-plain-leaves"
+_PLAN_KEY = "campaign-service-plain-fields"
 _MISSING = object()
 
-# field name -> (attribute name, leaf type, non-null)
-PlainLeaves = dict[str, tuple[str, GraphQLLeafType, bool]]
+
+@dataclass(frozen=True)
+class PlainField:
+    attribute: str
+    field_type: GraphQLOutputType
+    non_null: bool
+    leaf_type: Optional[GraphQLLeafType] = None  # a scalar or enum
+    object_type: Optional[GraphQLObjectType] = None  # an object, or the items of a list of objects
+    is_list: bool = False
+    item_type: Optional[GraphQLOutputType] = None
+    item_non_null: bool = False
 
 
-def plain_leaves(parent_type: GraphQLObjectType) -> PlainLeaves:
+def _plain_field(attribute: str, field_type: GraphQLOutputType) -> Optional[PlainField]:
+    non_null = is_non_null_type(field_type)
+    nullable = get_nullable_type(field_type)
+    if is_leaf_type(nullable):
+        return PlainField(attribute, field_type, non_null, leaf_type=nullable)
+    if is_object_type(nullable):
+        return PlainField(attribute, field_type, non_null, object_type=nullable)
+    if is_list_type(nullable):
+        item_type = nullable.of_type
+        item = get_nullable_type(item_type)
+        if is_object_type(item):
+            return PlainField(attribute, field_type, non_null, object_type=item, is_list=True, item_type=item_type,
+                              item_non_null=is_non_null_type(item_type))
+    return None  # interfaces, unions, nested lists, lists of scalars: the standard way
+
+
+def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
     """Worked out once per schema type, then kept on the type itself."""
     plan = parent_type.extensions.get(_PLAN_KEY)
     if plan is None:
@@ -47,30 +88,44 @@ def plain_leaves(parent_type: GraphQLObjectType) -> PlainLeaves:
                 or not is_default_resolver(field.resolve)
             ):
                 continue
-            leaf_type = get_nullable_type(field.type)
-            if is_leaf_type(leaf_type):
-                plan[name] = (definition.python_name, leaf_type, is_non_null_type(field.type))
+            plain = _plain_field(definition.python_name, field.type)
+            if plain is not None:
+                plan[name] = plain
         parent_type.extensions[_PLAN_KEY] = plan
     return plan
 
 
-def _plain_value(source: Any, spec: tuple[str, GraphQLLeafType, bool]) -> Any:
-    """The field's serialized value, or _MISSING when the standard path must
-    decide (and report) what happens."""
-    attribute, leaf_type, non_null = spec
-    value = getattr(source, attribute, _MISSING)
+def _leaf_value(value: Any, field: PlainField) -> Any:
+    """The serialized value, or _MISSING when the standard path must decide
+    (and report) what happens."""
     if value is None:
-        return _MISSING if non_null else None
+        return _MISSING if field.non_null else None
     if value is _MISSING:
         return _MISSING
     try:
-        serialized = leaf_type.coerce_output_value(value)
+        serialized = field.leaf_type.coerce_output_value(value)
     except Exception:  # the standard path raises it again, located
         return _MISSING
     return _MISSING if serialized is None or serialized is Undefined else serialized
 
 
+def _is_type(object_type: GraphQLObjectType, value: Any) -> bool:
+    if object_type.is_type_of is None:
+        return True
+    try:
+        # strawberry's own check is an isinstance test that never looks at info
+        return object_type.is_type_of(value, None) is True
+    except Exception:
+        return False
+
+
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (object type, id of the field group) -> its grouped subfields when all
+        # are plain, else None; the groups live as long as the execution.
+        self._plain_subfields: dict[tuple[int, int], Optional[dict]] = {}
+
     def execute_fields(
         self,
         parent_type: GraphQLObjectType,
@@ -79,15 +134,23 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: dict,
         position_context: Any,
     ) -> Any:
-        middleware = self.middleware_manager
-        plan = plain_leaves(parent_type) if middleware is None or not middleware.middlewares else None
+        plan = plain_fields(parent_type) if position_context is None and not self._has_middleware() else None
         if not plan:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
         plain: dict[str, Any] = {}
         rest: dict = {}
         for response_name, field_details_list in grouped_field_set.items():
-            spec = plan.get(field_details_list[0].node.name.value)
-            value = _MISSING if spec is None else _plain_value(source_value, spec)
+            name = field_details_list[0].node.name.value
+            field = plan.get(name)
+            if field is None:
+                value = parent_type.name if name == "__typename" else _MISSING
+            elif field.leaf_type is not None:
+                value = _leaf_value(getattr(source_value, field.attribute, _MISSING), field)
+            else:
+                value = self._complete_plain_object(
+                    field, getattr(source_value, field.attribute, _MISSING), field_details_list,
+                    Path(path, response_name, parent_type.name),
+                )
             if value is _MISSING:
                 rest[response_name] = field_details_list
             else:
@@ -102,6 +165,77 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return _in_selection_order(grouped_field_set, plain, await others)
 
         return merged()
+
+    def _has_middleware(self) -> bool:
+        middleware = self.middleware_manager
+        return middleware is not None and bool(middleware.middlewares)
+
+    def _complete_plain_object(self, field: PlainField, value: Any, field_details_list, path: Path) -> Any:
+        """An object or a list of objects whose whole selection is plain: its
+        fields executed here, synchronously, with graphql-core's error rules."""
+        if value is _MISSING:
+            return _MISSING
+        if value is None:
+            return _MISSING if field.non_null else None
+        grouped = self._subfields_if_plain(field.object_type, field_details_list)
+        if grouped is None:
+            return _MISSING
+        object_type = field.object_type
+        if not field.is_list:
+            if not _is_type(object_type, value):
+                return _MISSING
+            try:
+                return self.execute_fields(object_type, value, path, grouped, None)
+            except Exception as error:
+                self.handle_field_error(error, field.field_type, field_details_list, path)
+                return None
+        if type(value) is not list and type(value) is not tuple:
+            return _MISSING
+        for item in value:
+            if (item is None and field.item_non_null) or (item is not None and not _is_type(object_type, item)):
+                return _MISSING
+        try:
+            completed = []
+            for index, item in enumerate(value):
+                if item is None:
+                    completed.append(None)
+                    continue
+                item_path = Path(path, index, None)
+                try:
+                    completed.append(self.execute_fields(object_type, item, item_path, grouped, None))
+                except Exception as error:
+                    self.handle_field_error(error, field.item_type, field_details_list, item_path)
+                    completed.append(None)
+            return completed
+        except Exception as error:
+            self.handle_field_error(error, field.field_type, field_details_list, path)
+            return None
+
+    def _subfields_if_plain(self, object_type: GraphQLObjectType, field_details_list) -> Optional[dict]:
+        """The grouped subfields when every one is plain down to the leaves
+        (so executing them is synchronous and needs no resolver), else None."""
+        key = (id(object_type), id(field_details_list))
+        if key in self._plain_subfields:
+            return self._plain_subfields[key]
+        grouped = None
+        if not any(details.node.directives for details in field_details_list):
+            collected = self.collect_subfields(object_type, field_details_list)
+            if not collected.new_defer_usages and not collected.forbidden_directive_instances:
+                plan = plain_fields(object_type)
+                plain = True
+                for sub_details in collected.grouped_field_set.values():
+                    name = sub_details[0].node.name.value
+                    sub_field = plan.get(name)
+                    if sub_field is None:
+                        plain = name == "__typename"
+                    elif sub_field.object_type is not None:
+                        plain = self._subfields_if_plain(sub_field.object_type, sub_details) is not None
+                    if not plain:
+                        break
+                if plain:
+                    grouped = collected.grouped_field_set
+        self._plain_subfields[key] = grouped
+        return grouped
 
 
 def _in_selection_order(grouped_field_set: dict, plain: dict, others: dict) -> dict:

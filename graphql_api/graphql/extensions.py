@@ -45,6 +45,7 @@ class QueryCost(SchemaExtension):
         self.requested: Optional[int] = None
         self.actual: Optional[int] = None
         self.available: Optional[float] = None
+        self.calculator: Optional[CostCalculator] = None
 
     async def on_operation(self):
         query = self.execution_context.query or ""
@@ -67,8 +68,11 @@ class QueryCost(SchemaExtension):
         yield
 
     def _calculator(self) -> CostCalculator:
-        context = self.execution_context
-        return CostCalculator(context.schema._schema, context.graphql_document, context.variables)
+        """One per operation, for the requested and the actual cost alike."""
+        if self.calculator is None:
+            context = self.execution_context
+            self.calculator = CostCalculator(context.schema._schema, context.graphql_document, context.variables)
+        return self.calculator
 
     async def on_execute(self):
         """After validation, before any resolver: the cost limit and the charge.

@@ -11,7 +11,7 @@ import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graphql_api.graphql.execution import PlainFieldExecutor, plain_leaves
+from graphql_api.graphql.execution import PlainFieldExecutor, plain_fields
 from graphql_api.graphql.schema import schema as service_schema
 
 from ..support import AVAILABLE, CAMPAIGN_FIELDS, apply, create_campaign, create_customer
@@ -28,14 +28,17 @@ def both_ways(monkeypatch, run):
     return shortcut, stock
 
 
-def test_the_shortcut_covers_plain_scalars_and_only_them():
-    offer = plain_leaves(service_schema._schema.get_type("DiscountOffer"))
-    assert set(offer) == {"discountType", "discountAmount", "finalAmount", "isBest", "savings"}
-    campaign = plain_leaves(service_schema._schema.get_type("Campaign"))
+def test_the_shortcut_covers_plain_fields_and_only_them():
+    offers = plain_fields(service_schema._schema.get_type("AvailableDiscounts"))
+    assert set(offers) == {"cartDiscounts", "deliveryDiscounts", "bestCartDiscount", "bestDeliveryDiscount"}
+    assert offers["cartDiscounts"].is_list and not offers["bestCartDiscount"].is_list
+    offer = plain_fields(service_schema._schema.get_type("DiscountOffer"))
+    assert set(offer) == {"campaign", "discountType", "discountAmount", "finalAmount", "isBest", "savings"}
+    campaign = plain_fields(service_schema._schema.get_type("Campaign"))
     assert {"id", "name", "usedBudget", "status"} <= set(campaign)
     # Resolvers (and so loaders, permissions, errors) are never skipped.
     assert "targetCustomers" not in campaign and "targetCustomerIds" not in campaign
-    assert plain_leaves(service_schema._schema.query_type) == {}
+    assert plain_fields(service_schema._schema.query_type) == {}
 
 
 SHAPES = [
@@ -90,11 +93,28 @@ class Colour(enum.Enum):
 
 
 @strawberry.type
+class Part:
+    label: str
+
+
+@strawberry.type
 class Thing:
     name: str
     colour: Colour
     note: Optional[str]
     count: int
+    part: Part
+    spare: Optional[Part]
+    parts: list[Part]
+    maybe_parts: Optional[list[Optional[Part]]]
+    some_parts: list[Optional[Part]]
+
+
+def thing(name, **broken) -> Thing:
+    values = dict(name=name, colour=Colour.RED, note=None, count=1, part=Part(label="p"), spare=None,
+                  parts=[Part(label="a"), Part(label="b")], maybe_parts=[Part(label="c"), None],
+                  some_parts=[None, Part(label="e")])
+    return Thing(**{**values, **broken})
 
 
 @strawberry.type
@@ -102,16 +122,27 @@ class Query:
     @strawberry.field
     def things(self) -> list[Optional[Thing]]:
         return [
-            Thing(name="ok", colour=Colour.RED, note=None, count=1),
-            Thing(name=None, colour=Colour.RED, note="null name", count=2),  # type: ignore[arg-type]
-            Thing(name="bad colour", colour="blue", note=None, count=3),  # type: ignore[arg-type]
-            Thing(name="bad count", colour=Colour.RED, note=None, count="many"),  # type: ignore[arg-type]
+            thing("ok"),
+            thing(None),  # a null in a non-null scalar
+            thing("bad colour", colour="blue"),
+            thing("bad count", count="many"),
+            thing("no part", part=None),  # a null in a non-null object
+            thing("bad label", part=Part(label=None)),  # a null deeper down
+            thing("wrong type", spare="not a part"),
+            thing("null item", parts=[Part(label="a"), None]),
+            thing("bad nullable item", maybe_parts=[Part(label=None), Part(label="d")]),
+            thing("not a list", parts=Part(label="x")),
+            thing("bad item in a non-null list", some_parts=[Part(label="f"), Part(label=None)]),
         ]
 
 
+EVERYTHING = "{ things { name colour note count part { label } spare { label } parts { label } maybePart: maybeParts { label } someParts { label } } }"
+
+
 @pytest.mark.parametrize("query, broken", [
-    ("{ things { name colour note count } }", 3),
+    (EVERYTHING, 10),
     ("{ things { count n: name ...on Thing { note } } }", 2),  # the bad colour is not selected
+    ("{ things { __typename part { __typename label } parts { ... on Part { label } } } }", 4),
 ])
 def test_broken_values_fail_exactly_as_graphql_core_reports_them(query, broken):
     shortcut = strawberry.Schema(query=Query, execution_context_class=PlainFieldExecutor).execute_sync(query)
@@ -119,4 +150,4 @@ def test_broken_values_fail_exactly_as_graphql_core_reports_them(query, broken):
     assert shortcut.data == stock.data
     assert [(e.message, e.path) for e in shortcut.errors] == [(e.message, e.path) for e in stock.errors]
     assert len(shortcut.errors) == broken
-    assert shortcut.data["things"][0]["count"] == 1 and shortcut.data["things"][1] is None
+    assert shortcut.data["things"][0] is not None

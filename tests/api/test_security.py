@@ -177,6 +177,24 @@ class TestQueryLimits:
         assert cost["actualQueryCost"] == 1 + 3
         assert set(cost["throttleStatus"]) == {"maximumAvailable", "currentlyAvailable", "restoreRate"}
 
+    def test_actual_cost_counts_the_objects_returned(self, gql):
+        customer = create_customer(gql)
+        create_campaign(gql, name="a")
+        create_campaign(gql, name="b")
+        query = """query($input: CartInput!) { availableDiscounts(input: $input) {
+            cartDiscounts { campaign { id } savings }
+            cheapest: deliveryDiscounts { ...Offer }
+            bestCartDiscount { ...Offer discountAmount }
+            bestDeliveryDiscount { campaign { name } } } }
+            fragment Offer on DiscountOffer { isBest campaign { name } }"""
+        body = gql.request(query, {"input": {"customerId": customer["id"], "cartValue": "600"}}).body
+        assert len(body["data"]["availableDiscounts"]["cartDiscounts"]) == 2
+        cost = body["extensions"]["cost"]
+        # @cost 5, the payload 1, two offers with a campaign each 2 x 2, no delivery
+        # offers, the best cart offer and its campaign 2, no best delivery offer.
+        assert cost["actualQueryCost"] == 5 + 1 + 2 * 2 + 0 + 2 + 0
+        assert cost["requestedQueryCost"] == 5 + 1 + 50 * 2 + 50 * 2 + 2 + 2
+
 
 class TestRateLimit:
     def test_a_burst_exhausts_the_bucket_and_the_refill_restores_it(self, settings, database, clock, client_for):
