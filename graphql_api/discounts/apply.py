@@ -7,12 +7,12 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Optional, Union
 
-from sqlalchemy import exists, false, insert, literal, select, update
+from sqlalchemy import BigInteger, bindparam, exists, false, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import events
-from ..campaigns.models import Campaign
+from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record
 from ..core.campaigns import DiscountType
 from ..core.discounts import Cart, CustomerStanding, Discount, evaluate
@@ -21,7 +21,7 @@ from ..core.validation import cart_errors, idempotency_key_errors
 from ..customers.models import Customer
 from ..database import Database
 from .models import IDEMPOTENCY_KEY_CONSTRAINT, DiscountUsage
-from .offers import standing_columns
+from .offers import CUSTOMER_ID, standing_columns, standing_parameters
 from .records import USAGE_COLUMNS, UsageRecord, usage_record
 
 
@@ -80,6 +80,55 @@ def _replay(command: ApplyDiscount, usage: UsageRecord) -> ApplyResult:
     return usage if command.same_request_as(usage) else [_KEY_REUSED]
 
 
+# The transaction's statements, built once with bind parameters: less Python
+# runs while the campaign row is locked.
+_LOCK_CAMPAIGN = (
+    select(*CAMPAIGN_COLUMNS)
+    .where(Campaign.id == bindparam("campaign_id"), Campaign.deleted_at.is_(None))
+    .with_for_update()
+)
+
+
+def _facts(same_key):
+    """Whether the customer exists, their standing with the campaign, and an
+    earlier usage under the same idempotency key (NULL columns when none)."""
+    one_row = select(literal(1).label("one")).subquery()
+    return (
+        select(
+            exists().where(Customer.id == CUSTOMER_ID).label("customer_exists"),
+            *standing_columns(bindparam("campaign_id", type_=BigInteger)),
+            *USAGE_COLUMNS,
+        )
+        .select_from(one_row)
+        .outerjoin(DiscountUsage, same_key)
+    )
+
+
+_FACTS = _facts(DiscountUsage.idempotency_key == bindparam("idempotency_key"))
+# `== None` would render IS NULL and match every usage without a key.
+_FACTS_WITHOUT_KEY = _facts(false())
+
+# One statement records the usage and adds its amount to the campaign's
+# used_budget (a data-modifying CTE). Its parameters are named new_<column>:
+# a parameter named like a column of an UPDATE's table would also be SET.
+_USAGE_VALUES = (
+    "campaign_id", "customer_id", "discount_type", "cart_value", "delivery_charge",
+    "original_amount", "discount_amount", "final_amount", "used_at", "idempotency_key",
+)
+_BUDGET_UPDATE = (
+    update(Campaign)
+    .where(Campaign.id == bindparam("new_campaign_id"))
+    .values(used_budget=Campaign.used_budget + bindparam("new_discount_amount", type_=Money))
+    .cte("budget_update")
+)
+_RECORD_USAGE = (
+    insert(DiscountUsage)
+    .add_cte(_BUDGET_UPDATE)
+    .values({column: bindparam(f"new_{column}") for column in _USAGE_VALUES})
+    .returning(*USAGE_COLUMNS)
+)
+
+
 def apply_discount_locked(
     session: Session, command: ApplyDiscount, now: datetime, zone: tzinfo
 ) -> Union[Applied, UsageRecord, list[UserError]]:
@@ -97,29 +146,15 @@ def apply_discount_locked(
 
     campaign_row = None
     if command.campaign_id is not None:
-        campaign_row = session.execute(
-            select(*CAMPAIGN_COLUMNS)
-            .where(Campaign.id == command.campaign_id, Campaign.deleted_at.is_(None))
-            .with_for_update()
-        ).first()
+        campaign_row = session.execute(_LOCK_CAMPAIGN, {"campaign_id": command.campaign_id}).first()
     customer_id = command.customer_id if command.customer_id is not None else -1
-    campaign_id = campaign_row.id if campaign_row is not None else -1
-
-    # `== None` would render IS NULL and match every usage without a key.
-    same_key = (
-        DiscountUsage.idempotency_key == command.idempotency_key
-        if command.idempotency_key is not None
-        else false()
-    )
-    one_row = select(literal(1).label("one")).subquery()
     facts = session.execute(
-        select(
-            exists().where(Customer.id == customer_id).label("customer_exists"),
-            *standing_columns(literal(campaign_id), customer_id, now, zone),
-            *USAGE_COLUMNS,
-        )
-        .select_from(one_row)
-        .outerjoin(DiscountUsage, same_key)
+        _FACTS if command.idempotency_key is not None else _FACTS_WITHOUT_KEY,
+        {
+            **standing_parameters(customer_id, now, zone),
+            "campaign_id": campaign_row.id if campaign_row is not None else -1,
+            "idempotency_key": command.idempotency_key,
+        },
     ).one()
 
     not_found = []
@@ -139,28 +174,22 @@ def apply_discount_locked(
         field = _refusal_field(outcome.code, campaign.terms.discount_type)
         return [UserError(outcome.code, outcome.message, field)]
 
-    budget_update = (
-        update(Campaign)
-        .where(Campaign.id == campaign.id)
-        .values(used_budget=Campaign.used_budget + outcome.discount_amount)
-        .cte("budget_update")
-    )
-    row = session.execute(
-        insert(DiscountUsage)
-        .add_cte(budget_update)
-        .values(
-            campaign_id=campaign.id,
-            customer_id=customer_id,
-            discount_type=campaign.terms.discount_type.value,
-            cart_value=command.cart.cart_value,
-            delivery_charge=command.cart.delivery_charge,
-            original_amount=outcome.original_amount,
-            discount_amount=outcome.discount_amount,
-            final_amount=outcome.final_amount,
-            used_at=now,
-            idempotency_key=command.idempotency_key,
-        )
-        .returning(*USAGE_COLUMNS)
+    # On the connection: given an ORM insert and a dict, Session.execute would
+    # run an ORM bulk insert of that dict instead.
+    row = session.connection().execute(
+        _RECORD_USAGE,
+        {
+            "new_campaign_id": campaign.id,
+            "new_customer_id": customer_id,
+            "new_discount_type": campaign.terms.discount_type.value,
+            "new_cart_value": command.cart.cart_value,
+            "new_delivery_charge": command.cart.delivery_charge,
+            "new_original_amount": outcome.original_amount,
+            "new_discount_amount": outcome.discount_amount,
+            "new_final_amount": outcome.final_amount,
+            "new_used_at": now,
+            "new_idempotency_key": command.idempotency_key,
+        },
     ).one()
     terms = campaign.terms
     return Applied(

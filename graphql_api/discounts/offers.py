@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import and_, bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
 from ..campaigns.models import Campaign, CampaignTarget
@@ -19,49 +19,65 @@ from .models import DiscountUsage
 from .records import AvailableOffers, Offer
 
 
-def standing_columns(campaign_id_column, customer_id: int, now: datetime, zone: tzinfo):
-    """`is_target` and `usages_today` of one customer for the campaign in
-    `campaign_id_column`, as correlated subqueries."""
+# The statements are built once, with bind parameters: building and
+# fingerprinting a statement this size costs more Python than running it.
+CUSTOMER_ID = bindparam("customer_id")
+DAY_START = bindparam("day_start")
+DAY_END = bindparam("day_end")
+NOW = bindparam("now")
+
+
+def standing_parameters(customer_id: int, now: datetime, zone: tzinfo) -> dict:
+    """The parameters `standing_columns` reads."""
     day_start, day_end = business_day_bounds(now, zone)
+    return {"customer_id": customer_id, "day_start": day_start, "day_end": day_end}
+
+
+def standing_columns(campaign_id_column):
+    """`is_target` and `usages_today` of the customer in CUSTOMER_ID for the
+    campaign in `campaign_id_column` on the business day DAY_START..DAY_END,
+    as correlated subqueries."""
     is_target = exists().where(
-        CampaignTarget.campaign_id == campaign_id_column, CampaignTarget.customer_id == customer_id
+        CampaignTarget.campaign_id == campaign_id_column, CampaignTarget.customer_id == CUSTOMER_ID
     )
     usages_today = (
         select(func.count())
         .where(
             DiscountUsage.campaign_id == campaign_id_column,
-            DiscountUsage.customer_id == customer_id,
-            DiscountUsage.used_at >= day_start,
-            DiscountUsage.used_at < day_end,
+            DiscountUsage.customer_id == CUSTOMER_ID,
+            DiscountUsage.used_at >= DAY_START,
+            DiscountUsage.used_at < DAY_END,
         )
         .scalar_subquery()
     )
     return is_target.label("is_target"), usages_today.label("usages_today")
 
 
+# The customer, outer-joined to the campaigns that can be live now, so an
+# unknown customer is no rows and a known one at least one. The join condition
+# only narrows the candidates down to what the live-window index finds;
+# `evaluate` decides, so the rules live in one place.
+_CUSTOMER = select(Customer.id.label("customer_id")).where(Customer.id == CUSTOMER_ID).subquery()
+_OFFER_ROWS = (
+    select(_CUSTOMER.c.customer_id, *CAMPAIGN_COLUMNS, *standing_columns(Campaign.id))
+    .select_from(_CUSTOMER)
+    .outerjoin(
+        Campaign,
+        and_(
+            Campaign.deleted_at.is_(None),
+            ~Campaign.paused,  # NOT paused: the form the live-window index predicate has
+            Campaign.start_date <= NOW,
+            Campaign.end_date >= NOW,
+        ),
+    )
+    .order_by(Campaign.created_at, Campaign.id)
+)
+
+
 def available_offers(
     session: Session, customer_id: int, cart: Cart, now: datetime, zone: tzinfo
 ) -> AvailableOffers:
-    # One statement: the customer, outer-joined to the campaigns that can be
-    # live now, so an unknown customer is no rows and a known one at least one.
-    # The join condition only narrows the candidates down to what the
-    # live-window index finds; `evaluate` below decides, so the rules live in
-    # one place.
-    customer = select(Customer.id.label("customer_id")).where(Customer.id == customer_id).subquery()
-    rows = session.execute(
-        select(customer.c.customer_id, *CAMPAIGN_COLUMNS, *standing_columns(Campaign.id, customer_id, now, zone))
-        .select_from(customer)
-        .outerjoin(
-            Campaign,
-            and_(
-                Campaign.deleted_at.is_(None),
-                ~Campaign.paused,  # NOT paused: the form the live-window index predicate has
-                Campaign.start_date <= now,
-                Campaign.end_date >= now,
-            ),
-        )
-        .order_by(Campaign.created_at, Campaign.id)
-    ).all()
+    rows = session.execute(_OFFER_ROWS, {**standing_parameters(customer_id, now, zone), "now": now}).all()
     if not rows:
         raise NotFound("No such customer.", field=("input", "customerId"))
 
