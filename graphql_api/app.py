@@ -19,6 +19,7 @@ from . import __version__
 from . import metrics
 from .access.authenticator import Authenticator
 from .logs import configure_logging
+from .admission import AdmissionMiddleware
 from .database import Database
 from .graphql.schema import build_schema
 from .graphql.throttle import Throttle
@@ -118,7 +119,13 @@ def create_app(
         lifespan=lifespan,
     )
     # Added innermost first: a request meets RequestContext, CORS, the body
-    # limit, then authentication.
+    # limit, authentication, then admission (only callers with a key queue).
+    app.add_middleware(
+        AdmissionMiddleware,
+        max_in_flight=settings.in_flight_limit,
+        max_queued=settings.max_queued_requests,
+        queue_timeout=settings.queue_timeout_seconds,
+    )
     app.add_middleware(
         AuthenticationMiddleware,
         authenticator=Authenticator(database, settings.api_key_cache_seconds),

@@ -34,6 +34,15 @@ AMOUNT_APPLIED = Counter("campaign_discount_amount_applied_total", "Money discou
 POOL_IN_USE = Gauge(
     "campaign_db_pool_connections_in_use", "Database connections checked out of the pool.", multiprocess_mode="livesum"
 )
+REQUESTS_IN_FLIGHT = Gauge(
+    "campaign_graphql_requests_in_flight", "GraphQL requests executing now.", multiprocess_mode="livesum"
+)
+REQUESTS_QUEUED = Gauge(
+    "campaign_graphql_requests_queued", "GraphQL requests waiting for an execution slot.", multiprocess_mode="livesum"
+)
+REQUESTS_TURNED_AWAY = Counter(
+    "campaign_graphql_requests_turned_away_total", "GraphQL requests answered 503 OVERLOADED at capacity."
+)
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 _MAX_NAMES = 200

@@ -40,8 +40,9 @@ GRAPHIQL_CSP = (
 )
 
 
-async def send_json_error(send: Send, status: int, code: str, message: str, headers: Optional[dict] = None) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+async def send_json_error(send: Send, status: int, code: str, message: str, headers: Optional[dict] = None,
+                          extensions: Optional[dict] = None) -> None:
+    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}).encode()
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})

@@ -116,6 +116,10 @@ class Settings:
     db_lock_timeout_ms: int = 5000
     db_statement_timeout_ms: int = 15000
     db_retry_attempts: int = 3
+    # Admission (graphql_api/admission.py); None: as many as the pool has connections.
+    max_in_flight_requests: Optional[int] = None
+    max_queued_requests: int = 1024
+    queue_timeout_seconds: float = 10.0
     shutdown_grace_seconds: float = 30.0
     business_timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("UTC"))
     graphiql: bool = True
@@ -142,6 +146,10 @@ class Settings:
     anonymous_rate_limit_restore_rate: float = 100 / 60
     redis_url: Optional[str] = None
     api_key_cache_seconds: float = 5.0
+
+    @property
+    def in_flight_limit(self) -> int:
+        return self.max_in_flight_requests or self.db_pool_size
 
     @property
     def production(self) -> bool:
@@ -176,6 +184,9 @@ class Settings:
             db_lock_timeout_ms=_int(env, "DB_LOCK_TIMEOUT_MS", 5000, minimum=0),
             db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 15000, minimum=0),
             db_retry_attempts=_int(env, "DB_RETRY_ATTEMPTS", 3),
+            max_in_flight_requests=_int(env, "MAX_IN_FLIGHT_REQUESTS", 0) or None,  # unset: DB_POOL_SIZE
+            max_queued_requests=_int(env, "MAX_QUEUED_REQUESTS", 1024, minimum=0),
+            queue_timeout_seconds=_float(env, "QUEUE_TIMEOUT_SECONDS", 10.0, allow_zero=True),
             shutdown_grace_seconds=_float(env, "SHUTDOWN_GRACE_SECONDS", 30.0),
             business_timezone=_zone(env),
             parser_cache_size=_int(env, "PARSER_CACHE_SIZE", 256),

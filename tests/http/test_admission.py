@@ -1,0 +1,129 @@
+"""The cap on requests in flight (graphql_api/admission.py), with a real
+server: one request held inside a row lock fills the only slot; what comes
+next waits its turn, or is turned away with 503 OVERLOADED, and health checks
+are never held up."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import text
+
+from graphql_api.graphql.ids import decode_id
+
+from ..api.test_contention import wait_for_blocked_service_backend
+from ..servers import start_server, stop_server
+from ..support import APPLY, AVAILABLE
+from .load import api_client, apply_input, make_campaign, make_customers
+
+pytestmark = pytest.mark.concurrency
+
+
+@pytest.fixture
+def start(database_url):
+    started = []
+
+    def start_with(**env):
+        process, base_url = start_server(database_url, MAX_IN_FLIGHT_REQUESTS="1", DB_LOCK_TIMEOUT_MS="30000", **env)
+        started.append(process)
+        return base_url
+
+    yield start_with
+    for process in started:
+        stop_server(process)
+
+
+async def hold_the_only_slot(client, admin_engine, campaign, customer):
+    """An apply that waits on a row lock the test holds; returns (holder, task)."""
+    holder = admin_engine.connect()
+    holder.begin()
+    holder.execute(text("SELECT 1 FROM campaigns WHERE id = :id FOR UPDATE"),
+                   {"id": decode_id(campaign["id"], "Campaign")})
+    task = asyncio.create_task(client.post("/graphql", json={"query": APPLY,
+                                                             "variables": apply_input(campaign["id"], customer)}))
+    await asyncio.to_thread(wait_for_blocked_service_backend, admin_engine)
+    return holder, task
+
+
+def usage_count(engine) -> int:
+    with engine.connect() as connection:
+        return connection.execute(text("SELECT count(*) FROM discount_usages")).scalar()
+
+
+def test_requests_past_the_cap_wait_their_turn(start, admin_engine, admin_key):
+    base_url = start(QUEUE_TIMEOUT_SECONDS="60")
+
+    async def scenario():
+        async with api_client(base_url, admin_key) as client:
+            customers = await make_customers(client, 2, "queue")
+            locked = await make_campaign(client, name="locked")
+            free = await make_campaign(client, name="free")
+            holder, first = await hold_the_only_slot(client, admin_engine, locked, customers[0])
+            # Without the cap this apply (another campaign, no lock in its way) would finish at once.
+            second = asyncio.create_task(client.post("/graphql", json={
+                "query": APPLY, "variables": apply_input(free["id"], customers[1])}))
+            await asyncio.sleep(1.0)
+            waited = not second.done() and not first.done()
+            usages_while_waiting = await asyncio.to_thread(usage_count, admin_engine)
+            health = await client.get("/health")
+            holder.rollback()
+            holder.close()
+            return waited, usages_while_waiting, health, await first, await second
+
+    waited, usages_while_waiting, health, first, second = asyncio.run(scenario())
+    assert waited and usages_while_waiting == 0
+    assert health.status_code == 200  # not behind the queue
+    for response in (first, second):
+        assert response.status_code == 200
+        assert response.json()["data"]["applyDiscount"]["userErrors"] == []
+    assert usage_count(admin_engine) == 2
+
+
+@pytest.mark.parametrize("limits", [
+    {"QUEUE_TIMEOUT_SECONDS": "0.5"},  # waited too long
+    {"MAX_QUEUED_REQUESTS": "0", "QUEUE_TIMEOUT_SECONDS": "60"},  # no room to wait at all
+])
+def test_past_the_queue_a_request_is_turned_away_and_changes_nothing(start, admin_engine, admin_key, limits):
+    base_url = start(**limits)
+
+    async def scenario():
+        async with api_client(base_url, admin_key) as client:
+            customers = await make_customers(client, 2, "shed")
+            locked = await make_campaign(client, name="locked")
+            free = await make_campaign(client, name="free")
+            holder, first = await hold_the_only_slot(client, admin_engine, locked, customers[0])
+            turned_away = [
+                await client.post("/graphql", json={"query": APPLY, "variables": apply_input(free["id"], customers[1])}),
+                await client.post("/graphql", json={"query": AVAILABLE, "variables": {
+                    "input": {"customerId": customers[1], "cartValue": "600", "deliveryCharge": "80"}}}),
+            ]
+            still_holding = not first.done()
+            metrics = await client.get("/metrics")
+            holder.rollback()
+            holder.close()
+            return turned_away, still_holding, metrics, await first
+
+    turned_away, still_holding, metrics, first = asyncio.run(scenario())
+    assert still_holding
+    for response in turned_away:
+        assert response.status_code == 503
+        assert response.headers["Retry-After"] == "1"
+        [error] = response.json()["errors"]
+        assert error["extensions"] == {"code": "SERVICE_UNAVAILABLE", "reason": "OVERLOADED"}
+        assert "capacity" in error["message"]
+    assert "campaign_graphql_requests_turned_away_total 2.0" in metrics.text
+    assert "campaign_graphql_requests_in_flight 1.0" in metrics.text
+    # The held request was unaffected; the turned-away apply wrote nothing.
+    assert first.json()["data"]["applyDiscount"]["userErrors"] == []
+    assert usage_count(admin_engine) == 1
+
+
+def test_the_cap_defaults_to_the_pool_size():
+    from graphql_api.settings import Settings
+
+    assert Settings.from_env({"DB_POOL_SIZE": "7"}).in_flight_limit == 7
+    assert Settings.from_env({"DB_POOL_SIZE": "7", "MAX_IN_FLIGHT_REQUESTS": "3"}).in_flight_limit == 3
+    with pytest.raises(ValueError, match="MAX_IN_FLIGHT_REQUESTS"):
+        Settings.from_env({"MAX_IN_FLIGHT_REQUESTS": "0"})
+
