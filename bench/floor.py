@@ -19,6 +19,7 @@ from graphql_api.core.money import format_amount
 from graphql_api.discounts.apply import ApplyDiscount, apply_discount
 from graphql_api.discounts.offers import available_offers
 from graphql_api.discounts.records import UsageRecord
+from graphql_api.gc_tuning import tune_for_serving
 from graphql_api.settings import Settings
 
 
@@ -58,4 +59,6 @@ def create_floor_app() -> Starlette:
                                            "finalAmount": format_amount(result.final_amount)}, "userErrors": []})
         return JSONResponse({"usage": None, "userErrors": [{"code": e.code.value} for e in result]})
 
-    return Starlette(routes=[Route("/read", read, methods=["POST"]), Route("/apply", apply, methods=["POST"])])
+    app = Starlette(routes=[Route("/read", read, methods=["POST"]), Route("/apply", apply, methods=["POST"])])
+    tune_for_serving()  # as the service's own processes do, so that the difference is GraphQL's
+    return app

@@ -21,6 +21,7 @@ from .access.authenticator import Authenticator
 from .logs import configure_logging
 from .admission import AdmissionMiddleware
 from .database import Database
+from .gc_tuning import tune_for_serving
 from .graphql.schema import build_schema
 from .graphql.throttle import Throttle
 from .graphql.view import GRAPHIQL_ASSETS, GraphQLView
@@ -153,4 +154,6 @@ def app_from_environment() -> Starlette:
     settings and sets up its own logging."""
     settings = Settings.from_env()
     configure_logging(settings.log_level, settings.log_format, settings.log_dir)
-    return create_app(settings)
+    app = create_app(settings)
+    tune_for_serving()
+    return app
