@@ -6,7 +6,8 @@ Every figure is the median of BENCH_ROUNDS rounds of BENCH_SECONDS each, all
 scenarios side by side in one run (the machine is shared and noisy, so the
 targets are ratios). Environment: BENCH_SECONDS (10), BENCH_ROUNDS (3),
 BENCH_WORKERS ("1 2"), BENCH_CONNECTIONS ("16 64"), BENCH_GROWTH (1),
-BENCH_SOAK_SECONDS (600; 0 skips the soak).
+BENCH_SOAK_SECONDS (600; 0 skips the soak), BENCH_SCENARIOS (all; e.g.
+"read,floor read" while working on one of them).
 """
 
 from __future__ import annotations
@@ -44,7 +45,11 @@ WORKERS = [int(w) for w in os.environ.get("BENCH_WORKERS", "1 2").split()]
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "16 64").split()]
 GROWTH = os.environ.get("BENCH_GROWTH", "1") == "1"
 SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "600"))
+SCENARIOS = [name.strip() for name in os.environ.get("BENCH_SCENARIOS", "").split(",") if name.strip()]
 LUA = ROOT / "bench" / "lua" / "common.lua"
+# Between runs: wrk stops with requests still queued in the server, and the
+# next scenario must not wait behind them.
+SETTLE_SECONDS = 2
 
 READ_QUERY = """query Offers($input: CartInput!) { availableDiscounts(input: $input) {
   cartDiscounts { campaign { id name } discountType discountAmount finalAmount isBest savings }
@@ -186,6 +191,7 @@ def measure(servers: dict[str, Server], scripts: dict[str, Path], connections: i
             cpu_before = server.cpu_seconds()
             result = wrk(server.url, script, connections, SECONDS)
             cpu = server.cpu_seconds() - cpu_before
+            time.sleep(SETTLE_SECONDS)
             figure = figures[name]
             figure.rps.append(result["rps"])
             figure.p50.append(result["p50_us"] / 1000)
@@ -441,7 +447,7 @@ def main() -> int:
 
     for workers in WORKERS:
         print(f"measuring --workers {workers} ...", flush=True)
-        results["matrix"][workers] = run_matrix(url, data, key, workdir, workers)
+        results["matrix"][workers] = run_matrix(url, data, key, workdir, workers, SCENARIOS or None)
         save()
     if SOAK_SECONDS:
         print(f"soak for {SOAK_SECONDS} s ...", flush=True)
