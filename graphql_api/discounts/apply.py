@@ -144,11 +144,14 @@ def apply_discount_locked(
     if errors:
         return errors
 
+    # Core execution on the Session's connection: the rows are plain tuples, and
+    # the ORM's per-statement work would run while the campaign row is locked.
+    connection = session.connection()
     campaign_row = None
     if command.campaign_id is not None:
-        campaign_row = session.execute(_LOCK_CAMPAIGN, {"campaign_id": command.campaign_id}).first()
+        campaign_row = connection.execute(_LOCK_CAMPAIGN, {"campaign_id": command.campaign_id}).first()
     customer_id = command.customer_id if command.customer_id is not None else -1
-    facts = session.execute(
+    facts = connection.execute(
         _FACTS if command.idempotency_key is not None else _FACTS_WITHOUT_KEY,
         {
             **standing_parameters(customer_id, now, zone),
@@ -174,9 +177,9 @@ def apply_discount_locked(
         field = _refusal_field(outcome.code, campaign.terms.discount_type)
         return [UserError(outcome.code, outcome.message, field)]
 
-    # On the connection: given an ORM insert and a dict, Session.execute would
-    # run an ORM bulk insert of that dict instead.
-    row = session.connection().execute(
+    # (Given an ORM insert and a dict, Session.execute would run an ORM bulk
+    # insert of that dict instead.)
+    row = connection.execute(
         _RECORD_USAGE,
         {
             "new_campaign_id": campaign.id,

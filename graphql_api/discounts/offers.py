@@ -77,7 +77,10 @@ _OFFER_ROWS = (
 def available_offers(
     session: Session, customer_id: int, cart: Cart, now: datetime, zone: tzinfo
 ) -> AvailableOffers:
-    rows = session.execute(_OFFER_ROWS, {**standing_parameters(customer_id, now, zone), "now": now}).all()
+    # Core execution: plain rows, without the ORM's per-statement work.
+    rows = session.connection().execute(
+        _OFFER_ROWS, {**standing_parameters(customer_id, now, zone), "now": now}
+    ).all()
     if not rows:
         raise NotFound("No such customer.", field=("input", "customerId"))
 
