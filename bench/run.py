@@ -392,18 +392,23 @@ def targets(results: dict) -> list:
     def get(name, connections, key="rps", table=one):
         return table.get((name, connections), {}).get(key)
 
-    for connections in CONNECTIONS:
-        read, floor_read = get("read", connections), get("floor read", connections)
-        if read and floor_read:
-            out.append((f"read >= 50% of floor ({connections} conns, 1 worker)", f"{100 * read / floor_read:.0f}%",
-                        read >= 0.5 * floor_read))
-        write, floor_write = get("write", connections), get("floor write", connections)
-        if write and floor_write:
-            out.append((f"write >= 60% of floor ({connections} conns)", f"{100 * write / floor_write:.0f}%",
-                        write >= 0.6 * floor_write))
-        hot = get("hot row", connections)
-        if hot and write:
-            out.append((f"hot row >= 70% of write ({connections} conns)", f"{100 * hot / write:.0f}%", hot >= 0.7 * write))
+    # The ratio targets, for every worker count measured.
+    for workers, matrix in results["matrix"].items():
+        table = matrix["table"]
+        where = f"{workers} worker{'s' if workers > 1 else ''}"
+        for connections in CONNECTIONS:
+            read, floor_read = get("read", connections, table=table), get("floor read", connections, table=table)
+            if read and floor_read:
+                out.append((f"read >= 50% of floor ({connections} conns, {where})", f"{100 * read / floor_read:.0f}%",
+                            read >= 0.5 * floor_read))
+            write, floor_write = get("write", connections, table=table), get("floor write", connections, table=table)
+            if write and floor_write:
+                out.append((f"write >= 60% of floor ({connections} conns, {where})",
+                            f"{100 * write / floor_write:.0f}%", write >= 0.6 * floor_write))
+            hot = get("hot row", connections, table=table)
+            if hot and write:
+                out.append((f"hot row >= 70% of write ({connections} conns, {where})", f"{100 * hot / write:.0f}%",
+                            hot >= 0.7 * write))
     if (row := one.get(("read", 64))):
         out.append(("read at 64: zero errors", str(row["errors"]), row["errors"] == 0))
         out.append(("read at 64: p99 <= 3x p50", f"{row['p99_ms'] / row['p50_ms']:.1f}x", row["p99_ms"] <= 3 * row["p50_ms"]))
