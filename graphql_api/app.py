@@ -18,13 +18,13 @@ from starlette.staticfiles import StaticFiles
 from . import __version__
 from . import metrics
 from .access.authenticator import Authenticator
-from .logs import configure_logging
 from .admission import AdmissionMiddleware
 from .database import Database
 from .gc_tuning import tune_for_serving
 from .graphql.schema import build_schema
 from .graphql.throttle import Throttle
 from .graphql.view import GRAPHIQL_ASSETS, GraphQLView
+from .logs import configure_logging
 from .middleware import AuthenticationMiddleware, BodyLimitMiddleware, RequestContextMiddleware
 from .migrate import head_revision
 from .ratelimit import BucketLimits, Buckets, make_buckets

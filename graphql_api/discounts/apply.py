@@ -177,23 +177,21 @@ def apply_discount_locked(
         field = _refusal_field(outcome.code, campaign.terms.discount_type)
         return [UserError(outcome.code, outcome.message, field)]
 
+    usage = {
+        "campaign_id": campaign.id,
+        "customer_id": customer_id,
+        "discount_type": campaign.terms.discount_type.value,
+        "cart_value": command.cart.cart_value,
+        "delivery_charge": command.cart.delivery_charge,
+        "original_amount": outcome.original_amount,
+        "discount_amount": outcome.discount_amount,
+        "final_amount": outcome.final_amount,
+        "used_at": now,
+        "idempotency_key": command.idempotency_key,
+    }
     # (Given an ORM insert and a dict, Session.execute would run an ORM bulk
     # insert of that dict instead.)
-    row = connection.execute(
-        _RECORD_USAGE,
-        {
-            "new_campaign_id": campaign.id,
-            "new_customer_id": customer_id,
-            "new_discount_type": campaign.terms.discount_type.value,
-            "new_cart_value": command.cart.cart_value,
-            "new_delivery_charge": command.cart.delivery_charge,
-            "new_original_amount": outcome.original_amount,
-            "new_discount_amount": outcome.discount_amount,
-            "new_final_amount": outcome.final_amount,
-            "new_used_at": now,
-            "new_idempotency_key": command.idempotency_key,
-        },
-    ).one()
+    row = connection.execute(_RECORD_USAGE, {f"new_{column}": value for column, value in usage.items()}).one()
     terms = campaign.terms
     return Applied(
         usage=usage_record(row),
