@@ -46,6 +46,10 @@ class Campaign(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     deleted_at: Mapped[Optional[datetime]] = mapped_column(DateTime(timezone=True))
+    # Incremented by every edit (terms, targets, deletion), never by an apply:
+    # an apply compares it to tell whether an edit committed while it waited
+    # for the row lock (discounts/apply.py).
+    revision: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
 
     __table_args__ = (
         CheckConstraint("discount_type IN ('CART', 'DELIVERY')", name="ck_campaigns_discount_type"),

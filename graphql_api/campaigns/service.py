@@ -163,7 +163,7 @@ def update_campaign(
     row = session.execute(
         update(Campaign)
         .where(Campaign.id == campaign_id)
-        .values(**changes, updated_at=now)
+        .values(**changes, updated_at=now, revision=Campaign.revision + 1)
         .returning(*CAMPAIGN_COLUMNS)
     ).one()
     if unique_targets is not None or not merged["is_targeted"]:
@@ -177,7 +177,7 @@ def delete_campaign(session: Session, campaign_id: int, now: datetime) -> Union[
     deleted = session.execute(
         update(Campaign)
         .where(Campaign.id == campaign_id, Campaign.deleted_at.is_(None))
-        .values(deleted_at=now, updated_at=now)
+        .values(deleted_at=now, updated_at=now, revision=Campaign.revision + 1)
         .returning(Campaign.id)
     ).scalar()
     return deleted if deleted is not None else [CAMPAIGN_NOT_FOUND]

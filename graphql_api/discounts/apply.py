@@ -7,7 +7,7 @@ from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Optional, Union
 
-from sqlalchemy import BigInteger, bindparam, exists, false, insert, literal, select, update
+from sqlalchemy import BigInteger, bindparam, false, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -81,32 +81,58 @@ def _replay(command: ApplyDiscount, usage: UsageRecord) -> ApplyResult:
 
 
 # The transaction's statements, built once with bind parameters: less Python
-# runs while the campaign row is locked.
-_LOCK_CAMPAIGN = (
-    select(*CAMPAIGN_COLUMNS)
-    .where(Campaign.id == bindparam("campaign_id"), Campaign.deleted_at.is_(None))
-    .with_for_update()
-)
+# runs while the campaign row is locked, which is what bounds the throughput
+# of one busy campaign.
+#
+# The locks, in order, and what each one makes safe:
+# 1. The customer, FOR NO KEY UPDATE (it leaves the foreign-key checks of
+#    other inserts alone): one customer's applies run one at a time, so the
+#    next statement sees every usage of the customer committed before it.
+# 2. The campaign, FOR UPDATE, in the statement that also reads the
+#    customer's standing and any usage under the idempotency key. PostgreSQL
+#    returns the newest version of a row it waited to lock, while the rest of
+#    the statement reads the snapshot taken when it began. Applies that held
+#    the lock meanwhile changed only used_budget (in the locked row) and other
+#    customers' usages; an edit may have changed the targets, and every edit
+#    bumps `revision`. The statement returns the revision it saw next to the
+#    one it locked; when they differ, the standing is read again.
+# The campaign row is held for two round trips (the insert, the commit)
+# instead of three, and no rule has to move into SQL for it.
+_LOCK_CUSTOMER = select(Customer.id).where(Customer.id == CUSTOMER_ID).with_for_update(key_share=True)
+
+_KEYED_USAGE = DiscountUsage.__table__.alias("keyed_usage")
+_KEYED_USAGE_PREFIX = "keyed_"
+_SEEN_CAMPAIGN = Campaign.__table__.alias("seen_campaign")
 
 
-def _facts(same_key):
-    """Whether the customer exists, their standing with the campaign, and an
-    earlier usage under the same idempotency key (NULL columns when none)."""
-    one_row = select(literal(1).label("one")).subquery()
+def _locked_campaign_with_facts(same_key):
+    """The campaign (locked), the customer's standing with it, an earlier
+    usage under the same idempotency key (NULL `keyed_` columns when none),
+    and the campaign's revision as the statement's snapshot saw it."""
+    keyed_usage = [_KEYED_USAGE.c[column.key].label(_KEYED_USAGE_PREFIX + column.key) for column in USAGE_COLUMNS]
+    seen_revision = (
+        select(_SEEN_CAMPAIGN.c.revision).where(_SEEN_CAMPAIGN.c.id == Campaign.id).scalar_subquery()
+    )
     return (
         select(
-            exists().where(Customer.id == CUSTOMER_ID).label("customer_exists"),
-            *standing_columns(bindparam("campaign_id", type_=BigInteger)),
-            *USAGE_COLUMNS,
+            *CAMPAIGN_COLUMNS,
+            Campaign.revision.label("locked_revision"),
+            seen_revision.label("seen_revision"),
+            *standing_columns(Campaign.id),
+            *keyed_usage,
         )
-        .select_from(one_row)
-        .outerjoin(DiscountUsage, same_key)
+        .select_from(Campaign)
+        .outerjoin(_KEYED_USAGE, same_key)
+        .where(Campaign.id == bindparam("campaign_id"), Campaign.deleted_at.is_(None))
+        .with_for_update(of=Campaign)
     )
 
 
-_FACTS = _facts(DiscountUsage.idempotency_key == bindparam("idempotency_key"))
+_LOCK_CAMPAIGN = _locked_campaign_with_facts(_KEYED_USAGE.c.idempotency_key == bindparam("idempotency_key"))
 # `== None` would render IS NULL and match every usage without a key.
-_FACTS_WITHOUT_KEY = _facts(false())
+_LOCK_CAMPAIGN_WITHOUT_KEY = _locked_campaign_with_facts(false())
+# The standing again, for when an edit committed while the lock was awaited.
+_STANDING = select(*standing_columns(bindparam("campaign_id", type_=BigInteger)))
 
 # One statement records the usage and adds its amount to the campaign's
 # used_budget (a data-modifying CTE). Its parameters are named new_<column>:
@@ -134,10 +160,10 @@ def apply_discount_locked(
 ) -> Union[Applied, UsageRecord, list[UserError]]:
     """Lock, re-check every rule against committed data, record, commit.
 
-    Statements: the locking SELECT; one SELECT for the customer's standing and an
-    earlier usage under the same idempotency key; one INSERT that also adds the
-    amount to `used_budget` (a data-modifying CTE). The standing is read after
-    the lock is granted, so it sees every usage committed before ours.
+    Statements: the customer's lock; the campaign's lock with the customer's
+    standing and an earlier usage under the same idempotency key (and, only
+    when an edit committed while it waited, the standing again); one INSERT
+    that also adds the amount to `used_budget` (a data-modifying CTE).
     """
     errors = cart_errors(command.cart.cart_value, command.cart.delivery_charge)
     errors += idempotency_key_errors(command.idempotency_key)
@@ -147,30 +173,31 @@ def apply_discount_locked(
     # Core execution on the Session's connection: the rows are plain tuples, and
     # the ORM's per-statement work would run while the campaign row is locked.
     connection = session.connection()
-    campaign_row = None
+    customer_found = command.customer_id is not None and connection.execute(
+        _LOCK_CUSTOMER, {"customer_id": command.customer_id}
+    ).first() is not None
+    parameters = {
+        **standing_parameters(command.customer_id if customer_found else -1, now, zone),
+        "campaign_id": command.campaign_id,
+        "idempotency_key": command.idempotency_key,
+    }
+    row = None
     if command.campaign_id is not None:
-        campaign_row = connection.execute(_LOCK_CAMPAIGN, {"campaign_id": command.campaign_id}).first()
-    customer_id = command.customer_id if command.customer_id is not None else -1
-    facts = connection.execute(
-        _FACTS if command.idempotency_key is not None else _FACTS_WITHOUT_KEY,
-        {
-            **standing_parameters(customer_id, now, zone),
-            "campaign_id": campaign_row.id if campaign_row is not None else -1,
-            "idempotency_key": command.idempotency_key,
-        },
-    ).one()
+        statement = _LOCK_CAMPAIGN if command.idempotency_key is not None else _LOCK_CAMPAIGN_WITHOUT_KEY
+        row = connection.execute(statement, parameters).first()
 
     not_found = []
-    if campaign_row is None:
+    if row is None:
         not_found.append(_CAMPAIGN_NOT_FOUND)
-    if not facts.customer_exists:
+    if not customer_found:
         not_found.append(_CUSTOMER_NOT_FOUND)
     if not_found:
         return not_found
-    if facts.id is not None:
-        return _replay(command, usage_record(facts))
+    if getattr(row, _KEYED_USAGE_PREFIX + "id") is not None:
+        return _replay(command, usage_record(row, prefix=_KEYED_USAGE_PREFIX))
 
-    campaign = campaign_record(campaign_row)
+    campaign = campaign_record(row)
+    facts = row if row.seen_revision == row.locked_revision else connection.execute(_STANDING, parameters).one()
     standing = CustomerStanding(is_target=facts.is_target, usages_today=facts.usages_today)
     outcome = evaluate(campaign.terms, command.cart, standing, now)
     if not isinstance(outcome, Discount):
@@ -179,7 +206,7 @@ def apply_discount_locked(
 
     usage = {
         "campaign_id": campaign.id,
-        "customer_id": customer_id,
+        "customer_id": command.customer_id,
         "discount_type": campaign.terms.discount_type.value,
         "cart_value": command.cart.cart_value,
         "delivery_charge": command.cart.delivery_charge,

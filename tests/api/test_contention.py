@@ -16,15 +16,15 @@ from graphql_api.migrate import head_revision
 from ..support import APPLY, GraphQLClient, create_campaign, create_customer, snapshot
 
 
-def wait_for_blocked_service_backend(engine, deadline_seconds=30):
-    """Until a campaign-service connection waits on a lock."""
+def wait_for_blocked_service_backend(engine, deadline_seconds=30, count=1):
+    """Until `count` campaign-service connections wait on a lock."""
     deadline = time.monotonic() + deadline_seconds
     with engine.connect() as connection:
         while time.monotonic() < deadline:
             waiting = connection.execute(text(
                 "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'campaign-service' "
                 "AND wait_event_type = 'Lock'")).scalar()
-            if waiting:
+            if waiting >= count:
                 return
             time.sleep(0.02)
     raise AssertionError("the service never waited on the lock")
@@ -36,16 +36,16 @@ def test_a_deadlock_is_retried_and_the_apply_succeeds(gql, admin_engine, caplog)
     customer_pk, campaign_pk = decode_id(customer["id"], "Customer"), decode_id(campaign["id"], "Campaign")
     caplog.set_level(logging.INFO, logger="graphql_api.database")
 
-    # The other transaction locks the customer row, waits until the apply holds
-    # the campaign row and needs the customer (the usage's foreign key), then
-    # asks for the campaign: a cycle PostgreSQL breaks by aborting one side.
+    # The other transaction locks the campaign row, waits until the apply holds
+    # the customer row and waits for the campaign, then asks for the customer:
+    # a cycle PostgreSQL breaks by aborting one side.
     other = admin_engine.connect()
     other_transaction = other.begin()
-    other.execute(text("SELECT 1 FROM customers WHERE id = :id FOR UPDATE"), {"id": customer_pk})
+    other.execute(text("SELECT 1 FROM campaigns WHERE id = :id FOR UPDATE"), {"id": campaign_pk})
 
     def other_side():
         wait_for_blocked_service_backend(admin_engine)
-        other.execute(text("SELECT 1 FROM campaigns WHERE id = :id FOR UPDATE"), {"id": campaign_pk})
+        other.execute(text("SELECT 1 FROM customers WHERE id = :id FOR UPDATE"), {"id": customer_pk})
         other_transaction.commit()
         other.close()
 

@@ -70,5 +70,6 @@ def test_apply_discount_is_three_statements_inside_one_transaction(gql, sql_coun
     sql_counter.reset()
     gql("""mutation($c: ID!, $u: ID!) { applyDiscount(input: {campaignId: $c, customerId: $u, cartValue: "600"}) {
         usage { id discountAmount } userErrors { code } } }""", {"c": campaign["id"], "u": customer["id"]})
-    # lock, standing (+ idempotency lookup), insert-with-budget-update; BEGIN and COMMIT come on top
+    # the customer's lock, the campaign's lock with the standing and the idempotency lookup,
+    # the insert-with-budget-update; BEGIN and COMMIT come on top
     assert sql_counter.count == 3

@@ -9,8 +9,12 @@ from decimal import Decimal
 
 import httpx2
 import pytest
+from sqlalchemy import text
 
-from ..support import AVAILABLE
+from graphql_api.graphql.ids import decode_id
+
+from ..api.test_contention import wait_for_blocked_service_backend
+from ..support import APPLY, AVAILABLE, UPDATE_CAMPAIGN
 from .load import api_client, apply_all, apply_input, ledger, make_campaign, make_customers, outcome, post
 
 pytestmark = pytest.mark.concurrency
@@ -99,3 +103,33 @@ def test_one_key_raced_across_two_campaigns_applies_once(server, admin_engine, a
     assert {outcome(p) for p in payloads} <= {"OK", "IDEMPOTENCY_KEY_REUSED"}
     assert sum(row.usages for row in ledger(admin_engine)) == 1
     assert all(row.used_budget == row.usage_sum for row in ledger(admin_engine))
+
+
+def test_an_edit_committed_while_an_apply_waits_for_the_lock_decides_the_apply(server, admin_engine, admin_key):
+    """The apply reads the customer's standing in the statement that waits for
+    the campaign's lock, from a snapshot taken before the wait: an edit that
+    commits meanwhile (here: the customer becomes a target) must still count."""
+
+    async def scenario():
+        async with api_client(server, admin_key) as client:
+            customer, someone_else = await make_customers(client, 2, "edit")
+            campaign = await make_campaign(client, isTargeted=True, targetCustomerIds=[someone_else])
+            holder = admin_engine.connect()
+            holder.begin()
+            holder.execute(text("SELECT 1 FROM campaigns WHERE id = :id FOR UPDATE"),
+                           {"id": decode_id(campaign["id"], "Campaign")})
+            try:
+                # First in the row's queue: the edit; second: the apply.
+                edit = asyncio.create_task(post(client, UPDATE_CAMPAIGN, {
+                    "id": campaign["id"], "input": {"targetCustomerIds": [someone_else, customer]}}))
+                await asyncio.to_thread(wait_for_blocked_service_backend, admin_engine, count=1)
+                applied = asyncio.create_task(post(client, APPLY, apply_input(campaign["id"], customer)))
+                await asyncio.to_thread(wait_for_blocked_service_backend, admin_engine, count=2)
+            finally:
+                holder.rollback()
+                holder.close()
+            return (await edit)["updateCampaign"], (await applied)["applyDiscount"]
+
+    edited, applied = asyncio.run(scenario())
+    assert edited["userErrors"] == []
+    assert applied["userErrors"] == [] and applied["usage"]["discountAmount"] == "60.00"
