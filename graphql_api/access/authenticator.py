@@ -3,6 +3,7 @@ busy key costs one lookup every few seconds, not one per request."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import datetime, timezone
 from typing import Callable, Optional
@@ -23,11 +24,28 @@ class Authenticator:
         self.cache_seconds = cache_seconds
         self._clock = clock
         self._cache: dict[str, tuple[float, ApiKeyRecord]] = {}
+        self._lookups: dict[str, asyncio.Future] = {}
 
     async def _record(self, public_id: str) -> Optional[ApiKeyRecord]:
         cached = self._cache.get(public_id)
         if cached is not None and self._clock() - cached[0] < self.cache_seconds:
             return cached[1]
+        # When the entry expires, every request in flight with that key finds
+        # it expired at once; they share one lookup instead of queueing dozens
+        # for the connection pool (which stalled all traffic every few seconds).
+        lookup = self._lookups.get(public_id)
+        if lookup is None:
+            lookup = self._lookups[public_id] = asyncio.ensure_future(self._look_up(public_id))
+            lookup.add_done_callback(lambda done: self._forget_lookup(public_id, done))
+        # Shielded: a caller that gives up does not cancel the others' lookup.
+        return await asyncio.shield(lookup)
+
+    def _forget_lookup(self, public_id: str, done: asyncio.Future) -> None:
+        self._lookups.pop(public_id, None)
+        if not done.cancelled():
+            done.exception()  # retrieved here too, in case every caller gave up
+
+    async def _look_up(self, public_id: str) -> Optional[ApiKeyRecord]:
         record = await self.database.read(key_by_public_id, public_id, datetime.now(timezone.utc))
         if record is not None:
             if len(self._cache) > 10_000:
