@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Optional, Union
 
 from sqlalchemy import BigInteger, bindparam, false, insert, select, update
@@ -131,6 +132,17 @@ def _locked_campaign_with_facts(same_key):
 _LOCK_CAMPAIGN = _locked_campaign_with_facts(_KEYED_USAGE.c.idempotency_key == bindparam("idempotency_key"))
 # `== None` would render IS NULL and match every usage without a key.
 _LOCK_CAMPAIGN_WITHOUT_KEY = _locked_campaign_with_facts(false())
+
+
+def _keyed_usage(row) -> Optional[UsageRecord]:
+    """The earlier usage in `row`'s `keyed_` columns, or None."""
+    if getattr(row, _KEYED_USAGE_PREFIX + "id") is None:
+        return None
+    return usage_record(SimpleNamespace(**{
+        column.key: getattr(row, _KEYED_USAGE_PREFIX + column.key) for column in USAGE_COLUMNS
+    }))
+
+
 # The standing again, for when an edit committed while the lock was awaited.
 _STANDING = select(*standing_columns(bindparam("campaign_id", type_=BigInteger)))
 
@@ -193,8 +205,9 @@ def apply_discount_locked(
         not_found.append(_CUSTOMER_NOT_FOUND)
     if not_found:
         return not_found
-    if getattr(row, _KEYED_USAGE_PREFIX + "id") is not None:
-        return _replay(command, usage_record(row, prefix=_KEYED_USAGE_PREFIX))
+    earlier = _keyed_usage(row)
+    if earlier is not None:
+        return _replay(command, earlier)
 
     campaign = campaign_record(row)
     facts = row if row.seen_revision == row.locked_revision else connection.execute(_STANDING, parameters).one()

@@ -43,23 +43,19 @@ USAGE_COLUMNS = (
 )
 
 
-def usage_record(row, prefix: str = "") -> UsageRecord:
-    """The usage in `row`'s columns, named `prefix` + the column's name."""
-    def value(name: str):
-        return getattr(row, prefix + name)
-
+def usage_record(row) -> UsageRecord:
     return UsageRecord(
-        id=value("id"),
-        campaign_id=value("campaign_id"),
-        customer_id=value("customer_id"),
-        discount_type=DiscountType(value("discount_type")),
-        cart_value=value("cart_value"),
-        delivery_charge=value("delivery_charge"),
-        original_amount=value("original_amount"),
-        discount_amount=value("discount_amount"),
-        final_amount=value("final_amount"),
-        used_at=value("used_at"),
-        idempotency_key=value("idempotency_key"),
+        id=row.id,
+        campaign_id=row.campaign_id,
+        customer_id=row.customer_id,
+        discount_type=DiscountType(row.discount_type),
+        cart_value=row.cart_value,
+        delivery_charge=row.delivery_charge,
+        original_amount=row.original_amount,
+        discount_amount=row.discount_amount,
+        final_amount=row.final_amount,
+        used_at=row.used_at,
+        idempotency_key=row.idempotency_key,
     )
 
 
