@@ -100,6 +100,19 @@ def evaluate(
     return Discount(original_amount=value, discount_amount=amount)
 
 
+def same_discount_budget_range(terms: CampaignTerms, discount: Discount) -> tuple[Decimal, Decimal]:
+    """The used budgets at which `evaluate` gives this `discount` again, every
+    other fact unchanged.
+
+    `evaluate` read `terms.used_budget`, and other applies may add to it before
+    this discount is recorded. Up to the used budget that still leaves room for
+    the amount, the campaign is not exhausted and the remaining-budget cap is
+    not below the amount, so the outcome is the same. When the amount was the
+    whole remaining budget, only the used budget it read will do.
+    """
+    return terms.used_budget, terms.total_budget - discount.discount_amount
+
+
 def savings_text(terms: CampaignTerms, amount: Decimal) -> str:
     """Human text for an offer: "35% off (210.00)" or "50.00 off (50.00)"."""
     if terms.discount_percentage is not None:

@@ -15,6 +15,7 @@ from graphql_api.core.discounts import (
     discount_amount,
     evaluate,
     rank_offers,
+    same_discount_budget_range,
     savings_text,
 )
 from graphql_api.core.errors import ErrorCode
@@ -142,6 +143,45 @@ class TestEvaluate:
     def test_rules_are_checked_in_the_contract_order(self):
         everything_wrong = terms(paused=True, min_cart_value=D("1000"), is_targeted=True)
         assert evaluate(everything_wrong, Cart(D("1")), CustomerStanding(False, 9), NOW).code is ErrorCode.CAMPAIGN_NOT_ACTIVE
+
+
+CENT = D("0.01")
+
+
+class TestSameDiscountBudgetRange:
+    """The apply records a discount decided on an unlocked read when the used
+    budget it then finds lies in this range; these check that every used
+    budget inside gives the same discount and the first one outside does not."""
+
+    @pytest.mark.parametrize(
+        "changes, cart, used, capped_by_budget",
+        [
+            ({}, D("600"), D("0"), False),  # 60.00 of plenty
+            ({}, D("600"), D("900"), False),  # 60.00 of 100.00 left
+            ({}, D("600"), D("940"), False),  # exactly 60.00 left
+            ({}, D("600"), D("950"), True),  # 50.00, the whole remaining budget
+            ({"max_discount_amount": D("25")}, D("600"), D("500"), False),
+            ({"discount_percentage": None, "discount_flat": D("75")}, D("600"), D("930.01"), True),
+            ({"discount_percentage": None, "discount_flat": D("75")}, D("40"), D("0"), False),  # capped by the value
+        ],
+    )
+    def test_the_range_is_exactly_where_the_discount_stays_the_same(self, changes, cart, used, capped_by_budget):
+        read = terms(used_budget=used, **changes)
+        discount = evaluate(read, Cart(cart), OPEN, NOW)
+        assert isinstance(discount, Discount)
+        low, high = same_discount_budget_range(read, discount)
+
+        def outcome_at(used_budget):
+            return evaluate(replace(read, used_budget=used_budget), Cart(cart), OPEN, NOW)
+
+        assert low == used and low <= high
+        steps = int((high - low) / CENT)
+        for used_budget in {low, high, *(low + CENT * n for n in range(0, steps + 1, max(1, steps // 50)))}:
+            assert outcome_at(used_budget) == discount, used_budget
+        assert outcome_at(high + CENT) != discount
+        if capped_by_budget:  # less used budget would mean a larger discount
+            assert low == high
+            assert outcome_at(low - CENT) != discount
 
 
 def test_ranking_prefers_larger_discounts_then_the_older_campaign():

@@ -105,31 +105,80 @@ def test_one_key_raced_across_two_campaigns_applies_once(server, admin_engine, a
     assert all(row.used_budget == row.usage_sum for row in ledger(admin_engine))
 
 
-def test_an_edit_committed_while_an_apply_waits_for_the_lock_decides_the_apply(server, admin_engine, admin_key):
-    """The apply reads the customer's standing in the statement that waits for
-    the campaign's lock, from a snapshot taken before the wait: an edit that
-    commits meanwhile (here: the customer becomes a target) must still count."""
+def queued_behind_a_held_campaign_lock(admin_engine, campaign_id, *queued):
+    """Starts each of `queued` (coroutine factories) in turn, each once the
+    ones before it wait on the campaign's row lock, which the test holds;
+    then lets them go in that order and returns what they answered."""
 
     async def scenario():
+        holder = admin_engine.connect()
+        holder.begin()
+        holder.execute(text("SELECT 1 FROM campaigns WHERE id = :id FOR UPDATE"),
+                       {"id": decode_id(campaign_id, "Campaign")})
+        tasks = []
+        try:
+            for count, start in enumerate(queued, 1):
+                tasks.append(asyncio.create_task(start()))
+                await asyncio.to_thread(wait_for_blocked_service_backend, admin_engine, count=count)
+        finally:
+            holder.rollback()
+            holder.close()
+        return [await task for task in tasks]
+
+    return asyncio.run(scenario())
+
+
+def test_an_edit_committed_while_an_apply_waits_for_the_lock_decides_the_apply(server, admin_engine, admin_key):
+    """The apply decides on an unlocked read, then waits for the campaign's
+    lock to record. An edit that commits meanwhile (here: the customer stops
+    being a target) must be seen: the record is refused because the revision
+    changed, and the standing is read again because the statement that waited
+    reads it from a snapshot taken before the wait."""
+
+    async def setup():
         async with api_client(server, admin_key) as client:
             customer, someone_else = await make_customers(client, 2, "edit")
-            campaign = await make_campaign(client, isTargeted=True, targetCustomerIds=[someone_else])
-            holder = admin_engine.connect()
-            holder.begin()
-            holder.execute(text("SELECT 1 FROM campaigns WHERE id = :id FOR UPDATE"),
-                           {"id": decode_id(campaign["id"], "Campaign")})
-            try:
-                # First in the row's queue: the edit; second: the apply.
-                edit = asyncio.create_task(post(client, UPDATE_CAMPAIGN, {
-                    "id": campaign["id"], "input": {"targetCustomerIds": [someone_else, customer]}}))
-                await asyncio.to_thread(wait_for_blocked_service_backend, admin_engine, count=1)
-                applied = asyncio.create_task(post(client, APPLY, apply_input(campaign["id"], customer)))
-                await asyncio.to_thread(wait_for_blocked_service_backend, admin_engine, count=2)
-            finally:
-                holder.rollback()
-                holder.close()
-            return (await edit)["updateCampaign"], (await applied)["applyDiscount"]
+            campaign = await make_campaign(client, isTargeted=True, targetCustomerIds=[someone_else, customer])
+            return customer, someone_else, campaign
 
-    edited, applied = asyncio.run(scenario())
-    assert edited["userErrors"] == []
-    assert applied["userErrors"] == [] and applied["usage"]["discountAmount"] == "60.00"
+    customer, someone_else, campaign = asyncio.run(setup())
+
+    async def edit():
+        async with api_client(server, admin_key) as client:
+            return await post(client, UPDATE_CAMPAIGN, {
+                "id": campaign["id"], "input": {"targetCustomerIds": [someone_else]}})
+
+    async def apply():
+        async with api_client(server, admin_key) as client:
+            return await post(client, APPLY, apply_input(campaign["id"], customer))
+
+    edited, applied = queued_behind_a_held_campaign_lock(admin_engine, campaign["id"], edit, apply)
+    assert edited["updateCampaign"]["userErrors"] == []
+    assert [e["code"] for e in applied["applyDiscount"]["userErrors"]] == ["NOT_TARGETED"]
+    [(_, used, _total, usage_sum, usages)] = ledger(admin_engine)
+    assert used == usage_sum == Decimal("0.00") and usages == 0
+
+
+def test_an_apply_that_finds_the_budget_spent_meanwhile_decides_again(server, admin_engine, admin_key):
+    """Two applies both read 100.00 of budget left and decide on 60.00 each;
+    the second to get the lock finds 40.00 left and must get 40.00."""
+
+    async def setup():
+        async with api_client(server, admin_key) as client:
+            customers = await make_customers(client, 2, "race")
+            campaign = await make_campaign(client, totalBudget="100")
+            return customers, campaign
+
+    customers, campaign = asyncio.run(setup())
+
+    def apply_for(customer):
+        async def apply():
+            async with api_client(server, admin_key) as client:
+                return await post(client, APPLY, apply_input(campaign["id"], customer))
+        return apply
+
+    answers = queued_behind_a_held_campaign_lock(admin_engine, campaign["id"], *map(apply_for, customers))
+    assert all(answer["applyDiscount"]["userErrors"] == [] for answer in answers)
+    assert sorted(answer["applyDiscount"]["usage"]["discountAmount"] for answer in answers) == ["40.00", "60.00"]
+    [(_, used, total, usage_sum, usages)] = ledger(admin_engine)
+    assert used == total == usage_sum == Decimal("100.00") and usages == 2
