@@ -13,9 +13,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
+from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.http import GraphQLHTTPResponse
 from cross_web import HTTPException  # what strawberry raises for malformed HTTP requests
 from strawberry.types import ExecutionResult
+from strawberry.types.graphql import OperationType
 
 from ..database import Database
 from ..settings import Settings
@@ -42,6 +44,26 @@ def _prefers_graphql_response(request: Request) -> bool:
         ranks.setdefault(media_type, (quality, -position))
     mine = ranks.get(GRAPHQL_RESPONSE)
     return mine is not None and mine > ranks.get("application/json", (0.0, 0))
+
+
+_POST_OPERATIONS = OperationType.from_http("POST")
+_OPTIONAL_OBJECT = (dict, type(None))
+_OPTIONAL_STRING = (str, type(None))
+
+
+def _plain_operation(body: bytes) -> Optional[dict]:
+    """The request body as one operation, when it is the plain kind: a JSON
+    object with a non-empty `query` and well-typed optional members."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not (isinstance(data, dict) and isinstance(data.get("query"), str) and data["query"]
+            and isinstance(data.get("variables"), _OPTIONAL_OBJECT)
+            and isinstance(data.get("operationName"), _OPTIONAL_STRING)
+            and isinstance(data.get("extensions"), _OPTIONAL_OBJECT)):
+        return None
+    return data
 
 
 def _as_graphql_response(response: Response) -> Response:
@@ -75,7 +97,7 @@ class GraphQLView(GraphQL):
             return
         request = Request(scope, receive)
         try:
-            response = await self.run(request)
+            response = await self._run_plain_operation(request) or await self.run(request)
         except HTTPException as error:
             response = JSONResponse(
                 {"errors": [{"message": error.reason, "extensions": {"code": _HTTP_CODES.get(error.status_code, "BAD_REQUEST")}}]},
@@ -89,11 +111,45 @@ class GraphQLView(GraphQL):
         """Our own GraphiQL page, served with its assets from this server."""
         return HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"))
 
+    async def _run_plain_operation(self, request: Request) -> Optional[Response]:
+        """The checkout's kind of request, most of the traffic: one operation
+        POSTed as a JSON object. Strawberry's `run` answers it too, among
+        everything else it handles (batches, uploads, streams, GET, the IDE),
+        for about 5% more of an apply's CPU. None when the request is not of
+        this kind: `run` takes it, and answers the malformed ones."""
+        if request.method != "POST" or request.headers.get("content-type", "").partition(";")[0].strip().lower() \
+                != "application/json":
+            return None
+        operation = _plain_operation(await request.body())
+        if operation is None:
+            return None
+        sub_response = await self.get_sub_response(request)
+        context = await self.get_context(request, response=sub_response)
+        try:
+            result = await self._within_time_limit(self.schema.execute(
+                operation["query"],
+                variable_values=operation.get("variables"),
+                context_value=context,
+                operation_name=operation.get("operationName"),
+                allowed_operation_types=_POST_OPERATIONS,
+                operation_extensions=operation.get("extensions"),
+            ))
+        # As `run` answers them: the operation to run cannot be picked, or it is a kind POST does not allow.
+        except CannotGetOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason()) from error
+        except InvalidOperationTypeError as error:
+            raise HTTPException(400, error.as_http_error_reason("POST")) from error
+        response_data = await self.process_result(request, result)
+        return self.create_response(response_data=response_data, sub_response=sub_response)
+
     async def execute_operation(self, *args, **kwargs):
+        return await self._within_time_limit(super().execute_operation(*args, **kwargs))
+
+    async def _within_time_limit(self, execution):
         """The per-request time limit. Database work already running in a thread
         finishes (bounded by statement_timeout); the client gets its answer."""
         with anyio.move_on_after(self.settings.request_timeout_seconds) as scope:
-            return await super().execute_operation(*args, **kwargs)
+            return await execution
         if scope.cancelled_caught:
             return ExecutionResult(data=None, errors=[GraphQLError(
                 f"The request took longer than {self.settings.request_timeout_seconds:g} s.",
