@@ -111,7 +111,11 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     data_dir: Path = Path(".data")
-    db_pool_size: int = 10
+    # A handful is enough for a local or nearby database: the threads share
+    # one interpreter lock, and more of them only lengthen the waits for it,
+    # including a row lock holder's (README: Benchmarks). Raise it for a
+    # database further away.
+    db_pool_size: int = 5
     db_pool_timeout: float = 30.0
     db_lock_timeout_ms: int = 5000
     db_statement_timeout_ms: int = 15000
@@ -179,7 +183,7 @@ class Settings:
             host=env.get("HOST") or "127.0.0.1",
             port=_int(env, "PORT", 8000),
             data_dir=Path(env.get("DATA_DIR") or ".data"),
-            db_pool_size=_int(env, "DB_POOL_SIZE", 10),
+            db_pool_size=_int(env, "DB_POOL_SIZE", Settings.db_pool_size),
             db_pool_timeout=_float(env, "DB_POOL_TIMEOUT", 30.0),
             db_lock_timeout_ms=_int(env, "DB_LOCK_TIMEOUT_MS", 5000, minimum=0),
             db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 15000, minimum=0),
