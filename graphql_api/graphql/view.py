@@ -56,7 +56,7 @@ def _plain_operation(body: bytes) -> Optional[dict]:
     object with a non-empty `query` and well-typed optional members."""
     try:
         data = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not (isinstance(data, dict) and isinstance(data.get("query"), str) and data["query"]
             and isinstance(data.get("variables"), _OPTIONAL_OBJECT)
@@ -106,6 +106,14 @@ class GraphQLView(GraphQL):
         if response.media_type == "application/json" and _prefers_graphql_response(request):
             response = _as_graphql_response(response)
         await response(scope, receive, send)
+
+    def decode_json(self, data: str | bytes) -> object:
+        """JSON nested deeper than the interpreter's recursion limit is refused
+        like any other malformed JSON: a 400, not a 500."""
+        try:
+            return json.loads(data)
+        except RecursionError as error:
+            raise json.JSONDecodeError("nested too deeply", "", 0) from error
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our own GraphiQL page, served with its assets from this server."""

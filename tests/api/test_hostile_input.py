@@ -125,6 +125,19 @@ def test_not_json_and_wrong_methods(http):
     assert response.status_code == 400
 
 
+@pytest.mark.parametrize("opening", ["[", '{"a":'])
+def test_json_nested_past_the_recursion_limit_is_a_bad_request(http, opening):
+    deep, deep_enough_for_a_url = opening * 100_000, opening * 3_000
+    for response in [
+        http.post("/graphql", content=deep, headers={"content-type": "application/json"}),
+        http.post("/graphql", content='{"query": "{ __typename }", "variables": ' + deep,
+                  headers={"content-type": "application/json"}),
+        http.get("/graphql", params={"query": "{ __typename }", "variables": deep_enough_for_a_url}),
+    ]:
+        assert response.status_code == 400, response.text
+        assert response.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+
+
 def test_unknown_customer_id_formats_in_queries(gql):
     for customer_id in [encode_id("Customer", 2**63), encode_id("Customer", 0), "=" * 10]:
         result = gql.request(AVAILABLE, {"input": {"customerId": customer_id, "cartValue": "1"}})
