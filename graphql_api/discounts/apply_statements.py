@@ -65,10 +65,8 @@ CAMPAIGN = _campaign_with_facts(_KEYED_USAGE.c.idempotency_key == bindparam("ide
 # `== None` would render IS NULL and match every usage without a key.
 CAMPAIGN_WITHOUT_KEY = _campaign_with_facts(false())
 
-_USAGE_VALUES = (
-    "campaign_id", "customer_id", "discount_type", "cart_value", "delivery_charge",
-    "original_amount", "discount_amount", "final_amount", "used_at", "idempotency_key",
-)
+# Every column of a usage but its generated id.
+_USAGE_VALUES = tuple(column.key for column in USAGE_COLUMNS if column.key != "id")
 _ADD_TO_USED_BUDGET = {"used_budget": Campaign.used_budget + bindparam("new_discount_amount", type_=Money)}
 
 

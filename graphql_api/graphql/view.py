@@ -51,13 +51,9 @@ _OPTIONAL_OBJECT = (dict, type(None))
 _OPTIONAL_STRING = (str, type(None))
 
 
-def _plain_operation(body: bytes) -> Optional[dict]:
-    """The request body as one operation, when it is the plain kind: a JSON
-    object with a non-empty `query` and well-typed optional members."""
-    try:
-        data = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
+def _plain_operation(data: object) -> Optional[dict]:
+    """The decoded request body as one operation, when it is the plain kind: a
+    JSON object with a non-empty `query` and well-typed optional members."""
     if not (isinstance(data, dict) and isinstance(data.get("query"), str) and data["query"]
             and isinstance(data.get("variables"), _OPTIONAL_OBJECT)
             and isinstance(data.get("operationName"), _OPTIONAL_STRING)
@@ -128,7 +124,10 @@ class GraphQLView(GraphQL):
         if request.method != "POST" or request.headers.get("content-type", "").partition(";")[0].strip().lower() \
                 != "application/json":
             return None
-        operation = _plain_operation(await request.body())
+        try:
+            operation = _plain_operation(self.decode_json(await request.body()))
+        except ValueError:  # malformed JSON: `run` answers it
+            return None
         if operation is None:
             return None
         sub_response = await self.get_sub_response(request)
