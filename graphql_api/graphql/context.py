@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Optional
 
+from graphql import DocumentNode, OperationDefinitionNode
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -14,6 +15,16 @@ from ..database import Database
 from ..settings import Settings
 from .loaders import Loaders
 from .throttle import Throttle
+
+
+@dataclass(frozen=True)
+class ValidatedOperation:
+    """A parsed document that passed validation, and its operation to run."""
+
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    # As strawberry runs it: when none is given, the first operation's name.
+    operation_name: Optional[str]
 
 
 @dataclass
@@ -29,6 +40,8 @@ class Context:
     throttle: Throttle
     # The API key's holder; the middleware refuses requests without one.
     caller: Optional[Caller] = None
+    # Set by the OperationTags extension when the document passed validation.
+    validated: Optional[ValidatedOperation] = None
 
     @property
     def zone(self) -> tzinfo:

@@ -3,15 +3,14 @@ each request gets fresh instances and no state leaks between requests."""
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterator, Optional
 
-from graphql import GraphQLError, OperationDefinitionNode, get_operation_ast
+from graphql import OperationDefinitionNode, get_operation_ast
 from strawberry.extensions import SchemaExtension
 
-from .cost import CostCalculator
+from .context import Context, ValidatedOperation
 from .query_limits import too_complex
-from .throttle import Charge
+from .throttle import MeteredOperation
 from .validation_rules import with_coded_rules
 
 
@@ -40,12 +39,7 @@ class QueryCost(SchemaExtension):
         self.max_document_bytes = max_document_bytes
         self.max_tokens = max_tokens
         self.max_cost = max_cost
-        self.operation: Optional[OperationDefinitionNode] = None
-        self.charge: Optional[Charge] = None
-        self.requested: Optional[int] = None
-        self.actual: Optional[int] = None
-        self.available: Optional[float] = None
-        self.calculator: Optional[CostCalculator] = None
+        self.metered: Optional[MeteredOperation] = None
 
     async def on_operation(self):
         query = self.execution_context.query or ""
@@ -56,73 +50,52 @@ class QueryCost(SchemaExtension):
                 f"The document is {size} bytes; the limit is {self.max_document_bytes}.",
             )
         yield
-        if self.charge is not None and self.charge.draw is not None and self.charge.draw.allowed:
+        if self.metered is not None:
             result = self.execution_context.result
-            data = result.data if result is not None else None
-            self.actual = self._calculator().operation_cost(self.operation, data or {})
-            self.available = await self.execution_context.context.throttle.refund(self.charge, self.actual)
+            await self.metered.finish(self.execution_context.context, result.data if result is not None else None)
 
     def on_parse(self) -> Iterator[None]:
         # graphql-core stops parsing past this many tokens.
         self.execution_context.parse_options["max_tokens"] = self.max_tokens
         yield
 
-    def _calculator(self) -> CostCalculator:
-        """One per operation, for the requested and the actual cost alike."""
-        if self.calculator is None:
-            context = self.execution_context
-            self.calculator = CostCalculator(context.schema._schema, context.graphql_document, context.variables)
-        return self.calculator
-
     async def on_execute(self):
         """After validation, before any resolver: the cost limit and the charge.
         (Raising here is how an extension stops an operation; errors added
         after validation's own check would be ignored.)"""
         context = self.execution_context
-        self.operation = get_operation_ast(context.graphql_document, context.operation_name)
-        if self.operation is not None:
-            self.requested = self._calculator().operation_cost(self.operation)
-            if self.requested > self.max_cost:
-                raise too_complex(
-                    "cost", self.max_cost, self.requested,
-                    f"The query would cost {self.requested} points; the limit is {self.max_cost}.",
-                )
-            request_context = context.context
-            self.charge = await request_context.throttle.charge(request_context.rate_limit_bucket, self.requested)
-            draw = self.charge.draw
-            self.available = draw.available if draw is not None else None
-            if draw is not None and not draw.allowed:
-                retry_after = max(1, math.ceil(draw.retry_after))
-                request_context.response.status_code = 429
-                request_context.response.headers["Retry-After"] = str(retry_after)
-                raise GraphQLError(
-                    f"Throttled: the query costs {self.requested} points and {math.floor(draw.available)} "
-                    f"are available; retry in {retry_after} s.",
-                    extensions={"code": "THROTTLED", "retryAfter": retry_after},
-                )
+        operation = get_operation_ast(context.graphql_document, context.operation_name)
+        if operation is not None:
+            self.metered = MeteredOperation(context.schema._schema, context.graphql_document, operation,
+                                            context.variables, self.max_cost)
+            await self.metered.start(context.context)
         yield
 
     def get_results(self) -> dict[str, Any]:
-        if self.requested is None:
+        if self.metered is None:
             return {}
-        throttle = self.execution_context.context.throttle
-        return {
-            "cost": {
-                "requestedQueryCost": self.requested,
-                "actualQueryCost": self.actual if self.actual is not None else 0,
-                "throttleStatus": throttle.status(self.available),
-            }
-        }
+        return self.metered.report(self.execution_context.context.throttle)
+
+
+def tag_request(request, operation: OperationDefinitionNode, operation_name: Optional[str]) -> None:
+    """Names the operation for the request log and metrics."""
+    request.state.operation_name = operation.name.value if operation.name else operation_name
+    request.state.operation_type = operation.operation.value
 
 
 class OperationTags(SchemaExtension):
-    """Names the operation for the request log and metrics."""
+    """Names the operation for the request log and metrics, and hands a
+    document that passed validation to the view (`Context.validated`), which
+    keeps it so that the same document skips straight to execution next time
+    (prepared.py)."""
 
     def on_validate(self) -> Iterator[None]:
         yield
         context = self.execution_context
         operation = get_operation_ast(context.graphql_document, context.operation_name)
-        request = getattr(context.context, "request", None)
+        request_context = context.context
+        request = getattr(request_context, "request", None)
         if operation is not None and request is not None:
-            request.state.operation_name = operation.name.value if operation.name else context.operation_name
-            request.state.operation_type = operation.operation.value
+            tag_request(request, operation, context.operation_name)
+        if operation is not None and not context.pre_execution_errors and isinstance(request_context, Context):
+            request_context.validated = ValidatedOperation(context.graphql_document, operation, context.operation_name)

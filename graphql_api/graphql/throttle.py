@@ -6,9 +6,16 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
+
+from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 
 from ..ratelimit import BucketLimits, Buckets, Draw
+from .cost import CostCalculator
+from .query_limits import too_complex
+
+if TYPE_CHECKING:
+    from .context import Context
 
 logger = logging.getLogger("graphql_api.throttle")
 
@@ -50,4 +57,59 @@ class Throttle:
             "maximumAvailable": self.limits.capacity,
             "currentlyAvailable": None if available is None else math.floor(available),
             "restoreRate": self.limits.restore_rate,
+        }
+
+
+class MeteredOperation:
+    """One operation's cost and its charge: the cost limit and the charge to
+    the caller's bucket before any resolver runs, the refund down to the
+    actual cost after, and the `extensions.cost` report. The QueryCost
+    extension and the view's prepared-operation path both meter through it."""
+
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
+                 variables: Optional[dict], max_cost: int):
+        self.operation = operation
+        self.calculator = CostCalculator(schema, document, variables)
+        self.max_cost = max_cost
+        self.requested: Optional[int] = None
+        self.actual: Optional[int] = None
+        self.available: Optional[float] = None
+        self.charge: Optional[Charge] = None
+
+    async def start(self, context: "Context") -> None:
+        """Raises the GraphQLError that stops the operation: over the cost
+        limit, or throttled (then the response is a 429 with Retry-After)."""
+        self.requested = self.calculator.operation_cost(self.operation)
+        if self.requested > self.max_cost:
+            raise too_complex(
+                "cost", self.max_cost, self.requested,
+                f"The query would cost {self.requested} points; the limit is {self.max_cost}.",
+            )
+        self.charge = await context.throttle.charge(context.rate_limit_bucket, self.requested)
+        draw = self.charge.draw
+        self.available = draw.available if draw is not None else None
+        if draw is not None and not draw.allowed:
+            retry_after = max(1, math.ceil(draw.retry_after))
+            context.response.status_code = 429
+            context.response.headers["Retry-After"] = str(retry_after)
+            raise GraphQLError(
+                f"Throttled: the query costs {self.requested} points and {math.floor(draw.available)} "
+                f"are available; retry in {retry_after} s.",
+                extensions={"code": "THROTTLED", "retryAfter": retry_after},
+            )
+
+    async def finish(self, context: "Context", data: Optional[dict]) -> None:
+        if self.charge is not None and self.charge.draw is not None and self.charge.draw.allowed:
+            self.actual = self.calculator.operation_cost(self.operation, data or {})
+            self.available = await context.throttle.refund(self.charge, self.actual)
+
+    def report(self, throttle: Throttle) -> dict[str, Any]:
+        if self.requested is None:
+            return {}
+        return {
+            "cost": {
+                "requestedQueryCost": self.requested,
+                "actualQueryCost": self.actual if self.actual is not None else 0,
+                "throttleStatus": throttle.status(self.available),
+            }
         }
