@@ -33,6 +33,8 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session
 
+from .prepared_statements import OPTION as prepared_statements_option
+
 T = TypeVar("T")
 logger = logging.getLogger("graphql_api.database")
 
@@ -107,6 +109,7 @@ class Database:
         lock_timeout_ms: int = 5000,
         statement_timeout_ms: int = 15000,
         retry_attempts: int = 3,
+        prepared_statements: bool = True,
     ):
         self.pool_size = pool_size
         self.retry_attempts = retry_attempts
@@ -122,6 +125,7 @@ class Database:
                 "application_name": "campaign-service",
                 "options": _session_options(lock_timeout_ms, statement_timeout_ms),
             },
+            execution_options={prepared_statements_option: prepared_statements},
         )
         # Reads run without BEGIN/ROLLBACK round trips; writes get a transaction.
         self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")

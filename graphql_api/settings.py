@@ -120,6 +120,8 @@ class Settings:
     db_lock_timeout_ms: int = 5000
     db_statement_timeout_ms: int = 15000
     db_retry_attempts: int = 3
+    # Off behind PgBouncer in transaction mode (graphql_api/prepared_statements.py).
+    db_prepared_statements: bool = True
     # Admission (graphql_api/admission.py); None: as many as the pool has connections.
     max_in_flight_requests: Optional[int] = None
     max_queued_requests: int = 1024
@@ -172,6 +174,7 @@ class Settings:
             lock_timeout_ms=self.db_lock_timeout_ms,
             statement_timeout_ms=self.db_statement_timeout_ms,
             retry_attempts=self.db_retry_attempts,
+            prepared_statements=self.db_prepared_statements,
         )
 
     @classmethod
@@ -188,6 +191,7 @@ class Settings:
             db_lock_timeout_ms=_int(env, "DB_LOCK_TIMEOUT_MS", 5000, minimum=0),
             db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 15000, minimum=0),
             db_retry_attempts=_int(env, "DB_RETRY_ATTEMPTS", 3),
+            db_prepared_statements=_bool(env, "DB_PREPARED_STATEMENTS", True),
             max_in_flight_requests=_int(env, "MAX_IN_FLIGHT_REQUESTS", 0) or None,  # unset: DB_POOL_SIZE
             max_queued_requests=_int(env, "MAX_QUEUED_REQUESTS", 1024, minimum=0),
             queue_timeout_seconds=_float(env, "QUEUE_TIMEOUT_SECONDS", 10.0, allow_zero=True),

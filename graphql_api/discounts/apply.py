@@ -137,8 +137,8 @@ def apply_in_transaction(
     # Core execution on the Session's connection: the rows are plain tuples,
     # without the ORM's per-statement work.
     connection = session.connection()
-    customer_found = command.customer_id is not None and connection.execute(
-        statements.LOCK_CUSTOMER, {"customer_id": command.customer_id}
+    customer_found = command.customer_id is not None and statements.LOCK_CUSTOMER.execute(
+        connection, {"customer_id": command.customer_id}
     ).first() is not None
     parameters = {
         **standing_parameters(command.customer_id if customer_found else -1, now, zone),
@@ -148,7 +148,7 @@ def apply_in_transaction(
     row = None
     if command.campaign_id is not None:
         statement = statements.CAMPAIGN if command.idempotency_key is not None else statements.CAMPAIGN_WITHOUT_KEY
-        row = connection.execute(statement, parameters).first()
+        row = statement.execute(connection, parameters).first()
 
     not_found = []
     if row is None:
@@ -166,7 +166,7 @@ def apply_in_transaction(
     if not isinstance(decision, Discount):
         return decision
     used_low, used_high = same_discount_budget_range(campaign.terms, decision)
-    locked = connection.execute(statements.RECORD_IF_UNCHANGED, {
+    locked = statements.RECORD_IF_UNCHANGED.execute(connection, {
         **parameters, **_new_usage(command, campaign, decision, now),
         "read_revision": row.revision, "used_low": used_low, "used_high": used_high,
     }).first()

@@ -1,6 +1,8 @@
 """The statements of the apply transaction, built once with bind parameters
 (building and fingerprinting a statement this size costs more Python than
-running it). `apply.py` runs them; the comment below says why they are safe.
+running it), and the ones every apply runs prepared on the server
+(prepared_statements.py). `apply.py` runs them; the comment below says why
+they are safe.
 
 Parameters of a new usage are named new_<column>: a parameter named like a
 column of an UPDATE's table would also be SET.
@@ -13,6 +15,7 @@ from sqlalchemy import BigInteger, bindparam, cast, false, insert, select, true,
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS
 from ..customers.models import Customer
+from ..prepared_statements import PreparedStatement
 from .models import DiscountUsage
 from .offers import CUSTOMER_ID, standing_columns
 from .records import USAGE_COLUMNS
@@ -36,7 +39,7 @@ from .records import USAGE_COLUMNS
 #    the statement reads the snapshot taken when it began; when an edit
 #    committed during that wait, the revisions differ and the standing is
 #    read again.
-LOCK_CUSTOMER = select(Customer.id).where(Customer.id == CUSTOMER_ID).with_for_update(key_share=True)
+LOCK_CUSTOMER = PreparedStatement(select(Customer.id).where(Customer.id == CUSTOMER_ID).with_for_update(key_share=True))
 
 _KEYED_USAGE = DiscountUsage.__table__.alias("keyed_usage")
 KEYED_PREFIX = "keyed_"
@@ -61,9 +64,9 @@ def _campaign_with_facts(same_key):
     )
 
 
-CAMPAIGN = _campaign_with_facts(_KEYED_USAGE.c.idempotency_key == bindparam("idempotency_key"))
+CAMPAIGN = PreparedStatement(_campaign_with_facts(_KEYED_USAGE.c.idempotency_key == bindparam("idempotency_key")))
 # `== None` would render IS NULL and match every usage without a key.
-CAMPAIGN_WITHOUT_KEY = _campaign_with_facts(false())
+CAMPAIGN_WITHOUT_KEY = PreparedStatement(_campaign_with_facts(false()))
 
 # Every column of a usage but its generated id.
 _USAGE_VALUES = tuple(column.key for column in USAGE_COLUMNS if column.key != "id")
@@ -114,7 +117,7 @@ def _record_if_unchanged():
     )
 
 
-RECORD_IF_UNCHANGED = _record_if_unchanged()
+RECORD_IF_UNCHANGED = PreparedStatement(_record_if_unchanged())
 
 # The standing again, for when an edit committed while the lock was awaited.
 STANDING = select(*standing_columns(bindparam("campaign_id", type_=BigInteger)))

@@ -15,6 +15,7 @@ from ..core.campaigns import DiscountType
 from ..core.discounts import Cart, CustomerStanding, Discount, evaluate, rank_offers, savings_text
 from ..core.errors import NotFound
 from ..customers.models import Customer
+from ..prepared_statements import PreparedStatement
 from .models import DiscountUsage
 from .records import AvailableOffers, Offer
 
@@ -58,7 +59,7 @@ def standing_columns(campaign_id_column):
 # only narrows the candidates down to what the live-window index finds;
 # `evaluate` decides, so the rules live in one place.
 _CUSTOMER = select(Customer.id.label("customer_id")).where(Customer.id == CUSTOMER_ID).subquery()
-_OFFER_ROWS = (
+_OFFER_ROWS = PreparedStatement(
     select(_CUSTOMER.c.customer_id, *CAMPAIGN_COLUMNS, *standing_columns(Campaign.id))
     .select_from(_CUSTOMER)
     .outerjoin(
@@ -78,8 +79,8 @@ def available_offers(
     session: Session, customer_id: int, cart: Cart, now: datetime, zone: tzinfo
 ) -> AvailableOffers:
     # Core execution: plain rows, without the ORM's per-statement work.
-    rows = session.connection().execute(
-        _OFFER_ROWS, {**standing_parameters(customer_id, now, zone), "now": now}
+    rows = _OFFER_ROWS.execute(
+        session.connection(), {**standing_parameters(customer_id, now, zone), "now": now}
     ).all()
     if not rows:
         raise NotFound("No such customer.", field=("input", "customerId"))

@@ -70,7 +70,10 @@ class StatementCounter:
         self.statements: list[str] = []
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany):
-        self.statements.append(statement)
+        # A PREPARE runs once per pooled connection and statement, not per
+        # request (tests/api/test_prepared_statements.py counts those).
+        if not statement.startswith("PREPARE "):
+            self.statements.append(statement)
 
     @property
     def count(self) -> int:
