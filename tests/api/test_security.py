@@ -286,6 +286,27 @@ class TestHttpHygiene:
         refused = client.options("/graphql", headers={**preflight, "origin": "https://evil.example"})
         assert "access-control-allow-origin" not in refused.headers
 
+    def test_requests_without_an_id_get_a_new_unique_one(self, gql):
+        ids = [gql.http.post("/graphql", json={"query": "{ __typename }"}).headers["x-request-id"] for _ in range(3)]
+        assert len(set(ids)) == 3
+        assert all(len(request_id) == 32 and int(request_id, 16) >= 0 for request_id in ids)
+
+    def test_a_forked_process_does_not_repeat_its_parents_request_ids(self):
+        import os
+
+        from graphql_api.middleware import request_ids
+
+        read_end, write_end = os.pipe()
+        child = os.fork()
+        if child == 0:  # pragma: no cover - runs in the child
+            os.write(write_end, request_ids.new().encode())
+            os._exit(0)
+        os.waitpid(child, 0)
+        in_child = os.read(read_end, 64).decode()
+        os.close(read_end)
+        os.close(write_end)
+        assert in_child[:16] != request_ids.new()[:16]
+
     def test_unexpected_exceptions_are_masked_and_logged_with_the_request_id(self, gql, monkeypatch, caplog):
         from graphql_api.graphql.customers import resolvers
 
