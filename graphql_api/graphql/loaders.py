@@ -3,6 +3,8 @@ requests."""
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from ..database import Database
 from .campaigns.dataloaders import CampaignByIdLoader, TargetCustomersByCampaignIdLoader
 from .customers.dataloaders import CustomerByIdLoader
@@ -10,9 +12,28 @@ from .discounts.dataloaders import UsageByIdLoader, UsagePageByCustomerLoader
 
 
 class Loaders:
+    """Each loader is made when a resolver first asks for it: most requests
+    (the checkout's) need none."""
+
     def __init__(self, database: Database):
-        self.customer_by_id = CustomerByIdLoader(database)
-        self.campaign_by_id = CampaignByIdLoader(database)
-        self.target_customers_by_campaign_id = TargetCustomersByCampaignIdLoader(database)
-        self.usage_by_id = UsageByIdLoader(database)
-        self.usage_page_by_customer = UsagePageByCustomerLoader(database)
+        self.database = database
+
+    @cached_property
+    def customer_by_id(self) -> CustomerByIdLoader:
+        return CustomerByIdLoader(self.database)
+
+    @cached_property
+    def campaign_by_id(self) -> CampaignByIdLoader:
+        return CampaignByIdLoader(self.database)
+
+    @cached_property
+    def target_customers_by_campaign_id(self) -> TargetCustomersByCampaignIdLoader:
+        return TargetCustomersByCampaignIdLoader(self.database)
+
+    @cached_property
+    def usage_by_id(self) -> UsageByIdLoader:
+        return UsageByIdLoader(self.database)
+
+    @cached_property
+    def usage_page_by_customer(self) -> UsagePageByCustomerLoader:
+        return UsagePageByCustomerLoader(self.database)
