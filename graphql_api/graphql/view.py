@@ -38,8 +38,11 @@ GRAPHIQL_PAGE = GRAPHIQL_ASSETS / "index.html"
 def _prefers_graphql_response(request: Request) -> bool:
     """GraphQL over HTTP: answer in application/graphql-response+json when the
     client ranks it above application/json."""
+    accept = request.headers.get("accept", "")
+    if GRAPHQL_RESPONSE not in accept:
+        return False  # most clients: no need to rank anything
     ranks = {}
-    for position, part in enumerate(request.headers.get("accept", "").split(",")):
+    for position, part in enumerate(accept.split(",")):
         media_type, *params = [p.strip() for p in part.split(";")]
         quality = next((float(p[2:]) for p in params if p.startswith("q=") and p[2:].replace(".", "", 1).isdigit()), 1.0)
         ranks.setdefault(media_type, (quality, -position))
