@@ -149,6 +149,13 @@ class Database:
         raises. `work` returns errors without writing to refuse a change."""
         return await self._run(self._write_unit, _bind(work, args, kwargs))
 
+    async def write_statements(self, work: Callable[..., T], *args, **kwargs) -> T:
+        """Like `write`, with a Core Connection instead of a Session: for units
+        made of statements only (the apply), which need none of the Session's
+        bookkeeping. About 100 µs less CPU per transaction, much of it between
+        the last statement and COMMIT, while row locks are held."""
+        return await self._run(self._write_statements_unit, _bind(work, args, kwargs))
+
     async def _run(self, unit, work):
         try:
             return await anyio.to_thread.run_sync(functools.partial(unit, work), limiter=self.limiter)
@@ -172,10 +179,23 @@ class Database:
             return work(session)
 
     def _write_unit(self, work):
+        return self._retrying(work, self._in_session)
+
+    def _write_statements_unit(self, work):
+        return self._retrying(work, self._in_connection)
+
+    def _in_session(self, work):
+        with Session(self.engine) as session, session.begin():
+            return work(session)
+
+    def _in_connection(self, work):
+        with self.engine.begin() as connection:
+            return work(connection)
+
+    def _retrying(self, work, transaction):
         for attempt in range(1, self.retry_attempts + 1):
             try:
-                with Session(self.engine) as session, session.begin():
-                    return work(session)
+                return transaction(work)
             except DBAPIError as error:
                 code = _pgcode(error)
                 if code not in _RETRYABLE or attempt == self.retry_attempts:

@@ -10,6 +10,7 @@ from types import SimpleNamespace
 from typing import Optional, Union
 
 from sqlalchemy import select
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -118,7 +119,7 @@ def _applied(usage: UsageRecord, used_budget_before: Decimal, total_budget: Deci
 
 
 def apply_in_transaction(
-    session: Session, command: ApplyDiscount, now: datetime, zone: tzinfo
+    connection: Connection, command: ApplyDiscount, now: datetime, zone: tzinfo
 ) -> Union[Applied, UsageRecord, list[UserError]]:
     """Decide on committed data, then record under the campaign's lock only if
     that data still holds (the steps, and why they are safe, are described in
@@ -134,9 +135,6 @@ def apply_in_transaction(
     if errors:
         return errors
 
-    # Core execution on the Session's connection: the rows are plain tuples,
-    # without the ORM's per-statement work.
-    connection = session.connection()
     customer_found = command.customer_id is not None and statements.LOCK_CUSTOMER.execute(
         connection, {"customer_id": command.customer_id}
     ).first() is not None
@@ -219,7 +217,7 @@ async def _apply(database: Database, command: ApplyDiscount, now: datetime, zone
     unique key and its answer is read from the winner's usage."""
     for _attempt in range(2):
         try:
-            return await database.write(apply_in_transaction, command, now, zone)
+            return await database.write_statements(apply_in_transaction, command, now, zone)
         except IntegrityError as error:
             if command.idempotency_key is None or not _violates_key_constraint(error):
                 raise
