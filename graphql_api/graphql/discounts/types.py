@@ -11,6 +11,7 @@ from ...discounts.records import AvailableOffers, Offer, UsageRecord
 from ..cost_directives import ListSize
 from ..errors import UserError
 from ..ids import encode_id
+from ..inputs import plain_scalar_input
 from ..node import Node
 
 if TYPE_CHECKING:
@@ -108,6 +109,7 @@ class AvailableDiscounts:
         )
 
 
+@plain_scalar_input
 @strawberry.input
 class CartInput:
     customer_id: strawberry.ID
@@ -115,6 +117,7 @@ class CartInput:
     delivery_charge: Optional[Decimal] = strawberry.field(default=Decimal("0"), description="At least 0.")
 
 
+@plain_scalar_input
 @strawberry.input
 class ApplyDiscountInput:
     campaign_id: strawberry.ID
