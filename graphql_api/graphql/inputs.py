@@ -8,7 +8,7 @@ strawberry's conversion only renames GraphQL names to Python names, yet it
 resolves each field's type and walks its general cases on every request:
 about 5% of an apply's CPU under load (py-spy). `plain_scalar_input` gives
 such a type strawberry's own `from_input` hook, which does just the
-renaming. tests/api/test_execution.py checks that both build the same
+renaming. tests/api/test_plain_inputs.py checks that both build the same
 objects.
 """
 
