@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Optional
 
@@ -13,6 +13,7 @@ from starlette.responses import Response
 from ..access.keys import Caller
 from ..database import Database
 from ..settings import Settings
+from .cost import DocumentCosts
 from .loaders import Loaders
 from .throttle import Throttle
 
@@ -25,6 +26,7 @@ class ValidatedOperation:
     operation: OperationDefinitionNode
     # As strawberry runs it: when none is given, the first operation's name.
     operation_name: Optional[str]
+    costs: DocumentCosts = field(default_factory=DocumentCosts, compare=False)
 
 
 @dataclass

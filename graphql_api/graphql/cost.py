@@ -12,7 +12,7 @@ Introspection is free: it is bounded by the schema, not by data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from graphql import (
@@ -59,14 +59,29 @@ def _field_cost(field: GraphQLField) -> FieldCost:
     return cached
 
 
+@dataclass
+class DocumentCosts:
+    """What the cost analysis of one document keeps between requests, for a
+    document kept in memory (a prepared operation): the shape of each
+    selection set, and the requested cost when no variable decides it (no
+    slicing argument is a variable). The keys are ids of the document's
+    nodes, so it must live exactly as long as the document."""
+
+    shapes: dict[tuple[int, int], tuple[int, list, list]] = field(default_factory=dict)
+    requested: Optional[int] = None
+
+
 class CostCalculator:
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Optional[dict]):
+    def __init__(self, schema: GraphQLSchema, document: DocumentNode, variables: Optional[dict],
+                 costs: Optional[DocumentCosts] = None):
         self.schema = schema
         self.variables = variables or {}
         self.fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        self._shapes: dict[tuple[int, int], tuple[int, list, list]] = {}
+        self._shapes = costs.shapes if costs is not None else {}
+        # Whether a variable's value went into the cost worked out so far.
+        self.read_variables = False
 
     def operation_cost(self, operation: OperationDefinitionNode, data: Any = _MISSING) -> int:
         root = {
@@ -168,5 +183,6 @@ class CostCalculator:
             if isinstance(argument.value, IntValueNode):
                 return int(argument.value.value)
             if isinstance(argument.value, VariableNode):
+                self.read_variables = True
                 return self.variables.get(argument.value.name.value)
         return None

@@ -71,7 +71,7 @@ async def execute_prepared(
     with the work its extensions do for every operation."""
     tag_request(context.request, prepared.operation, prepared.operation_name)
     metered = MeteredOperation(schema._schema, prepared.document, prepared.operation, variables,
-                               context.settings.max_query_cost)
+                               context.settings.max_query_cost, prepared.costs)
     try:
         await metered.start(context)
         result = execute(

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Optional
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 
 from ..ratelimit import BucketLimits, Buckets, Draw
-from .cost import CostCalculator
+from .cost import CostCalculator, DocumentCosts
 from .query_limits import too_complex
 
 if TYPE_CHECKING:
@@ -67,9 +67,10 @@ class MeteredOperation:
     extension and the view's prepared-operation path both meter through it."""
 
     def __init__(self, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
-                 variables: Optional[dict], max_cost: int):
+                 variables: Optional[dict], max_cost: int, costs: Optional[DocumentCosts] = None):
         self.operation = operation
-        self.calculator = CostCalculator(schema, document, variables)
+        self.costs = costs
+        self.calculator = CostCalculator(schema, document, variables, costs)
         self.max_cost = max_cost
         self.requested: Optional[int] = None
         self.actual: Optional[int] = None
@@ -79,7 +80,7 @@ class MeteredOperation:
     async def start(self, context: "Context") -> None:
         """Raises the GraphQLError that stops the operation: over the cost
         limit, or throttled (then the response is a 429 with Retry-After)."""
-        self.requested = self.calculator.operation_cost(self.operation)
+        self.requested = self._requested_cost()
         if self.requested > self.max_cost:
             raise too_complex(
                 "cost", self.max_cost, self.requested,
@@ -97,6 +98,15 @@ class MeteredOperation:
                 f"are available; retry in {retry_after} s.",
                 extensions={"code": "THROTTLED", "retryAfter": retry_after},
             )
+
+    def _requested_cost(self) -> int:
+        costs = self.costs
+        if costs is not None and costs.requested is not None:
+            return costs.requested
+        requested = self.calculator.operation_cost(self.operation)
+        if costs is not None and not self.calculator.read_variables:
+            costs.requested = requested
+        return requested
 
     async def finish(self, context: "Context", data: Optional[dict]) -> None:
         if self.charge is not None and self.charge.draw is not None and self.charge.draw.allowed:

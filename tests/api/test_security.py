@@ -177,6 +177,18 @@ class TestQueryLimits:
         assert cost["actualQueryCost"] == 1 + 3
         assert set(cost["throttleStatus"]) == {"maximumAvailable", "currentlyAvailable", "restoreRate"}
 
+    def test_a_prepared_document_costs_what_its_variables_ask_for(self, gql):
+        """From its second run a document is prepared and keeps its cost
+        analysis; a slicing argument that is a variable is read every time."""
+        create_customer(gql)
+        sliced = "query($first: Int!) { customers(first: $first) { nodes { id } } }"
+        fixed = "{ customers(first: 7) { nodes { id } } }"
+        for first in (5, 20, 5, 1):
+            cost = gql.request(sliced, {"first": first}).body["extensions"]["cost"]
+            assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (1 + first, 1 + 1)
+            cost = gql.request(fixed).body["extensions"]["cost"]
+            assert (cost["requestedQueryCost"], cost["actualQueryCost"]) == (1 + 7, 1 + 1)
+
     def test_actual_cost_counts_the_objects_returned(self, gql):
         customer = create_customer(gql)
         create_campaign(gql, name="a")
