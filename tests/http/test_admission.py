@@ -10,6 +10,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
+from graphql_api.admission import Slots
 from graphql_api.graphql.ids import decode_id
 
 from ..api.test_contention import wait_for_blocked_service_backend
@@ -128,3 +129,71 @@ def test_the_cap_defaults_to_the_pool_size():
     with pytest.raises(ValueError, match="MAX_IN_FLIGHT_REQUESTS"):
         Settings.from_env({"MAX_IN_FLIGHT_REQUESTS": "0"})
 
+
+
+class TestSlots:
+    """The queue itself (admission.Slots), on one event loop."""
+
+    def run(self, scenario):
+        return asyncio.run(asyncio.wait_for(scenario(), 5))
+
+    def test_waiters_get_freed_slots_in_arrival_order(self):
+        async def scenario():
+            slots = Slots(1)
+            assert slots.take_now() and not slots.take_now()
+            order = []
+
+            async def wait(name):
+                assert await slots.take(5)
+                order.append(name)
+
+            waiters = [asyncio.create_task(wait(name)) for name in "abc"]
+            await asyncio.sleep(0)
+            for _ in waiters:
+                slots.release()
+                await asyncio.sleep(0.01)
+            await asyncio.gather(*waiters)
+            slots.release()
+            return order, slots.free, len(slots.waiters)
+
+        assert self.run(scenario) == (list("abc"), 1, 0)
+
+    def test_a_waiter_gives_up_after_its_timeout_and_leaves_the_queue(self):
+        async def scenario():
+            slots = Slots(1)
+            slots.take_now()
+            got = await slots.take(0.05)
+            queued = len(slots.waiters)
+            slots.release()
+            return got, queued, slots.free
+
+        assert self.run(scenario) == (False, 0, 1)
+
+    def test_a_cancelled_waiter_leaves_the_queue(self):
+        async def scenario():
+            slots = Slots(1)
+            slots.take_now()
+            waiter = asyncio.create_task(slots.take(5))
+            await asyncio.sleep(0.01)
+            waiter.cancel()
+            await asyncio.gather(waiter, return_exceptions=True)
+            queued = len(slots.waiters)
+            slots.release()
+            return queued, slots.free
+
+        assert self.run(scenario) == (0, 1)
+
+    def test_a_slot_handed_to_a_waiter_cancelled_in_the_same_turn_goes_to_the_next(self):
+        async def scenario():
+            slots = Slots(1)
+            slots.take_now()
+            first = asyncio.create_task(slots.take(5))
+            second = asyncio.create_task(slots.take(5))
+            await asyncio.sleep(0.01)
+            slots.release()  # hands the slot to `first` ...
+            first.cancel()  # ... which is cancelled before it runs again
+            [cancelled] = await asyncio.gather(first, return_exceptions=True)
+            got = await second
+            return isinstance(cancelled, asyncio.CancelledError), got, slots.free, len(slots.waiters)
+
+        assert self.run(scenario) == (True, True, 0, 0)
