@@ -62,10 +62,18 @@ def operation_label(name: str | None) -> str:
     return name
 
 
+# (label, type, outcome) -> that request counter and latency histogram.
+# Bounded as the labels are; saves prometheus_client's locked lookup per request.
+_request_series: dict[tuple[str, str, str], tuple] = {}
+
+
 def observe_request(operation_name: str | None, operation_type: str | None, outcome: str, seconds: float) -> None:
-    label = operation_label(operation_name)
-    REQUESTS.labels(label, operation_type or "none", outcome).inc()
-    LATENCY.labels(label, outcome).observe(seconds)
+    key = (operation_label(operation_name), operation_type or "none", outcome)
+    series = _request_series.get(key)
+    if series is None:
+        series = _request_series[key] = (REQUESTS.labels(*key), LATENCY.labels(key[0], outcome))
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def watch_pool(engine) -> None:

@@ -12,7 +12,7 @@ import re
 import time
 from typing import Optional
 
-from starlette.datastructures import Headers, MutableHeaders
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .access.authenticator import Authenticator, Unauthenticated
@@ -48,6 +48,33 @@ async def send_json_error(send: Send, status: int, code: str, message: str, head
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": body})
+
+
+# As raw ASGI headers, added to every response start without parsing its headers.
+_SECURITY_RAW = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()]
+_API_CSP_RAW = API_CSP.encode("latin-1")
+_GRAPHIQL_CSP_RAW = GRAPHIQL_CSP.encode("latin-1")
+_OURS = frozenset({b"x-request-id", b"x-process-time", b"content-security-policy"})
+
+
+def _with_our_headers(raw: list, request_id: str, seconds: float) -> list:
+    """The response's headers plus the request id, the processing time, the
+    security headers the app did not set itself, and the content security
+    policy for its kind of content."""
+    headers, present, is_page = [], set(), False
+    for name, value in raw:
+        name = name.lower()
+        if name in _OURS:
+            continue
+        present.add(name)
+        if name == b"content-type" and value.startswith(b"text/html"):
+            is_page = True
+        headers.append((name, value))
+    headers.append((b"x-request-id", request_id.encode("latin-1")))
+    headers.append((b"x-process-time", b"%.6f" % seconds))
+    headers.extend(header for header in _SECURITY_RAW if header[0] not in present)
+    headers.append((b"content-security-policy", _GRAPHIQL_CSP_RAW if is_page else _API_CSP_RAW))
+    return headers
 
 
 request_log = logging.getLogger(REQUESTS)
@@ -97,13 +124,8 @@ class RequestContextMiddleware:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                headers = MutableHeaders(scope=message)
-                headers["X-Request-ID"] = request_id
-                headers["X-Process-Time"] = f"{time.perf_counter() - started:.6f}"
-                for name, value in SECURITY_HEADERS.items():
-                    headers.setdefault(name, value)
-                is_page = headers.get("content-type", "").startswith("text/html")
-                headers["Content-Security-Policy"] = GRAPHIQL_CSP if is_page else API_CSP
+                message = {**message, "headers": _with_our_headers(
+                    message.get("headers", ()), request_id, time.perf_counter() - started)}
             await send(message)
 
         try:

@@ -12,7 +12,8 @@ Introspection is free: it is bounded by the schema, not by data.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any, Optional
 
 from graphql import (
@@ -67,7 +68,7 @@ class DocumentCosts:
     slicing argument is a variable). The keys are ids of the document's
     nodes, so it must live exactly as long as the document."""
 
-    shapes: dict[tuple[int, int], tuple[int, list, list]] = field(default_factory=dict)
+    shapes: dict[tuple[int, int], tuple[int, list, list]] = dataclass_field(default_factory=dict)
     requested: Optional[int] = None
 
 

@@ -284,6 +284,9 @@ class TestHttpHygiene:
         api = http.post("/graphql", json={"query": "{ __typename }"})
         assert api.headers["x-content-type-options"] == "nosniff" and api.headers["x-frame-options"] == "DENY"
         assert api.headers["content-security-policy"].startswith("default-src 'none'")
+        for name in ("x-content-type-options", "x-frame-options", "referrer-policy", "strict-transport-security",
+                     "cross-origin-opener-policy", "content-security-policy", "x-request-id", "x-process-time"):
+            assert len(api.headers.get_list(name)) == 1, name
         page = http.get("/graphql", headers={"accept": "text/html"})
         assert page.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self';")
         assert http.get("/health").headers["x-frame-options"] == "DENY"
