@@ -14,6 +14,7 @@ from ..access.keys import Caller
 from ..database import Database
 from ..settings import Settings
 from .cost import DocumentCosts
+from .execution import selections_may_vary
 from .loaders import Loaders
 from .throttle import Throttle
 
@@ -27,6 +28,14 @@ class ValidatedOperation:
     # As strawberry runs it: when none is given, the first operation's name.
     operation_name: Optional[str]
     costs: DocumentCosts = field(default_factory=DocumentCosts, compare=False)
+    # The executor's collected subfields and plain groups (execution.py), shared
+    # by every run; None when variables may change them between runs.
+    selections: Optional[dict] = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, document: DocumentNode, operation: OperationDefinitionNode,
+           operation_name: Optional[str]) -> "ValidatedOperation":
+        return cls(document, operation, operation_name, selections=None if selections_may_vary(document) else {})
 
 
 @dataclass

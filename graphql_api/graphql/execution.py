@@ -14,6 +14,13 @@ up doing:
   to the leaves: read it and execute its fields directly, without
   completion's type dispatch for each value.
 
+Which selections are plain is worked out per selection (collecting its
+subfields, checking each). For a prepared operation (prepared.py) whose
+document has no directives, neither that nor the collected subfields can
+change from one run to the next (only @skip/@include, and fragment
+arguments, read variables), so its runs share both
+(`ValidatedOperation.selections`).
+
 Anything out of the ordinary goes the standard way, so errors keep their
 messages and paths: a null where the schema forbids one, a value a scalar
 refuses, a missing attribute, an object of the wrong type, a field with
@@ -28,6 +35,8 @@ from dataclasses import dataclass
 from typing import Any, Optional
 
 from graphql import (
+    DocumentNode,
+    FragmentSpreadNode,
     GraphQLLeafType,
     GraphQLObjectType,
     GraphQLOutputType,
@@ -37,7 +46,9 @@ from graphql import (
     is_list_type,
     is_non_null_type,
     is_object_type,
+    visit,
 )
+from graphql.language import BREAK, Visitor
 from graphql.pyutils import Path
 from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
@@ -119,12 +130,50 @@ def _is_type(object_type: GraphQLObjectType, value: Any) -> bool:
         return False
 
 
+class _VariableSelectionFinder(Visitor):
+    found = False
+
+    def enter_directive(self, *_args: Any) -> Any:
+        self.found = True
+        return BREAK
+
+    def enter_fragment_spread(self, node: FragmentSpreadNode, *_args: Any) -> Any:
+        if getattr(node, "arguments", None):
+            self.found = True
+            return BREAK
+        return None
+
+
+def selections_may_vary(document: DocumentNode) -> bool:
+    """Whether the fields a selection collects may differ between runs of the
+    document: any directive, or a fragment spread with arguments."""
+    finder = _VariableSelectionFinder()
+    visit(document, finder)
+    return finder.found
+
+
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # (object type, id of the field group) -> its grouped subfields when all
         # are plain, else None; the groups live as long as the execution.
         self._plain_subfields: dict[tuple[int, int], Optional[dict]] = {}
+        # Collected subfields and the plain groups by the ids of the type and the
+        # field nodes, kept by a prepared operation for all its runs.
+        validated = getattr(self.context_value, "validated", None)
+        self._shared: Optional[dict] = (
+            validated.selections if validated is not None and validated.operation is self.operation else None
+        )
+
+    def collect_subfields(self, return_type: GraphQLObjectType, field_details_list) -> Any:
+        shared = self._shared
+        if shared is None:
+            return super().collect_subfields(return_type, field_details_list)
+        key = ("collected", id(return_type), *(id(details.node) for details in field_details_list))
+        collected = shared.get(key)
+        if collected is None:
+            collected = shared[key] = super().collect_subfields(return_type, field_details_list)
+        return collected
 
     def execute_fields(
         self,
@@ -217,6 +266,12 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         key = (id(object_type), id(field_details_list))
         if key in self._plain_subfields:
             return self._plain_subfields[key]
+        shared, shared_key = self._shared, None
+        if shared is not None:
+            shared_key = ("plain", id(object_type), *(id(details.node) for details in field_details_list))
+            if shared_key in shared:
+                grouped = self._plain_subfields[key] = shared[shared_key]
+                return grouped
         grouped = None
         if not any(details.node.directives for details in field_details_list):
             collected = self.collect_subfields(object_type, field_details_list)
@@ -235,6 +290,8 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
                 if plain:
                     grouped = collected.grouped_field_set
         self._plain_subfields[key] = grouped
+        if shared is not None:
+            shared[shared_key] = grouped
         return grouped
 
 

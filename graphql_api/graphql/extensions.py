@@ -98,4 +98,4 @@ class OperationTags(SchemaExtension):
         if operation is not None and request is not None:
             tag_request(request, operation, context.operation_name)
         if operation is not None and not context.pre_execution_errors and isinstance(request_context, Context):
-            request_context.validated = ValidatedOperation(context.graphql_document, operation, context.operation_name)
+            request_context.validated = ValidatedOperation.of(context.graphql_document, operation, context.operation_name)

@@ -70,6 +70,7 @@ async def execute_prepared(
     """What `Schema.execute` answers for a document that already validated,
     with the work its extensions do for every operation."""
     tag_request(context.request, prepared.operation, prepared.operation_name)
+    context.validated = prepared
     metered = MeteredOperation(schema._schema, prepared.document, prepared.operation, variables,
                                context.settings.max_query_cost, prepared.costs)
     try:

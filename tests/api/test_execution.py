@@ -69,6 +69,32 @@ def test_checkout_responses_are_the_same_both_ways(gql, monkeypatch, query):
     assert len(shortcut["data"]["availableDiscounts" if "offers:" not in query else "offers"]["cartDiscounts"]) == 2
 
 
+def test_prepared_runs_share_plain_selections_only_where_no_variable_changes_them(gql, monkeypatch):
+    """From its second run a document is prepared, and the runs of one with
+    no directives share their collected subfields and which are plain. With
+    @include on a variable, each run must collect its own."""
+    customer = create_customer(gql)
+    create_campaign(gql, name="Ten", discountPercentage="10")
+    cart = {"customerId": customer["id"], "cartValue": "600", "deliveryCharge": "80"}
+    switched = """query($input: CartInput!, $names: Boolean!) { availableDiscounts(input: $input) {
+        cartDiscounts { discountAmount campaign { id name @include(if: $names) } } } }"""
+    fixed = """query($input: CartInput!) { availableDiscounts(input: $input) {
+        cartDiscounts { discountAmount campaign { id name } } } }"""
+    for names in (True, False, True, False):
+        [offer] = gql.request(switched, {"input": cart, "names": names}).body["data"]["availableDiscounts"]["cartDiscounts"]
+        assert set(offer["campaign"]) == ({"id", "name"} if names else {"id"})
+        [offer] = gql.request(fixed, {"input": cart}).body["data"]["availableDiscounts"]["cartDiscounts"]
+        assert offer == {"discountAmount": "60.00", "campaign": {"id": offer["campaign"]["id"], "name": "Ten"}}
+    collected = []
+    stock_collect = StrawberryGraphQLCoreExecutionContext.collect_subfields
+    monkeypatch.setattr(StrawberryGraphQLCoreExecutionContext, "collect_subfields",
+                        lambda self, *args: collected.append(args) or stock_collect(self, *args))
+    gql.request(fixed, {"input": cart})
+    assert collected == []  # all shared from the earlier runs
+    gql.request(switched, {"input": cart, "names": True})
+    assert collected
+
+
 def test_admin_lists_and_usage_are_the_same_both_ways(gql, monkeypatch):
     customer = create_customer(gql)
     campaign = create_campaign(gql, isTargeted=True, targetCustomerIds=[customer["id"]])
