@@ -139,6 +139,8 @@ class RequestContextMiddleware:
         outcome = state.get("outcome") or ("ok" if status < 400 else f"http_{status}")
         if scope["path"] == "/graphql":
             metrics.observe_request(state.get("operation_name"), state.get("operation_type"), outcome, seconds)
+        if not request_log.isEnabledFor(logging.INFO):  # then skip building the record's fields
+            return
         request_log.info(
             "%s %s %s", scope["method"], scope["path"], status,
             extra={
