@@ -3,8 +3,9 @@
 A worker that starts every request the moment it arrives interleaves them all
 on one event loop: under load each gets a sliver of the CPU, all of them
 finish late and some after seconds. With the cap, at most `max_in_flight`
-requests execute; the others wait their turn in arrival order and run at full speed once admitted,
-so latency stays even instead of collapsing into a long tail.
+requests execute; the others wait their turn in arrival order (`Slots`) and
+run at full speed once admitted, so latency stays even instead of collapsing
+into a long tail.
 
 The default cap is the connection pool's size: every admitted request can have
 a connection at once, and no request holds the event loop's attention while it

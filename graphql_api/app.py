@@ -109,12 +109,13 @@ def create_app(
         database.dispose()
 
     app = Starlette(
+        # First the route nearly every request takes: Starlette tries them in order.
         routes=[
+            Route("/graphql", graphql, methods=["GET", "POST"], name="graphql"),
             Route("/", root, methods=["GET"]),
             Route("/health", health, methods=["GET"], name="health"),
             Route("/ready", ready, methods=["GET"], name="ready"),
             Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
-            Route("/graphql", graphql, methods=["GET", "POST"], name="graphql"),
             Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
         ],
         lifespan=lifespan,

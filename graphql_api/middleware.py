@@ -12,7 +12,6 @@ import re
 import time
 from typing import Optional
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .access.authenticator import Authenticator, Unauthenticated
@@ -39,6 +38,15 @@ GRAPHIQL_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
     "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'"
 )
+
+
+def request_header(scope: Scope, name: bytes) -> Optional[str]:
+    """The first value of one request header (`name` in lower case, as ASGI
+    servers give them), without building a Headers object for it."""
+    for key, value in scope["headers"]:
+        if key == name:
+            return value.decode("latin-1")
+    return None
 
 
 async def send_json_error(send: Send, status: int, code: str, message: str, headers: Optional[dict] = None,
@@ -114,7 +122,7 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = Headers(scope=scope).get("x-request-id", "")
+        incoming = request_header(scope, b"x-request-id") or ""
         request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else request_ids.new()
         state = scope.setdefault("state", {})
         state["request_id"] = request_id
@@ -169,7 +177,7 @@ class BodyLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
+        declared = request_header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(send)
             return
@@ -209,7 +217,7 @@ def _wants_graphiql(scope: Scope) -> bool:
     (strawberry's rule: a GET that accepts HTML and carries no query)."""
     if scope["method"] != "GET":
         return False
-    accept = Headers(scope=scope).get("accept", "")
+    accept = request_header(scope, b"accept") or ""
     return "text/html" in accept and b"query=" not in scope.get("query_string", b"")
 
 
@@ -235,7 +243,7 @@ class AuthenticationMiddleware:
             await self.app(scope, receive, send)
             return
         try:
-            caller = await self.authenticator.authenticate(Headers(scope=scope).get("authorization"))
+            caller = await self.authenticator.authenticate(request_header(scope, b"authorization"))
         except DatabaseUnavailable as unavailable:
             await send_json_error(send, 503, "SERVICE_UNAVAILABLE", unavailable.message, {"Retry-After": "1"})
             return

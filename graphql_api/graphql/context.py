@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Optional
+from typing import MutableMapping, Optional, Protocol
 
 from graphql import DocumentNode, OperationDefinitionNode
 from starlette.requests import Request
-from starlette.responses import Response
 
 from ..access.keys import Caller
 from ..database import Database
@@ -38,10 +37,19 @@ class ValidatedOperation:
         return cls(document, operation, operation_name, selections=None if selections_may_vary(document) else {})
 
 
+class OperationResponse(Protocol):
+    """What an operation may set on its HTTP response (a throttled one sets
+    429 and Retry-After): strawberry's sub-response, or the view's lighter
+    SubResponse on the plain-operation path."""
+
+    status_code: Optional[int]
+    headers: MutableMapping[str, str]
+
+
 @dataclass
 class Context:
     request: Request
-    response: Response
+    response: OperationResponse
     request_id: str
     database: Database
     settings: Settings

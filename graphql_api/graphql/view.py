@@ -21,7 +21,7 @@ from strawberry.types.graphql import OperationType
 
 from ..database import Database
 from ..settings import Settings
-from .context import Context
+from .context import Context, OperationResponse
 from .errors import format_error
 from .loaders import Loaders
 from .prepared import PreparedOperations, execute_prepared
@@ -77,6 +77,18 @@ def _as_graphql_response(response: Response) -> Response:
         status = 400
     headers = {k: v for k, v in response.headers.items() if k.lower() not in ("content-length", "content-type")}
     return Response(json.dumps(body), status_code=status, headers=headers, media_type=GRAPHQL_RESPONSE)
+
+
+class SubResponse:
+    """What an operation may set on its response: the status and headers (a
+    throttled one sets 429 and Retry-After). The plain-operation path's
+    stand-in for strawberry's sub-response, which is a whole Response."""
+
+    __slots__ = ("status_code", "headers")
+
+    def __init__(self) -> None:
+        self.status_code: Optional[int] = None
+        self.headers: dict[str, str] = {}
 
 
 class GraphQLView(GraphQL):
@@ -136,7 +148,7 @@ class GraphQLView(GraphQL):
             return None
         if operation is None:
             return None
-        sub_response = await self.get_sub_response(request)
+        sub_response = SubResponse()
         context = await self.get_context(request, response=sub_response)
         query, operation_name = operation["query"], operation.get("operationName")
         prepared = self.prepared.get(query, operation_name)
@@ -148,7 +160,8 @@ class GraphQLView(GraphQL):
         else:
             result = await self._first_run(query, operation, context)
         response_data = await self.process_result(request, result)
-        return self.create_response(response_data=response_data, sub_response=sub_response)
+        return Response(self.encode_json(response_data), status_code=sub_response.status_code or 200,
+                        headers=sub_response.headers, media_type="application/json")
 
     async def _first_run(self, query: str, operation: dict, context: Context) -> ExecutionResult:
         """Through strawberry's pipeline; a document that validates is kept
@@ -185,7 +198,7 @@ class GraphQLView(GraphQL):
                 extensions={"code": "SERVICE_UNAVAILABLE", "reason": "REQUEST_TIMEOUT"},
             )])
 
-    async def get_context(self, request: Request, response: Optional[Response] = None) -> Context:
+    async def get_context(self, request: Request, response: Optional[OperationResponse] = None) -> Context:
         return Context(
             request=request,
             response=response,
