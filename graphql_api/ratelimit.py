@@ -7,7 +7,6 @@ requested cost up front and gets back what it did not use.
 
 from __future__ import annotations
 
-import asyncio
 import math
 import time
 from dataclasses import dataclass
@@ -51,10 +50,12 @@ class MemoryBuckets:
     # one are the same thing), so many client addresses cannot grow memory.
     PRUNE_ABOVE = 10_000
 
+    # No lock: each method runs to its end without awaiting anything, on the
+    # process's one event loop, so no other request can interleave.
+
     def __init__(self, clock=time.monotonic):
         self._state: dict[str, tuple[float, float]] = {}
         self._clock = clock
-        self._lock = asyncio.Lock()
 
     def _prune(self, now: float, limits: BucketLimits) -> None:
         if len(self._state) > self.PRUNE_ABOVE:
@@ -65,24 +66,22 @@ class MemoryBuckets:
             }
 
     async def take(self, key: str, points: float, limits: BucketLimits) -> Draw:
-        async with self._lock:
-            now = self._clock()
-            self._prune(now, limits)
-            tokens, updated = self._state.get(key, (limits.capacity, now))
-            tokens = _refill(tokens, updated, now, limits)
-            if tokens >= points:
-                self._state[key] = (tokens - points, now)
-                return Draw(True, tokens - points, 0.0)
-            self._state[key] = (tokens, now)
-            return Draw(False, tokens, _retry_after(points - tokens, limits))
+        now = self._clock()
+        self._prune(now, limits)
+        tokens, updated = self._state.get(key, (limits.capacity, now))
+        tokens = _refill(tokens, updated, now, limits)
+        if tokens >= points:
+            self._state[key] = (tokens - points, now)
+            return Draw(True, tokens - points, 0.0)
+        self._state[key] = (tokens, now)
+        return Draw(False, tokens, _retry_after(points - tokens, limits))
 
     async def give(self, key: str, points: float, limits: BucketLimits) -> float:
-        async with self._lock:
-            now = self._clock()
-            tokens, updated = self._state.get(key, (limits.capacity, now))
-            tokens = min(limits.capacity, _refill(tokens, updated, now, limits) + points)
-            self._state[key] = (tokens, now)
-            return tokens
+        now = self._clock()
+        tokens, updated = self._state.get(key, (limits.capacity, now))
+        tokens = min(limits.capacity, _refill(tokens, updated, now, limits) + points)
+        self._state[key] = (tokens, now)
+        return tokens
 
     async def close(self) -> None:
         return None
