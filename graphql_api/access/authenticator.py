@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import datetime, timezone
-from typing import Callable, Optional
+from typing import Callable, NamedTuple, Optional
 
 from ..database import Database
 from .keys import ApiKeyRecord, Caller, key_by_public_id, secret_matches, split_key
@@ -18,18 +18,27 @@ class Unauthenticated(Exception):
         self.message = message
 
 
+class _CachedKey(NamedTuple):
+    looked_up_at: float
+    record: ApiKeyRecord
+    caller: Caller  # frozen, so one instance serves every request with the key
+
+
 class Authenticator:
     def __init__(self, database: Database, cache_seconds: float, clock: Callable[[], float] = time.monotonic):
         self.database = database
         self.cache_seconds = cache_seconds
         self._clock = clock
-        self._cache: dict[str, tuple[float, ApiKeyRecord]] = {}
+        self._cache: dict[str, _CachedKey] = {}
         self._lookups: dict[str, asyncio.Future] = {}
 
-    async def _record(self, public_id: str) -> Optional[ApiKeyRecord]:
+    def _fresh(self, public_id: str) -> Optional[_CachedKey]:
         cached = self._cache.get(public_id)
-        if cached is not None and self._clock() - cached[0] < self.cache_seconds:
-            return cached[1]
+        if cached is not None and self._clock() - cached.looked_up_at < self.cache_seconds:
+            return cached
+        return None
+
+    async def _looked_up(self, public_id: str) -> Optional[_CachedKey]:
         # When the entry expires, every request in flight with that key finds
         # it expired at once; they share one lookup instead of queueing dozens
         # for the connection pool (which stalled all traffic every few seconds).
@@ -45,13 +54,15 @@ class Authenticator:
         if not done.cancelled():
             done.exception()  # retrieved here too, in case every caller gave up
 
-    async def _look_up(self, public_id: str) -> Optional[ApiKeyRecord]:
+    async def _look_up(self, public_id: str) -> Optional[_CachedKey]:
         record = await self.database.read(key_by_public_id, public_id, datetime.now(timezone.utc))
-        if record is not None:
-            if len(self._cache) > 10_000:
-                self._cache.clear()
-            self._cache[public_id] = (self._clock(), record)
-        return record
+        if record is None:
+            return None
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        caller = Caller(key_id=record.id, public_id=record.public_id, name=record.name, role=record.role)
+        cached = self._cache[public_id] = _CachedKey(self._clock(), record, caller)
+        return cached
 
     async def authenticate(self, authorization: Optional[str]) -> Caller:
         """The caller, or Unauthenticated with a message that says what to fix.
@@ -62,9 +73,12 @@ class Authenticator:
         if scheme.lower() != "bearer" or not key.strip():
             raise Unauthenticated("Send the API key as `Authorization: Bearer <key>`.")
         parts = split_key(key.strip())
-        record = await self._record(parts[0]) if parts else None
-        if record is None or not secret_matches(record, parts[1]):
+        if parts is None:
             raise Unauthenticated("The API key is not valid.")
-        if record.revoked_at is not None:
+        public_id, secret = parts
+        known = self._fresh(public_id) or await self._looked_up(public_id)
+        if known is None or not secret_matches(known.record, secret):
+            raise Unauthenticated("The API key is not valid.")
+        if known.record.revoked_at is not None:
             raise Unauthenticated("The API key has been revoked.")
-        return Caller(key_id=record.id, public_id=record.public_id, name=record.name, role=record.role)
+        return known.caller
