@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import random
+import threading
 import time
 from typing import Callable, Optional, TypeVar
 
@@ -87,6 +88,38 @@ def _unavailable(error: Exception) -> Optional[DatabaseUnavailable]:
     return None
 
 
+class OutageLog:
+    """A database outage is logged as it starts and as it ends, with the count
+    of requests refused in between, instead of a line per refused request."""
+
+    def __init__(self):
+        self.down_since: Optional[float] = None
+        self.refused = 0
+        self._lock = threading.Lock()
+
+    def failed(self, unavailable: DatabaseUnavailable) -> None:
+        if unavailable.reason != "DATABASE_UNREACHABLE":
+            # A lock or statement timeout is about one request; its request line says so.
+            logger.info("request refused: %s", unavailable.reason)
+            return
+        with self._lock:
+            self.refused += 1
+            if self.down_since is None:
+                self.down_since = time.monotonic()
+                logger.warning("database unreachable: refusing requests with SERVICE_UNAVAILABLE until it is back")
+
+    def succeeded(self) -> None:
+        if self.down_since is None:  # the usual case, without taking the lock
+            return
+        with self._lock:
+            if self.down_since is None:
+                return
+            seconds, refused = time.monotonic() - self.down_since, self.refused
+            self.down_since, self.refused = None, 0
+        logger.warning("database reachable again after %.1f s; %d request(s) were refused meanwhile",
+                       seconds, refused)
+
+
 def _session_options(lock_timeout_ms: int, statement_timeout_ms: int) -> str:
     """Server-side limits, so a stuck lock or query fails instead of hanging.
     0 sends nothing and leaves the server's (or the role's) setting in force,
@@ -97,6 +130,15 @@ def _session_options(lock_timeout_ms: int, statement_timeout_ms: int) -> str:
 
 def _bind(work: Callable[..., T], args, kwargs) -> Callable[[Session], T]:
     return lambda session: work(session, *args, **kwargs)
+
+
+def make_engine(url: str, **options) -> Engine:
+    """Every engine the service makes goes through here, so that any
+    `postgresql://` or `postgres://` URL gets the driver the service ships
+    with (a bare URL would make SQLAlchemy 2.1 look for psycopg 3)."""
+    from .settings import sqlalchemy_url
+
+    return create_engine(sqlalchemy_url(url), **options)
 
 
 class Database:
@@ -113,7 +155,7 @@ class Database:
     ):
         self.pool_size = pool_size
         self.retry_attempts = retry_attempts
-        self.engine: Engine = create_engine(
+        self.engine: Engine = make_engine(
             url,
             pool_size=pool_size,
             # No overflow: the limiter admits exactly `pool_size` units at once.
@@ -130,6 +172,7 @@ class Database:
         # Reads run without BEGIN/ROLLBACK round trips; writes get a transaction.
         self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
         self._limiter: Optional[anyio.CapacityLimiter] = None
+        self.outage = OutageLog()
 
     @property
     def limiter(self) -> anyio.CapacityLimiter:
@@ -158,13 +201,15 @@ class Database:
 
     async def _run(self, unit, work):
         try:
-            return await anyio.to_thread.run_sync(functools.partial(unit, work), limiter=self.limiter)
+            result = await anyio.to_thread.run_sync(functools.partial(unit, work), limiter=self.limiter)
         except (DBAPIError, PoolTimeout, psycopg2.Error) as error:
             unavailable = _unavailable(error)
             if unavailable is None:
                 raise
-            logger.warning("database unavailable (%s): %s", unavailable.reason, error.__class__.__name__)
+            self.outage.failed(unavailable)
             raise unavailable from error
+        self.outage.succeeded()
+        return result
 
     def _read_unit(self, work):
         try:

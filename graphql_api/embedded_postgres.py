@@ -8,19 +8,51 @@ process that started it exits.
 
 from __future__ import annotations
 
+import atexit
 import logging
 from pathlib import Path
 
 logger = logging.getLogger("graphql_api.embedded_postgres")
+
+# pgserver's record of the processes that share one data directory.
+HANDLE_PIDS = ".handle_pids.json"
+_watched: set[Path] = set()
 
 
 class EmbeddedPostgresUnavailable(RuntimeError):
     pass
 
 
+def _forget_dead_owners(pgdata: Path) -> None:
+    """Drop the pids of processes that died without saying goodbye (SIGKILL,
+    a crash) from pgserver's list of owners. Otherwise a dead pid stays there
+    forever, no later exit counts as the last one, and the server is never
+    stopped again. With the list pruned, a server left running is adopted:
+    this process becomes its owner and stops it when it exits."""
+    import psutil
+    from pgserver.postgres_server import PostgresServer
+    from pgserver.utils import DiskList
+
+    owners = DiskList(pgdata / HANDLE_PIDS)
+    with PostgresServer._lock:
+        recorded = owners.get()
+        alive = [pid for pid in recorded if _is_alive(psutil, pid)]
+        if alive != recorded:
+            owners.put(alive)
+            logger.info("embedded PostgreSQL: forgot %d owner(s) that had died", len(recorded) - len(alive))
+
+
+def _is_alive(psutil, pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
+
+
 def _server(data_dir: Path):
     try:
         import pgserver
+        from pgserver.utils import PostmasterInfo
     except ImportError:  # pragma: no cover - depends on the install
         raise EmbeddedPostgresUnavailable(
             "DATABASE_URL is not set and the embedded PostgreSQL is not installed; "
@@ -28,13 +60,29 @@ def _server(data_dir: Path):
         ) from None
     pgdata = (data_dir / "postgres").resolve()
     pgdata.mkdir(parents=True, exist_ok=True)
+    _forget_dead_owners(pgdata)
     # cleanup_mode="stop": the server stops when the last process using it exits.
-    return pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+
+    def look_again_before_stopping() -> None:
+        # pgserver stops the postmaster it saw at start; if someone restarted
+        # the server since, that one is gone and the new one must be stopped.
+        # atexit runs this before pgserver's own handler (registered earlier).
+        current = PostmasterInfo.read_from_pgdata(pgdata)
+        if current is not None and current.is_running():
+            server._postmaster_info = current
+
+    if pgdata not in _watched:
+        _watched.add(pgdata)
+        atexit.register(look_again_before_stopping)
+    return server
 
 
 def start(data_dir: Path, database: str) -> str:
     """Start (or join) the embedded server and return a URL for `database`,
-    creating the database on first use."""
+    with the service's driver, creating the database on first use."""
+    from .settings import sqlalchemy_url
+
     server = _server(data_dir)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
@@ -42,4 +90,4 @@ def start(data_dir: Path, database: str) -> str:
         logger.info("created database %s in the embedded PostgreSQL", database)
     # postgresql://postgres:@/postgres?host=<socket dir> -> the named database
     base, _, query = server.get_uri().partition("?")
-    return f"{base.rsplit('/', 1)[0]}/{database}?{query}"
+    return sqlalchemy_url(f"{base.rsplit('/', 1)[0]}/{database}?{query}")

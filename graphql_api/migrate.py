@@ -9,7 +9,8 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import create_engine
+
+from .database import make_engine
 
 
 def _migrations_dir() -> Path:
@@ -43,7 +44,7 @@ def head_revision() -> str:
 def pending(database_url: str) -> bool:
     """True when the database is behind the newest migration."""
     head = head_revision()
-    engine = create_engine(database_url)
+    engine = make_engine(database_url)
     try:
         with engine.connect() as connection:
             current = MigrationContext.configure(connection).get_current_revision()
