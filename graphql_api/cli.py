@@ -1,4 +1,15 @@
-"""`campaign-service`: serve, migrate, export-schema."""
+"""campaign-service: the discount campaign service and its administration.
+
+Commands:
+  serve                  serve the GraphQL API (and GraphiQL outside production)
+  migrate                apply database migrations
+  keys create|list|revoke
+                         manage API keys (`keys create` prints the key alone on stdout)
+  check                  verify budgets and limits across the whole database
+  export-schema          write the GraphQL schema (SDL)
+
+With DATABASE_URL unset, every command uses the embedded PostgreSQL under
+DATA_DIR (default .data/), starting it if needed."""
 
 from __future__ import annotations
 
@@ -6,11 +17,14 @@ import argparse
 import contextlib
 import logging
 import os
+import shutil
 import signal
+import socket
 import sys
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
+from . import __version__
 from .logs import configure_logging
 from .settings import Settings, SettingsError
 
@@ -32,8 +46,38 @@ def database_url(settings: Settings) -> Iterator[tuple[str, bool]]:
     from . import embedded_postgres
 
     url = embedded_postgres.start(settings.data_dir, DEV_DATABASE)
-    print(f"Embedded PostgreSQL running with its data in {settings.data_dir.resolve() / 'postgres'}")
+    # stderr: stdout of `keys create` is the key and nothing else.
+    print(f"Embedded PostgreSQL running with its data in {settings.data_dir.resolve() / 'postgres'}", file=sys.stderr)
     yield url, True
+
+
+def command_name() -> str:
+    """This program as the user can type it: `campaign-service` when that is
+    on PATH, else the path they ran (e.g. `.venv/bin/campaign-service`)."""
+    program = Path(sys.argv[0])
+    if program.name == "__main__.py" or program.suffix == ".py":
+        return f"{Path(sys.executable).name} -m graphql_api.cli"
+    on_path = shutil.which(program.name)
+    if on_path and Path(on_path).resolve() == program.resolve():
+        return program.name
+    try:
+        return str(program.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(program.resolve())
+
+
+def _port_taken(host: str, port: int) -> Optional[str]:
+    """Why `host:port` cannot be served, or None. Checked before anything is
+    printed, so that a busy port is one clear line instead of a banner
+    followed by uvicorn's traceback."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            return error.strerror or str(error)
+    return None
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
@@ -43,6 +87,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
+    refused = _port_taken(host, port)
+    if refused:
+        print(f"Cannot listen on {host}:{port}: {refused}. Stop what uses it, or set PORT (or --port).",
+              file=sys.stderr)
+        return 2
     with database_url(settings) as (url, embedded):
         if embedded or args.migrate:
             migrate.upgrade(url)
@@ -53,14 +102,18 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 2
-        if not settings.production:
+        if settings.production:
+            _hint_when_keyless(url)
+        else:
+            if not embedded:
+                _warn_development_mode(url)
             _first_run_key(url, host, port)
         # Workers are separate processes; they find the database in the environment.
         os.environ["DATABASE_URL"] = url
         if args.workers > 1:
             _prepare_multiprocess_metrics()
         _exit_cleanly_on_stop_signals()
-        print(f"GraphQL API (with GraphiQL) at http://{host}:{port}/graphql", flush=True)
+        print(_banner(settings, host, port), flush=True)
         uvicorn.run(
             "graphql_api.app:app_from_environment",
             factory=True,
@@ -76,6 +129,29 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )
     return 0
+
+
+def _banner(settings: Settings, host: str, port: int) -> str:
+    url = f"http://{host}:{port}/graphql"
+    if settings.graphiql:
+        return f"GraphQL API at {url} (open it in a browser for GraphiQL); Ctrl-C stops."
+    return f"GraphQL API at {url} ({settings.environment} mode, GraphiQL off); Ctrl-C stops."
+
+
+def _warn_development_mode(url: str) -> None:
+    """Development mode on a real database is usually a forgotten
+    ENVIRONMENT=production: say so before a key is printed."""
+    from sqlalchemy.engine import make_url
+
+    database = make_url(url)
+    print(
+        "\n*** WARNING: development mode (ENVIRONMENT is not 'production') on the database "
+        f"{database.database!r} at {database.host or 'a local socket'}. ***\n"
+        "*** GraphiQL and introspection are on, and an admin key is created on an empty database. ***\n"
+        "*** Set ENVIRONMENT=production for a shop's real data. ***\n",
+        file=sys.stderr,
+        flush=True,
+    )
 
 
 def _prepare_multiprocess_metrics() -> None:
@@ -104,20 +180,33 @@ def _first_run_key(url: str, host: str, port: int) -> None:
         _record, key = create_key(session, "first run", Role.ADMIN, _utc_now())
         session.commit()
     print(
-        "\nCreated an admin API key (shown only this once; `campaign-service keys` manages keys):\n"
+        "\nCreated an admin API key (shown only this once):\n"
         f"    {key}\n"
         f"In GraphiQL (http://{host}:{port}/graphql) open the Headers tab and paste:\n"
-        f'    {{"Authorization": "Bearer {key}"}}\n',
+        f'    {{"Authorization": "Bearer {key}"}}\n'
+        f"Lost it? `{command_name()} keys create --role admin --name me` makes another.\n",
         flush=True,
     )
 
 
+def _hint_when_keyless(url: str) -> None:
+    """Production makes no key by itself; say how to make the first one."""
+    from .access.keys import count_keys
+
+    with _session(url) as session:
+        if count_keys(session):
+            return
+    print(f"No API key exists yet: `{command_name()} keys create --role admin --name ops` makes the first.",
+          file=sys.stderr, flush=True)
+
+
 @contextlib.contextmanager
 def _session(url: str):
-    from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
-    engine = create_engine(url)
+    from .database import make_engine
+
+    engine = make_engine(url)
     try:
         with Session(engine) as session:
             yield session
@@ -143,7 +232,9 @@ def _keys(settings: Settings, args: argparse.Namespace) -> int:
         if args.keys_command == "create":
             record, key = create_key(session, args.name, Role(args.role), _utc_now())
             session.commit()
-            print(f"Created {record.role.value} key {record.public_id} ({record.name}). Store it now; it is not shown again:")
+            # The key alone on stdout, so that KEY=$(campaign-service keys create ...) works.
+            print(f"Created {record.role.value} key {record.public_id} ({record.name}). "
+                  "Store it now; it is not shown again.", file=sys.stderr)
             print(key)
         elif args.keys_command == "list":
             print(f"{'id':<14}{'role':<10}{'name':<24}{'created':<27}{'last used':<27}revoked")
@@ -182,18 +273,10 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    from sqlalchemy import create_engine
-    from sqlalchemy.orm import Session
-
     from .invariants import find_violations
 
-    with database_url(settings) as (url, _embedded):
-        engine = create_engine(url)
-        try:
-            with Session(engine) as session:
-                violations = find_violations(session, settings.business_timezone)
-        finally:
-            engine.dispose()
+    with database_url(settings) as (url, _embedded), _session(url) as session:
+        violations = find_violations(session, settings.business_timezone)
     for violation in violations:
         print(f"{violation.kind}: {violation.detail}")
     if violations:
@@ -212,8 +295,11 @@ def _export_schema(_settings: Optional[Settings], args: argparse.Namespace) -> i
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="campaign-service", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="campaign-service", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     serve = commands.add_parser("serve", help="serve the GraphQL API")
     serve.add_argument("--host", help="address to listen on (default: HOST or 127.0.0.1)")
@@ -257,7 +343,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     except SettingsError as error:
         print(f"Configuration error: {error}", file=sys.stderr)
         return 2
-    configure_logging(settings.log_level, settings.log_format, settings.log_dir)
+    # A server's log is its output; the other commands print results on
+    # stdout, so their log lines go to stderr.
+    log_stream = sys.stdout if args.command == "serve" else sys.stderr
+    configure_logging(settings.log_level, settings.log_format, settings.log_dir, stream=log_stream)
     return args.handler(settings, args)
 
 

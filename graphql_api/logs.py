@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import re
 import sys
 import warnings
 from datetime import datetime, timezone
@@ -22,7 +23,14 @@ REQUESTS = "graphql_api.requests"
 EVENTS = "graphql_api.events"
 
 # Attributes every LogRecord has; anything else came in through `extra=`.
-_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+# uvicorn adds `color_message`, a copy of the message with terminal colours.
+_STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName", "color_message"}
+_TERMINAL_CODES = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+def _plain(text: str) -> str:
+    """Log files and collectors want text, not a terminal's colour codes."""
+    return _TERMINAL_CODES.sub("", text) if "\x1b" in text else text
 
 
 class JsonFormatter(logging.Formatter):
@@ -31,7 +39,7 @@ class JsonFormatter(logging.Formatter):
             "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": _plain(record.getMessage()),
         }
         line.update({key: value for key, value in vars(record).items() if key not in _STANDARD})
         if record.exc_info:
@@ -45,7 +53,7 @@ class HumanFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         extras = {key: value for key, value in vars(record).items() if key not in _STANDARD}
-        text = super().format(record)
+        text = _plain(super().format(record))
         if extras:
             text += " " + " ".join(f"{key}={value}" for key, value in extras.items())
         return text
@@ -72,7 +80,8 @@ def _rotating(path: Path, level: int, formatter: logging.Formatter, only: Option
     return handler
 
 
-def configure_logging(level: str = "INFO", log_format: str = "json", log_dir: Optional[Path] = None) -> None:
+def configure_logging(level: str = "INFO", log_format: str = "json", log_dir: Optional[Path] = None,
+                      stream=None) -> None:
     """Idempotent: each worker process calls it once its settings are known."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _OURS, False)]:
@@ -80,7 +89,7 @@ def configure_logging(level: str = "INFO", log_format: str = "json", log_dir: Op
         handler.close()
     formatter: logging.Formatter = HumanFormatter() if log_format == "human" else JsonFormatter()
     handlers: list[logging.Handler] = []
-    console = logging.StreamHandler(sys.stdout)
+    console = logging.StreamHandler(stream or sys.stdout)
     console.setFormatter(formatter)
     handlers.append(console)
     if log_dir is not None:
