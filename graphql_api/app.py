@@ -9,6 +9,7 @@ from typing import Callable, Optional
 
 from sqlalchemy import text
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -19,7 +20,8 @@ from . import __version__
 from . import metrics
 from .access.authenticator import Authenticator
 from .admission import AdmissionMiddleware
-from .database import Database
+from .database import Database, DatabaseUnavailable
+from .error_body import HTTP_CODES, error_document
 from .gc_tuning import tune_for_serving
 from .graphql.schema import build_schema
 from .graphql.throttle import Throttle
@@ -81,8 +83,10 @@ def create_app(
     async def database_state() -> str:
         try:
             revision = await database.read(_schema_revision)
-        except Exception:  # any failure means "not ready"; the reason goes to the log
-            logger.warning("database check failed", exc_info=True)
+        except DatabaseUnavailable:  # the Database logs an outage once, not per probe
+            return "unreachable"
+        except Exception:
+            logger.exception("database check failed")
             return "unreachable"
         return "ok" if revision == expected_revision else "migrations pending"
 
@@ -102,6 +106,12 @@ def create_app(
         budgets = await database.read(metrics.campaign_budgets)
         return Response(metrics.exposition(budgets), media_type=metrics.CONTENT_TYPE)
 
+    async def http_refusal(request: Request, error: HTTPException) -> JSONResponse:
+        """Unknown paths and methods get the same error body as everything else."""
+        code = HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+        return JSONResponse(error_document(code, error.detail), status_code=error.status_code,
+                            headers=error.headers)
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
@@ -119,6 +129,7 @@ def create_app(
             Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
         ],
         lifespan=lifespan,
+        exception_handlers={HTTPException: http_refusal},
     )
     # Added innermost first: a request meets RequestContext, CORS, the body
     # limit, authentication, then admission (only callers with a key queue).

@@ -4,7 +4,6 @@ body size, and authentication for the GraphQL endpoint."""
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import math
 import os
@@ -18,6 +17,7 @@ from .access.authenticator import Authenticator, Unauthenticated
 from .access.roles import Role
 from . import metrics
 from .database import DatabaseUnavailable
+from .error_body import error_json
 from .logs import REQUESTS
 from .ratelimit import BucketLimits, Buckets
 
@@ -51,7 +51,7 @@ def request_header(scope: Scope, name: bytes) -> Optional[str]:
 
 async def send_json_error(send: Send, status: int, code: str, message: str, headers: Optional[dict] = None,
                           extensions: Optional[dict] = None) -> None:
-    body = json.dumps({"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}).encode()
+    body = error_json(code, message, extensions)
     raw_headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     raw_headers += [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
@@ -245,7 +245,8 @@ class AuthenticationMiddleware:
         try:
             caller = await self.authenticator.authenticate(request_header(scope, b"authorization"))
         except DatabaseUnavailable as unavailable:
-            await send_json_error(send, 503, "SERVICE_UNAVAILABLE", unavailable.message, {"Retry-After": "1"})
+            await send_json_error(send, 503, "SERVICE_UNAVAILABLE", unavailable.message, {"Retry-After": "1"},
+                                  extensions={"reason": unavailable.reason})
             return
         except Unauthenticated as refusal:
             client = (scope.get("client") or ("unknown", 0))[0]

@@ -20,15 +20,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from ..database import Database
+from ..error_body import HTTP_CODES, error_document
 from ..settings import Settings
 from .context import Context, OperationResponse
 from .errors import format_error
 from .loaders import Loaders
 from .prepared import PreparedOperations, execute_prepared
 from .throttle import Throttle
-
-_HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
-
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 GRAPHIQL_ASSETS = Path(__file__).resolve().parent.parent / "static" / "graphiql"
@@ -112,10 +110,8 @@ class GraphQLView(GraphQL):
         try:
             response = await self._run_plain_operation(request) or await self.run(request)
         except HTTPException as error:
-            response = JSONResponse(
-                {"errors": [{"message": error.reason, "extensions": {"code": _HTTP_CODES.get(error.status_code, "BAD_REQUEST")}}]},
-                status_code=error.status_code,
-            )
+            code = HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+            response = JSONResponse(error_document(code, error.reason), status_code=error.status_code)
         if response.media_type == "application/json" and _prefers_graphql_response(request):
             response = _as_graphql_response(response)
         await response(scope, receive, send)
