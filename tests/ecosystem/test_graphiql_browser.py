@@ -1,6 +1,8 @@
-"""GraphiQL in a real browser, offline: headless Chromium opens /graphql, runs
-a query through the editor with the API key in the pre-wired header, and the
-result pane shows the data. Every asset comes from this server."""
+"""GraphiQL in a real browser, offline, from an empty browser profile:
+headless Chromium opens /graphql, the page says how to add a key instead of
+showing a refusal, the key is pasted into the pre-wired header, the Docs pane
+loads by itself, and a query run through the editor shows its data. Every
+asset comes from this server."""
 
 from __future__ import annotations
 
@@ -46,6 +48,13 @@ def test_graphiql_runs_a_query_offline(server, admin_key):
     outcome = json.loads(run.stdout.strip().splitlines()[-1])
     assert outcome["result"]["data"]["campaigns"] == {
         "totalCount": 1, "nodes": [{"name": "Browser sale", "status": "ACTIVE"}]}
+    # First contact: instructions, not a red UNAUTHENTICATED, and nothing sent that the server would refuse.
+    assert "No API key yet" in outcome["bannerText"] and "Headers tab" in outcome["bannerText"]
+    assert outcome["graphqlPostsBeforeKey"] == []
+    assert outcome["refusedResponses"] == []
+    assert outcome["pasted"]
+    # The schema was fetched once the key was there, without the re-fetch button.
+    assert "Root Types" in outcome["docsText"] and "query" in outcome["docsText"]
     assert outcome["failedRequests"] == []  # nothing fetched from elsewhere
     assert outcome["consoleErrors"] == []  # the CSP let GraphiQL run
     assert screenshot.stat().st_size > 10_000
