@@ -108,11 +108,14 @@ class OutageLog:
                 self.down_since = time.monotonic()
                 logger.warning("database unreachable: refusing requests with SERVICE_UNAVAILABLE until it is back")
 
-    def succeeded(self) -> None:
+    def succeeded(self, started: float) -> None:
+        """A unit of work that began at `started` (time.monotonic) succeeded.
+        Only one that began after the outage was noticed ends it: one already
+        under way may have finished on a connection the outage had not reached."""
         if self.down_since is None:  # the usual case, without taking the lock
             return
         with self._lock:
-            if self.down_since is None:
+            if self.down_since is None or started <= self.down_since:
                 return
             seconds, refused = time.monotonic() - self.down_since, self.refused
             self.down_since, self.refused = None, 0
@@ -200,6 +203,7 @@ class Database:
         return await self._run(self._write_statements_unit, _bind(work, args, kwargs))
 
     async def _run(self, unit, work):
+        started = time.monotonic()
         try:
             result = await anyio.to_thread.run_sync(functools.partial(unit, work), limiter=self.limiter)
         except (DBAPIError, PoolTimeout, psycopg2.Error) as error:
@@ -208,7 +212,7 @@ class Database:
                 raise
             self.outage.failed(unavailable)
             raise unavailable from error
-        self.outage.succeeded()
+        self.outage.succeeded(started)
         return result
 
     def _read_unit(self, work):

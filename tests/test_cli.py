@@ -4,6 +4,8 @@ whole-database invariant check."""
 from __future__ import annotations
 
 import os
+import re
+import socket
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
@@ -11,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from graphql_api import migrate
+from graphql_api import __version__, migrate
 
 from .conftest import scratch_database
 from .servers import server_log, start_server, stop_server
@@ -140,3 +142,54 @@ def test_keys_create_list_revoke(empty_database):
     assert run_cli("keys", "revoke", public_id, database_url=empty_database).returncode == 0
     assert run_cli("keys", "revoke", public_id, database_url=empty_database).returncode == 1
     assert "T" in run_cli("keys", "list", database_url=empty_database).stdout.splitlines()[1].split()[-1]
+
+
+def test_keys_create_prints_the_key_alone_on_stdout(empty_database):
+    migrate.upgrade(empty_database)
+    created = run_cli("keys", "create", "--role", "admin", "--name", "ops", database_url=empty_database)
+    assert created.returncode == 0, created.stderr
+    assert re.fullmatch(r"csk_[0-9a-f]{12}_[A-Za-z0-9_-]{43}\n", created.stdout), created.stdout
+    assert "Store it now" in created.stderr
+
+
+def test_version_and_help_list_every_command():
+    version = subprocess.run([sys.executable, "-m", "graphql_api.cli", "--version"], capture_output=True, text=True)
+    assert version.returncode == 0 and version.stdout.strip() == f"campaign-service {__version__}"
+    helped = subprocess.run([sys.executable, "-m", "graphql_api.cli", "--help"], capture_output=True, text=True)
+    assert helped.returncode == 0
+    for command in ("serve", "migrate", "keys create|list|revoke", "check", "export-schema"):
+        assert command in helped.stdout, command
+
+
+def test_a_busy_port_is_one_line_before_anything_else(empty_database):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--migrate", "--port", str(port), database_url=empty_database)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        f"Cannot listen on 127.0.0.1:{port}: Address already in use. Stop what uses it, or set PORT (or --port)."]
+
+
+def test_development_mode_on_a_real_database_warns_before_it_prints_a_key(empty_database):
+    process, _ = start_server(empty_database, "--migrate")
+    try:
+        log = server_log(process)
+    finally:
+        stop_server(process)
+    warning, key = log.find("WARNING: development mode"), log.find("Created an admin API key")
+    assert 0 <= warning < key, log
+    assert "ENVIRONMENT=production" in log
+
+
+def test_a_production_start_says_how_to_make_the_first_key(empty_database):
+    process, base_url = start_server(empty_database, "--migrate", ENVIRONMENT="production")
+    try:
+        log = server_log(process)
+    finally:
+        stop_server(process)
+    assert "development mode" not in log
+    assert "keys create --role admin --name ops` makes the first" in log
+    assert f"GraphQL API at {base_url}/graphql (production mode, GraphiQL off)" in log

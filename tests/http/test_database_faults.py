@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import os
+import re
 import subprocess
 import sys
 from zoneinfo import ZoneInfo
@@ -69,6 +70,7 @@ def test_database_stops_and_returns_under_load(own_postgres):
         if body.get("errors"):
             codes = {e["extensions"]["code"] for e in body["errors"]}
             assert codes == {"SERVICE_UNAVAILABLE"}, body
+            assert all(e["extensions"].get("reason") for e in body["errors"]), body
             return "SERVICE_UNAVAILABLE"
         payload = body["data"]["applyDiscount"]
         assert payload["userErrors"] == [], payload
@@ -115,6 +117,13 @@ def test_database_stops_and_returns_under_load(own_postgres):
         raise
     finally:
         stop_server(process)
+    log = server_log(process)
+
+    # The outage is logged, not narrated: one line as it starts, one as it ends with the count.
+    assert log.count("database unreachable: refusing requests") == 1, log[-5000:]
+    ended = re.findall(r"database reachable again after [0-9.]+ s; (\d+) request\(s\) were refused", log)
+    assert len(ended) == 1 and int(ended[0]) >= 20, log[-5000:]
+    assert "Traceback" not in log and "database check failed" not in log, log[-5000:]
 
     down = [o for p, o in outcomes if p == "down"]
     assert set(down) == {"SERVICE_UNAVAILABLE"}  # failed fast and retryable, never a 500
