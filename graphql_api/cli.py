@@ -123,8 +123,12 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             log_level=settings.log_level.lower(),
             log_config=None,  # each worker configures logging in create_app
             access_log=False,  # our request line has more, and the request id
-            # Longer than a load balancer's idle timeout, so it never reuses a closed one.
-            timeout_keep_alive=75,
+            http="graphql_api.http_protocol:DeadlineHttpToolsProtocol",
+            timeout_keep_alive=settings.idle_timeout_seconds,
+            limit_concurrency=settings.max_connections,
+            # X-Forwarded-For/-Proto only from the proxies named in TRUSTED_PROXIES.
+            proxy_headers=bool(settings.trusted_proxies),
+            forwarded_allow_ips=list(settings.trusted_proxies) or None,
             # SIGTERM: stop accepting, let requests in flight finish, then exit.
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
         )

@@ -5,21 +5,21 @@ from __future__ import annotations
 
 import itertools
 import logging
-import math
 import os
 import re
 import time
 from typing import Optional
+from urllib.parse import parse_qsl
 
+import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .access.authenticator import Authenticator, Unauthenticated
+from .access.authenticator import Authenticator, Throttled, Unauthenticated
 from .access.roles import Role
 from . import metrics
 from .database import DatabaseUnavailable
 from .error_body import error_json
 from .logs import REQUESTS
-from .ratelimit import BucketLimits, Buckets
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 
@@ -167,11 +167,14 @@ class RequestContextMiddleware:
 
 
 class BodyLimitMiddleware:
-    """Refuses request bodies over `max_bytes` with 413 before the app reads them."""
+    """Reads the request body before the app runs: at most `max_bytes` (413
+    past that) and within `timeout_seconds` (408 past that), so a client
+    sending a byte now and then holds neither memory nor a worker."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int):
+    def __init__(self, app: ASGIApp, max_bytes: int, timeout_seconds: float):
         self.app = app
         self.max_bytes = max_bytes
+        self.timeout_seconds = timeout_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -181,19 +184,25 @@ class BodyLimitMiddleware:
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(send)
             return
-        # Read it all here (bounded), then replay it to the app.
+        # Read it all here (bounded in size and time), then replay it to the app.
         chunks, size, more = [], 0, True
-        while more:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                return
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_bytes:
-                await self._too_large(send)
-                return
-            chunks.append(chunk)
-            more = message.get("more_body", False)
+        with anyio.move_on_after(self.timeout_seconds) as deadline:
+            while more:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    return
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_bytes:
+                    await self._too_large(send)
+                    return
+                chunks.append(chunk)
+                more = message.get("more_body", False)
+        if deadline.cancelled_caught:
+            await send_json_error(send, 408, "REQUEST_TIMEOUT",
+                                  f"The request body did not arrive within {self.timeout_seconds:g} s.",
+                                  {"Connection": "close"})
+            return
         body = b"".join(chunks)
         replayed = False
 
@@ -212,13 +221,17 @@ class BodyLimitMiddleware:
         )
 
 
-def _wants_graphiql(scope: Scope) -> bool:
-    """A browser opening the GraphQL URL gets the GraphiQL page without a key
-    (strawberry's rule: a GET that accepts HTML and carries no query)."""
-    if scope["method"] != "GET":
+def is_graphiql_page(scope: Scope) -> bool:
+    """Whether a request asks for the GraphiQL page, the one thing /graphql
+    serves without a key: a GET that accepts HTML and carries no parameters
+    at all, judged on the decoded query string (a percent-encoded `query=`
+    is a parameter like any other). The view serves the page on this
+    decision and on nothing else."""
+    if scope["method"] != "GET" or scope["path"] != "/graphql":
         return False
-    accept = request_header(scope, b"accept") or ""
-    return "text/html" in accept and b"query=" not in scope.get("query_string", b"")
+    if "text/html" not in (request_header(scope, b"accept") or ""):
+        return False
+    return not parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True)
 
 
 # Paths that need a key, and the role they need (None: any role).
@@ -227,41 +240,41 @@ PROTECTED = {"/graphql": None, "/metrics": Role.ADMIN}
 
 class AuthenticationMiddleware:
     """Every GraphQL request (and every scrape of /metrics, which shows
-    budgets) needs a valid key; the caller goes into the scope for the GraphQL
-    context. Failures are throttled per client address, so guessing keys is
-    slow."""
+    budgets) needs a valid key, checked from the headers before the body is
+    read; the caller goes into the scope for the GraphQL context. Failures are
+    throttled per client address (Authenticator)."""
 
-    def __init__(self, app: ASGIApp, authenticator: Authenticator, buckets: Buckets, anonymous_limits: BucketLimits):
+    def __init__(self, app: ASGIApp, authenticator: Authenticator, graphiql: bool):
         self.app = app
         self.authenticator = authenticator
-        self.buckets = buckets
-        self.anonymous_limits = anonymous_limits
+        self.graphiql = graphiql
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (scope["type"] != "http" or scope["path"] not in PROTECTED or scope["method"] == "OPTIONS"
-                or _wants_graphiql(scope)):
+        if scope["type"] != "http" or scope["path"] not in PROTECTED or scope["method"] == "OPTIONS":
             await self.app(scope, receive, send)
             return
+        state = scope.setdefault("state", {})
+        if self.graphiql and is_graphiql_page(scope):
+            state["graphiql_page"] = True
+            await self.app(scope, receive, send)
+            return
+        client = (scope.get("client") or ("unknown", 0))[0]
         try:
-            caller = await self.authenticator.authenticate(request_header(scope, b"authorization"))
+            caller = await self.authenticator.authenticate(request_header(scope, b"authorization"), client)
         except DatabaseUnavailable as unavailable:
             await send_json_error(send, 503, "SERVICE_UNAVAILABLE", unavailable.message, {"Retry-After": "1"},
                                   extensions={"reason": unavailable.reason})
             return
+        except Throttled as throttled:
+            retry_after = str(throttled.retry_after)
+            await send_json_error(send, 429, "THROTTLED",
+                                  f"Too many failed authentications; retry in {retry_after} s.",
+                                  {"Retry-After": retry_after})
+            return
         except Unauthenticated as refusal:
-            client = (scope.get("client") or ("unknown", 0))[0]
-            try:
-                draw = await self.buckets.take(f"ip:{client}", 1, self.anonymous_limits)
-            except Exception:  # a limiter outage must not turn into a 500
-                draw = None
-            if draw is not None and not draw.allowed:
-                retry_after = str(max(1, math.ceil(draw.retry_after)))
-                await send_json_error(send, 429, "THROTTLED", f"Too many unauthenticated requests; retry in {retry_after} s.",
-                                      {"Retry-After": retry_after})
-                return
             await send_json_error(send, 401, "UNAUTHENTICATED", refusal.message, {"WWW-Authenticate": "Bearer"})
             return
-        scope.setdefault("state", {})["caller"] = caller
+        state["caller"] = caller
         needed = PROTECTED[scope["path"]]
         if needed is not None and caller.role is not needed:
             await send_json_error(send, 403, "FORBIDDEN", f"This needs an {needed.value} key.")

@@ -94,6 +94,11 @@ def _exposure(env: Mapping[str, str]) -> dict:
         anonymous_rate_limit_restore_rate=_float(env, "ANONYMOUS_RATE_LIMIT_RESTORE_RATE", 100 / 60),
         redis_url=env.get("REDIS_URL") or None,
         api_key_cache_seconds=_float(env, "API_KEY_CACHE_SECONDS", 5.0, allow_zero=True),
+        header_timeout_seconds=_float(env, "HEADER_TIMEOUT_SECONDS", 10.0),
+        body_timeout_seconds=_float(env, "BODY_TIMEOUT_SECONDS", 10.0),
+        idle_timeout_seconds=_float(env, "IDLE_TIMEOUT_SECONDS", 75.0),
+        max_connections=_int(env, "MAX_CONNECTIONS", 1000),
+        trusted_proxies=tuple(a.strip() for a in (env.get("TRUSTED_PROXIES") or "").split(",") if a.strip()),
     )
 
 
@@ -152,6 +157,15 @@ class Settings:
     anonymous_rate_limit_restore_rate: float = 100 / 60
     redis_url: Optional[str] = None
     api_key_cache_seconds: float = 5.0
+    # Slow clients: a request's headers and its body each get a deadline; a
+    # kept-alive connection closes after IDLE_TIMEOUT_SECONDS without a request
+    # (longer than a load balancer's idle timeout, so it never reuses a closed one).
+    header_timeout_seconds: float = 10.0
+    body_timeout_seconds: float = 10.0
+    idle_timeout_seconds: float = 75.0
+    max_connections: int = 1000
+    # Addresses whose X-Forwarded-For / X-Forwarded-Proto are believed; none by default.
+    trusted_proxies: tuple[str, ...] = ()
 
     @property
     def in_flight_limit(self) -> int:

@@ -1,15 +1,29 @@
-"""Turns an Authorization header into a Caller, with a short cache so that a
-busy key costs one lookup every few seconds, not one per request."""
+"""Turns an Authorization header into a Caller.
+
+A short cache makes a busy key cost one lookup every few seconds, not one per
+request; unknown key ids are cached too. Failed attempts are throttled per
+client address, and a client out of attempts is refused before any database
+work, so guessing keys is slow and costs the database nothing."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import math
 import time
 from datetime import datetime, timezone
 from typing import Callable, NamedTuple, Optional
 
 from ..database import Database
-from .keys import ApiKeyRecord, Caller, key_by_public_id, secret_matches, split_key
+from ..ratelimit import BucketLimits, Buckets
+from .keys import LAST_USED_RESOLUTION, ApiKeyRecord, Caller, key_by_public_id, note_use, secret_matches, split_key
+
+logger = logging.getLogger("graphql_api.access")
+
+# Compared against when the key id is unknown, so that refusing an unknown id
+# costs the same hashing as refusing a wrong secret.
+_NOBODY = ApiKeyRecord(id=0, public_id="", name="", role=None, secret_hash="0" * 64,  # type: ignore[arg-type]
+                       created_at=None, last_used_at=None, revoked_at=None)  # type: ignore[arg-type]
 
 
 class Unauthenticated(Exception):
@@ -18,16 +32,29 @@ class Unauthenticated(Exception):
         self.message = message
 
 
+class Throttled(Exception):
+    """Too many failed attempts from this client; retry after `retry_after` s."""
+
+    def __init__(self, retry_after: float):
+        super().__init__("throttled")
+        self.retry_after = max(1, math.ceil(retry_after)) if math.isfinite(retry_after) else 60
+
+
 class _CachedKey(NamedTuple):
     looked_up_at: float
-    record: ApiKeyRecord
-    caller: Caller  # frozen, so one instance serves every request with the key
+    record: Optional[ApiKeyRecord]  # None: no such key id
+    caller: Optional[Caller]  # frozen, so one instance serves every request with the key
 
 
 class Authenticator:
-    def __init__(self, database: Database, cache_seconds: float, clock: Callable[[], float] = time.monotonic):
+    MAX_CACHED = 10_000
+
+    def __init__(self, database: Database, cache_seconds: float, buckets: Buckets, failure_limits: BucketLimits,
+                 clock: Callable[[], float] = time.monotonic):
         self.database = database
         self.cache_seconds = cache_seconds
+        self.buckets = buckets
+        self.failure_limits = failure_limits
         self._clock = clock
         self._cache: dict[str, _CachedKey] = {}
         self._lookups: dict[str, asyncio.Future] = {}
@@ -38,14 +65,21 @@ class Authenticator:
             return cached
         return None
 
-    async def _looked_up(self, public_id: str) -> Optional[_CachedKey]:
+    async def _looked_up(self, public_id: str, client: str) -> _CachedKey:
         # When the entry expires, every request in flight with that key finds
         # it expired at once; they share one lookup instead of queueing dozens
-        # for the connection pool (which stalled all traffic every few seconds).
+        # for the connection pool.
         lookup = self._lookups.get(public_id)
         if lookup is None:
+            # A lookup is a failed attempt until the key proves valid: a client
+            # out of attempts gets no database work at all.
+            await self._charge_attempt(client)
             lookup = self._lookups[public_id] = asyncio.ensure_future(self._look_up(public_id))
             lookup.add_done_callback(lambda done: self._forget_lookup(public_id, done))
+            found = await asyncio.shield(lookup)
+            if found.record is not None:
+                await self._refund_attempt(client)
+            return found
         # Shielded: a caller that gives up does not cancel the others' lookup.
         return await asyncio.shield(lookup)
 
@@ -54,31 +88,66 @@ class Authenticator:
         if not done.cancelled():
             done.exception()  # retrieved here too, in case every caller gave up
 
-    async def _look_up(self, public_id: str) -> Optional[_CachedKey]:
-        record = await self.database.read(key_by_public_id, public_id, datetime.now(timezone.utc))
-        if record is None:
-            return None
-        if len(self._cache) > 10_000:
+    async def _look_up(self, public_id: str) -> _CachedKey:
+        record = await self.database.read(key_by_public_id, public_id)
+        if len(self._cache) > self.MAX_CACHED:
             self._cache.clear()
-        caller = Caller(key_id=record.id, public_id=record.public_id, name=record.name, role=record.role)
+        caller = None
+        if record is not None:
+            caller = Caller(key_id=record.id, public_id=record.public_id, name=record.name, role=record.role)
         cached = self._cache[public_id] = _CachedKey(self._clock(), record, caller)
         return cached
 
-    async def authenticate(self, authorization: Optional[str]) -> Caller:
-        """The caller, or Unauthenticated with a message that says what to fix.
-        Revocation takes effect within `cache_seconds`."""
+    async def _charge_attempt(self, client: str) -> None:
+        try:
+            draw = await self.buckets.take(f"auth:{client}", 1, self.failure_limits)
+        except Exception:  # the buckets degrade by themselves; this is the last guard against a 500
+            logger.warning("failed-authentication throttle unavailable", exc_info=True)
+            return
+        if not draw.allowed:
+            raise Throttled(draw.retry_after)
+
+    async def _refund_attempt(self, client: str) -> None:
+        try:
+            await self.buckets.give(f"auth:{client}", 1, self.failure_limits)
+        except Exception:
+            logger.warning("failed-authentication throttle unavailable", exc_info=True)
+
+    async def _refuse(self, client: str, message: str, charged: bool = False):
+        if not charged:
+            await self._charge_attempt(client)
+        raise Unauthenticated(message)
+
+    async def authenticate(self, authorization: Optional[str], client: str) -> Caller:
+        """The caller, or Unauthenticated with a message that says what to fix,
+        or Throttled when `client` has failed too often. Revocation takes
+        effect within `cache_seconds`."""
         if not authorization:
-            raise Unauthenticated("An API key is required: send `Authorization: Bearer <key>`.")
+            await self._refuse(client, "An API key is required: send `Authorization: Bearer <key>`.")
         scheme, _, key = authorization.partition(" ")
         if scheme.lower() != "bearer" or not key.strip():
-            raise Unauthenticated("Send the API key as `Authorization: Bearer <key>`.")
+            await self._refuse(client, "Send the API key as `Authorization: Bearer <key>`.")
         parts = split_key(key.strip())
         if parts is None:
-            raise Unauthenticated("The API key is not valid.")
+            await self._refuse(client, "The API key is not valid.")
         public_id, secret = parts
-        known = self._fresh(public_id) or await self._looked_up(public_id)
-        if known is None or not secret_matches(known.record, secret):
-            raise Unauthenticated("The API key is not valid.")
-        if known.record.revoked_at is not None:
-            raise Unauthenticated("The API key has been revoked.")
+        known = self._fresh(public_id)
+        looked_up_now = known is None
+        if known is None:
+            known = await self._looked_up(public_id, client)
+        record = known.record
+        # Hash either way: an unknown id takes as long to refuse as a wrong secret.
+        matches = secret_matches(record or _NOBODY, secret)
+        if record is None or not matches:
+            # A fresh lookup already charged this attempt (and refunded only a known id).
+            await self._refuse(client, "The API key is not valid.", charged=looked_up_now and record is None)
+        if record.revoked_at is not None:
+            await self._refuse(client, "The API key has been revoked.")
+        if looked_up_now:
+            await self._note_use(record)
         return known.caller
+
+    async def _note_use(self, record: ApiKeyRecord) -> None:
+        now = datetime.now(timezone.utc)
+        if record.last_used_at is None or now - record.last_used_at >= LAST_USED_RESOLUTION:
+            await self.database.read(note_use, record.id, now)

@@ -107,16 +107,19 @@ def revoke_key(session: Session, public_id: str, now: datetime) -> bool:
     return revoked is not None
 
 
-def key_by_public_id(session: Session, public_id: str, now: datetime) -> Optional[ApiKeyRecord]:
-    """The key, for authentication; notes the use when the last note is stale."""
+def key_by_public_id(session: Session, public_id: str) -> Optional[ApiKeyRecord]:
+    """The key, for authentication. Only a read: a failed attempt must not
+    touch the key (note_use does that once the secret matched)."""
     row = session.execute(select(*_COLUMNS).where(ApiKey.public_id == public_id)).first()
-    if row is None:
-        return None
-    if row.revoked_at is None and (row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION):
-        session.execute(
-            update(ApiKey)
-            .where(ApiKey.id == row.id, or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
-            .values(last_used_at=now)
-        )
-        session.commit()
-    return _record(row)
+    return None if row is None else _record(row)
+
+
+def note_use(session: Session, key_id: int, now: datetime) -> None:
+    """Record that the key was used, at most once per LAST_USED_RESOLUTION."""
+    session.execute(
+        update(ApiKey)
+        .where(ApiKey.id == key_id, ApiKey.revoked_at.is_(None),
+               or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
+        .values(last_used_at=now)
+    )
+    session.commit()

@@ -383,7 +383,11 @@ class TestProductionMode:
         assert "Did you mean" not in typo.text
 
     def test_no_graphiql(self, production):
-        assert production.get("/graphql", headers={"accept": "text/html"}).status_code == 404
+        page = production.get("/graphql", headers={"accept": "text/html"})
+        # A GET with no query: refused as such, never the GraphiQL page.
+        assert page.status_code == 400 and page.headers["content-type"].startswith("application/json")
+        assert page.json()["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+        assert "graphiql" not in page.text.lower()
 
     def test_development_mode_suggests(self, http):
         assert "Did you mean" in post(http, {"query": "{ custmers { totalCount } }"}).text
