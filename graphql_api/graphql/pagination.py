@@ -16,28 +16,38 @@ RecordT = TypeVar("RecordT")
 
 _CURSOR_PREFIX = "cursor:"
 
+# The paging arguments, described alike wherever a connection takes them.
+FIRST = f"How many items, 0 to {MAX_PAGE_SIZE}; null means {DEFAULT_PAGE_SIZE}."
+AFTER = "An endCursor (or an edge's cursor) from this list: the page starts after that item."
+
 
 @strawberry.type(description="Where a page sits in its list, as Relay defines it.")
 class PageInfo:
-    has_next_page: bool
+    has_next_page: bool = strawberry.field(
+        description="True when items follow this page: ask again with `after: endCursor`."
+    )
     has_previous_page: bool = strawberry.field(
         description="True when this page was asked for with `after`."
     )
-    start_cursor: Optional[str]
-    end_cursor: Optional[str]
+    start_cursor: Optional[str] = strawberry.field(
+        description="The cursor of the page's first item; null when the page is empty."
+    )
+    end_cursor: Optional[str] = strawberry.field(
+        description="The cursor of the page's last item, the next page's `after`; null for an empty page."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="One item of a page, with its cursor.")
 class Edge(Generic[NodeT]):
-    cursor: str
-    node: NodeT
+    cursor: str = strawberry.field(description="Give it as `after` for the items that follow this one.")
+    node: NodeT = strawberry.field(description="The item.")
 
 
 @strawberry.type(description="A page of a list that can grow; walk it with `first` and `after`.")
 class Connection(Generic[NodeT]):
-    edges: list[Edge[NodeT]]
-    nodes: list[NodeT]
-    page_info: PageInfo
+    edges: list[Edge[NodeT]] = strawberry.field(description="The page's items with their cursors, in order.")
+    nodes: list[NodeT] = strawberry.field(description="The page's items, in order, without cursors.")
+    page_info: PageInfo = strawberry.field(description="Whether more items follow, and cursors to walk on.")
     total_count: int = strawberry.field(description="Items in the whole list, not just this page.")
 
 

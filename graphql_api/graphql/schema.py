@@ -30,7 +30,9 @@ from .scalars import SCALAR_MAP
 logger = logging.getLogger("graphql_api.graphql")
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reads. Problems are top-level errors with extensions.code, and extensions.field for inputs."
+)
 class Query:
     node = strawberry.field(resolver=node, description="Any object by its ID; null when unknown.")
     customer = strawberry.field(resolver=customers.customer, description="Null when unknown.")
@@ -60,9 +62,18 @@ MUTATION_COST = Cost(weight="10")
 ADMIN_ONLY = [CanManageCampaigns]
 
 
-@strawberry.type
+@strawberry.type(
+    description=(
+        "Writes. Each reports the problems with its input or a business rule in userErrors, and "
+        "then writes nothing."
+    )
+)
 class Mutation:
-    create_customer = strawberry.mutation(resolver=customers.create_customer_mutation, directives=[MUTATION_COST])
+    create_customer = strawberry.mutation(
+        resolver=customers.create_customer_mutation,
+        directives=[MUTATION_COST],
+        description="Creates a customer; EMAIL_TAKEN when another customer has the email, ignoring case.",
+    )
     create_campaign = strawberry.mutation(
         resolver=campaigns.create_campaign_mutation,
         permission_classes=ADMIN_ONLY,

@@ -1,6 +1,14 @@
 """schema.graphql is generated from the code and must equal what the server serves."""
 
-from graphql import build_client_schema, get_introspection_query, lexicographic_sort_schema, print_schema
+from graphql import (
+    GraphQLEnumType,
+    GraphQLInputObjectType,
+    GraphQLObjectType,
+    build_client_schema,
+    get_introspection_query,
+    lexicographic_sort_schema,
+    print_schema,
+)
 from graphql import build_schema as parse_sdl
 
 from graphql_api.graphql.schema import schema_sdl
@@ -36,3 +44,38 @@ def test_contract_names_are_all_present():
     }
     for type_name, fields in expected_fields.items():
         assert fields <= set(committed.get_type(type_name).fields), type_name
+
+
+def undescribed(sdl: str) -> list[str]:
+    """Every type of ours, field, input field and enum value without a
+    description; graphql-core's own types (introspection, the built-in
+    scalars) come described."""
+    missing = []
+    for name, graphql_type in parse_sdl(sdl).type_map.items():
+        if name.startswith("__"):
+            continue
+        if not graphql_type.description:
+            missing.append(name)
+        if isinstance(graphql_type, (GraphQLObjectType, GraphQLInputObjectType)):
+            missing += [f"{name}.{field}" for field, definition in graphql_type.fields.items()
+                        if not definition.description]
+        elif isinstance(graphql_type, GraphQLEnumType):
+            missing += [f"{name}.{value}" for value, definition in graphql_type.values.items()
+                        if not definition.description]
+    return missing
+
+
+def test_every_type_field_and_enum_value_is_described():
+    missing = undescribed(COMMITTED.read_text(encoding="utf-8"))
+    assert missing == [], f"Describe these for GraphiQL's Docs: {', '.join(missing)}"
+
+
+def test_the_description_check_names_what_lacks_one():
+    sdl = '''
+        """Described."""
+        type Query { """Described.""" a: Int b: Int }
+        input Filter { c: Int }
+        """Described."""
+        enum Colour { """Described.""" RED BLUE }
+    '''
+    assert undescribed(sdl) == ["Query.b", "Filter", "Filter.c", "Colour.BLUE"]

@@ -22,26 +22,79 @@ TARGETS_SIZE = ListSize(assumed_size=50)
 
 @strawberry.type(description="A discount with a budget, a schedule, limits and optional targeting.")
 class Campaign(Node):
-    id: strawberry.ID
-    name: str
-    description: Optional[str]
-    discount_type: DiscountType
-    discount_percentage: Optional[Decimal] = strawberry.field(
-        description="Exactly one of discountPercentage and discountFlat is non-null."
+    id: strawberry.ID = strawberry.field(
+        description="Opaque; pass it to campaign, node, updateCampaign, deleteCampaign, or as a campaignId."
     )
-    discount_flat: Optional[Decimal]
-    start_date: datetime
-    end_date: datetime
-    total_budget: Decimal
-    used_budget: Decimal
-    remaining_budget: Decimal
-    max_usage_per_customer_per_day: int
-    min_cart_value: Decimal
-    max_discount_amount: Optional[Decimal]
-    is_targeted: bool
+    name: str = strawberry.field(description="For people; 1 to 255 characters, stored trimmed.")
+    description: Optional[str] = strawberry.field(
+        description="Free text for people; null when none was given."
+    )
+    discount_type: DiscountType = strawberry.field(
+        description="What the discount comes off: the cart value (CART) or the delivery charge (DELIVERY)."
+    )
+    discount_percentage: Optional[Decimal] = strawberry.field(
+        description=(
+            "A percentage, not an amount (35.00 is 35%), of the value the discount comes off: the "
+            "cart value or the delivery charge. Exactly one of discountPercentage and discountFlat "
+            "is non-null."
+        )
+    )
+    discount_flat: Optional[Decimal] = strawberry.field(
+        description=(
+            "A fixed amount off the cart value (CART) or the delivery charge (DELIVERY), in the shop's "
+            "currency; null for a percentage campaign."
+        )
+    )
+    start_date: datetime = strawberry.field(description="The first moment the campaign can be used.")
+    end_date: datetime = strawberry.field(
+        description="The last moment the campaign can be used; after it the status is EXPIRED."
+    )
+    total_budget: Decimal = strawberry.field(
+        description=(
+            "The most the campaign gives away in all, in the shop's currency: the sum of the "
+            "discountAmount of its usages never exceeds it."
+        )
+    )
+    used_budget: Decimal = strawberry.field(
+        description=(
+            "Budget used so far, in the shop's currency: the sum of discountAmount of this "
+            "campaign's usages."
+        )
+    )
+    remaining_budget: Decimal = strawberry.field(
+        description="totalBudget - usedBudget, in the shop's currency; no single discount is larger."
+    )
+    max_usage_per_customer_per_day: int = strawberry.field(
+        description=(
+            "How many times one customer may use the campaign per business day (the calendar day in "
+            "the service's time zone, UTC unless configured)."
+        )
+    )
+    min_cart_value: Decimal = strawberry.field(
+        description=(
+            "The least cart value an order needs, in the shop's currency; compared with cartValue, "
+            "for DELIVERY campaigns too."
+        )
+    )
+    max_discount_amount: Optional[Decimal] = strawberry.field(
+        description=(
+            "The most one order's discount can be, in the shop's currency; null for no cap beyond "
+            "the value discounted and remainingBudget."
+        )
+    )
+    is_targeted: bool = strawberry.field(
+        description="True when only the customers in targetCustomers can get the discount."
+    )
     status: CampaignStatus = strawberry.field(description="Always the effective status at read time.")
-    created_at: datetime
-    updated_at: datetime
+    created_at: datetime = strawberry.field(
+        description="When the campaign was created; between equal offers, the older campaign's is the best."
+    )
+    updated_at: datetime = strawberry.field(
+        description=(
+            "When the campaign was last created, updated or deleted; applying a discount does not "
+            "change it."
+        )
+    )
     deleted_at: Optional[datetime] = strawberry.field(
         description="Set once the campaign is deleted; only usage history still shows it."
     )
@@ -74,7 +127,11 @@ class Campaign(Node):
         )
 
     @strawberry.field(
-        description="Batched: one query per request, not one per campaign.", directives=[TARGETS_SIZE]
+        description=(
+            "The customers a targeted campaign is offered to; empty when isTargeted is false. "
+            "Batched: one query per request, not one per campaign."
+        ),
+        directives=[TARGETS_SIZE],
     )
     async def target_customers(self, info: strawberry.Info) -> list[Customer]:
         if not self.is_targeted:
@@ -82,7 +139,9 @@ class Campaign(Node):
         records = await info.context.loaders.target_customers_by_campaign_id.load(self.pk)
         return [Customer.from_record(record) for record in records]
 
-    @strawberry.field(directives=[TARGETS_SIZE])
+    @strawberry.field(
+        description="The IDs of targetCustomers, without loading the customers.", directives=[TARGETS_SIZE]
+    )
     async def target_customer_ids(self, info: strawberry.Info) -> list[strawberry.ID]:
         if not self.is_targeted:
             return []
@@ -90,35 +149,70 @@ class Campaign(Node):
         return [strawberry.ID(encode_id("Customer", record.id)) for record in records]
 
 
-@strawberry.input
+@strawberry.input(description="Campaigns that match every field given; a null or absent field matches all.")
 class CampaignFilter:
-    discount_type: Optional[DiscountType] = None
+    discount_type: Optional[DiscountType] = strawberry.field(
+        default=None, description="Only CART or only DELIVERY campaigns."
+    )
     status: Optional[CampaignStatus] = strawberry.field(
         default=None, description="The effective status, evaluated in the database."
     )
-    is_targeted: Optional[bool] = None
+    is_targeted: Optional[bool] = strawberry.field(
+        default=None, description="Only targeted (true) or only untargeted (false) campaigns."
+    )
 
 
-@strawberry.input
+@strawberry.input(description="A new campaign; it is validated as a whole and every problem is reported.")
 class CreateCampaignInput:
     name: str = strawberry.field(description="1 to 255 characters after trimming.")
     description: Optional[str] = strawberry.field(default=None, description="At most 2000 characters.")
-    discount_type: DiscountType
+    discount_type: DiscountType = strawberry.field(
+        description="CART to discount the cart value, DELIVERY to discount the delivery charge."
+    )
     discount_percentage: Optional[Decimal] = strawberry.field(
-        default=None, description="0 < p <= 100. Give exactly one of this and discountFlat."
+        default=None,
+        description=(
+            "A percentage of the value discounted (35 is 35%); 0 < p <= 100. Give exactly one of "
+            "this and discountFlat."
+        ),
     )
-    discount_flat: Optional[Decimal] = strawberry.field(default=None, description="Greater than 0.")
-    start_date: datetime
-    end_date: datetime = strawberry.field(description="After startDate.")
-    total_budget: Decimal = strawberry.field(description="Greater than 0.")
-    max_usage_per_customer_per_day: Optional[int] = 1
-    min_cart_value: Optional[Decimal] = Decimal("0")
+    discount_flat: Optional[Decimal] = strawberry.field(
+        default=None,
+        description="A fixed amount off the value discounted, in the shop's currency; greater than 0.",
+    )
+    start_date: datetime = strawberry.field(description="The first moment the campaign can be used.")
+    end_date: datetime = strawberry.field(
+        description="The last moment the campaign can be used; after startDate."
+    )
+    total_budget: Decimal = strawberry.field(
+        description="The most the campaign gives away in all, in the shop's currency; greater than 0."
+    )
+    max_usage_per_customer_per_day: Optional[int] = strawberry.field(
+        default=1, description="Uses per customer per business day; at least 1."
+    )
+    min_cart_value: Optional[Decimal] = strawberry.field(
+        default=Decimal("0"),
+        description=(
+            "The least cart value an order needs, in the shop's currency (DELIVERY campaigns too); "
+            "at least 0."
+        ),
+    )
     max_discount_amount: Optional[Decimal] = strawberry.field(
-        default=None, description="Greater than 0 when given."
+        default=None,
+        description=(
+            "The most one order's discount can be, in the shop's currency; greater than 0; null for "
+            "no cap."
+        ),
     )
-    is_targeted: Optional[bool] = False
+    is_targeted: Optional[bool] = strawberry.field(
+        default=False, description="true to offer the campaign only to targetCustomerIds."
+    )
     target_customer_ids: Optional[list[strawberry.ID]] = strawberry.field(
-        default=None, description="Required (at least one) on a targeted campaign; refused otherwise."
+        default=None,
+        description=(
+            "Customer IDs, each of an existing customer (NOT_FOUND names the others). Required (at "
+            "least one) on a targeted campaign; refused otherwise."
+        ),
     )
 
 
@@ -129,23 +223,56 @@ class CreateCampaignInput:
     )
 )
 class UpdateCampaignInput:
-    name: Optional[str] = strawberry.UNSET
-    description: Optional[str] = strawberry.UNSET
-    discount_type: Optional[DiscountType] = strawberry.UNSET
+    name: Optional[str] = strawberry.field(
+        default=strawberry.UNSET, description="1 to 255 characters after trimming."
+    )
+    description: Optional[str] = strawberry.field(
+        default=strawberry.UNSET, description="At most 2000 characters; null removes it."
+    )
+    discount_type: Optional[DiscountType] = strawberry.field(
+        default=strawberry.UNSET, description="CART to discount the cart value, DELIVERY the delivery charge."
+    )
     discount_percentage: Optional[Decimal] = strawberry.field(
         default=strawberry.UNSET,
-        description="To switch to a flat discount, give discountFlat and set this to null.",
+        description=(
+            "A percentage of the value discounted; 0 < p <= 100. To switch to a flat discount, give "
+            "discountFlat and set this to null."
+        ),
     )
-    discount_flat: Optional[Decimal] = strawberry.UNSET
-    start_date: Optional[datetime] = strawberry.UNSET
-    end_date: Optional[datetime] = strawberry.UNSET
+    discount_flat: Optional[Decimal] = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "A fixed amount off the value discounted, in the shop's currency; greater than 0. To switch to a "
+            "percentage, give discountPercentage and set this to null."
+        ),
+    )
+    start_date: Optional[datetime] = strawberry.field(
+        default=strawberry.UNSET, description="Must stay before endDate, as stored or given."
+    )
+    end_date: Optional[datetime] = strawberry.field(
+        default=strawberry.UNSET, description="Must stay after startDate, as stored or given."
+    )
     total_budget: Optional[Decimal] = strawberry.field(
-        default=strawberry.UNSET, description="May not fall below usedBudget."
+        default=strawberry.UNSET, description="In the shop's currency; may not fall below usedBudget."
     )
-    max_usage_per_customer_per_day: Optional[int] = strawberry.UNSET
-    min_cart_value: Optional[Decimal] = strawberry.UNSET
-    max_discount_amount: Optional[Decimal] = strawberry.UNSET
-    is_targeted: Optional[bool] = strawberry.UNSET
+    max_usage_per_customer_per_day: Optional[int] = strawberry.field(
+        default=strawberry.UNSET, description="Uses per customer per business day; at least 1."
+    )
+    min_cart_value: Optional[Decimal] = strawberry.field(
+        default=strawberry.UNSET,
+        description="The least cart value an order needs, in the shop's currency; at least 0.",
+    )
+    max_discount_amount: Optional[Decimal] = strawberry.field(
+        default=strawberry.UNSET,
+        description="The most one order's discount can be, in the shop's currency; null removes the cap.",
+    )
+    is_targeted: Optional[bool] = strawberry.field(
+        default=strawberry.UNSET,
+        description=(
+            "false offers the campaign to everyone and clears its targets; true needs at least "
+            "one target."
+        ),
+    )
     target_customer_ids: Optional[list[strawberry.ID]] = strawberry.field(
         default=strawberry.UNSET, description="Replaces the whole target list."
     )
@@ -154,13 +281,21 @@ class UpdateCampaignInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What createCampaign and updateCampaign answer.")
 class CampaignPayload:
-    campaign: Optional[Campaign]
-    user_errors: list[UserError]
+    campaign: Optional[Campaign] = strawberry.field(
+        description="The campaign as stored after the change; null when there are userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Every problem found; empty on success. When there are any, nothing was written."
+    )
 
 
-@strawberry.type
+@strawberry.type(description="What deleteCampaign answers.")
 class DeleteCampaignPayload:
-    deleted_campaign_id: Optional[strawberry.ID]
-    user_errors: list[UserError]
+    deleted_campaign_id: Optional[strawberry.ID] = strawberry.field(
+        description="The ID of the campaign deleted; null when there are userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="NOT_FOUND for an unknown or already deleted campaign; empty on success."
+    )

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Optional
+from typing import Annotated, Optional
 
 import strawberry
 
@@ -11,15 +11,17 @@ from ..discounts.types import DiscountUsage
 from ..errors import UserError
 from ..ids import encode_id
 from ..node import Node
-from ..pagination import Connection, page_request, to_connection
+from ..pagination import AFTER, FIRST, Connection, page_request, to_connection
 
 
 @strawberry.type(description="A shopper campaigns can be offered to.")
 class Customer(Node):
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(
+        description="Opaque; give it to customer, node, or as customerId and targetCustomerIds."
+    )
     email: str = strawberry.field(description="As email-validator normalizes it; unique ignoring case.")
-    name: str
-    created_at: datetime
+    name: str = strawberry.field(description="For people; 1 to 100 characters, stored trimmed.")
+    created_at: datetime = strawberry.field(description="When the customer was created.")
     pk: strawberry.Private[int]
 
     @classmethod
@@ -34,20 +36,32 @@ class Customer(Node):
 
     @strawberry.field(description="The discounts this customer used, newest first.", directives=[CONNECTION])
     async def discount_usages(
-        self, info: strawberry.Info, first: Optional[int] = 20, after: Optional[str] = None
+        self,
+        info: strawberry.Info,
+        first: Annotated[Optional[int], strawberry.argument(description=FIRST)] = 20,
+        after: Annotated[Optional[str], strawberry.argument(description=AFTER)] = None,
     ) -> Connection[DiscountUsage]:
         request = page_request(first, after)
         page = await info.context.loaders.usage_page_by_customer.load((self.pk, request))
         return to_connection(page, DiscountUsage.from_record)
 
 
-@strawberry.input
+@strawberry.input(description="A new customer.")
 class CreateCustomerInput:
-    email: str
+    email: str = strawberry.field(
+        description=(
+            "A valid email address, stored as email-validator normalizes it; EMAIL_TAKEN when another "
+            "customer has it, ignoring case."
+        )
+    )
     name: str = strawberry.field(description="1 to 100 characters after trimming.")
 
 
-@strawberry.type
+@strawberry.type(description="What createCustomer answers.")
 class CustomerPayload:
-    customer: Optional[Customer]
-    user_errors: list[UserError]
+    customer: Optional[Customer] = strawberry.field(
+        description="The customer created; null when there are userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Every problem found; empty on success. When there are any, nothing was written."
+    )

@@ -25,14 +25,27 @@ LazyCustomer = Annotated["Customer", strawberry.lazy("graphql_api.graphql.custom
 
 @strawberry.type(description="A discount applied to one order: what it was, and what it saved.")
 class DiscountUsage(Node):
-    id: strawberry.ID
-    discount_type: DiscountType
-    original_amount: Decimal = strawberry.field(
-        description="The cart value for CART campaigns, the delivery charge for DELIVERY ones."
+    id: strawberry.ID = strawberry.field(description="Opaque; give it to node.")
+    discount_type: DiscountType = strawberry.field(
+        description="The campaign's discountType when the discount was applied."
     )
-    discount_amount: Decimal
-    final_amount: Decimal = strawberry.field(description="originalAmount - discountAmount.")
-    used_at: datetime
+    original_amount: Decimal = strawberry.field(
+        description=(
+            "The value discounted, in the shop's currency, as given to applyDiscount: the cart "
+            "value for CART campaigns, the delivery charge for DELIVERY ones."
+        )
+    )
+    discount_amount: Decimal = strawberry.field(
+        description="The discount given, in the shop's currency; it counts toward the campaign's usedBudget."
+    )
+    final_amount: Decimal = strawberry.field(
+        description=(
+            "originalAmount - discountAmount, in the shop's currency: what was left to pay of that value."
+        )
+    )
+    used_at: datetime = strawberry.field(
+        description="When the discount was applied; the daily limit counts usages by its business day."
+    )
     campaign_pk: strawberry.Private[int]
     customer_pk: strawberry.Private[int]
 
@@ -56,7 +69,7 @@ class DiscountUsage(Node):
         record = await info.context.loaders.campaign_by_id.load(self.campaign_pk)
         return Campaign.from_record(record, info.context.now)
 
-    @strawberry.field
+    @strawberry.field(description="The customer the discount was applied for.")
     async def customer(self, info: strawberry.Info) -> LazyCustomer:
         from ..customers.types import Customer
 
@@ -64,14 +77,42 @@ class DiscountUsage(Node):
         return Customer.from_record(record)
 
 
-@strawberry.type(description="A discount a cart can get from one campaign.")
+@strawberry.type(
+    description=(
+        "A discount a cart can get from one campaign, worked out now; applyDiscount checks "
+        "every rule again when it records one."
+    )
+)
 class DiscountOffer:
-    campaign: LazyCampaign
-    discount_type: DiscountType
-    discount_amount: Decimal
-    final_amount: Decimal
-    is_best: bool
-    savings: str = strawberry.field(description='Human text, e.g. "35% off (210.00)".')
+    campaign: LazyCampaign = strawberry.field(description="The campaign that gives the discount.")
+    discount_type: DiscountType = strawberry.field(
+        description=(
+            "The campaign's discountType: CART when the discount is on the cart value, DELIVERY on "
+            "the delivery charge."
+        )
+    )
+    discount_amount: Decimal = strawberry.field(
+        description=(
+            "The discount, in the shop's currency, on the cart value (CART) or the delivery charge "
+            "(DELIVERY): the percentage (half-up to cents) or the flat amount, capped by "
+            "maxDiscountAmount, remainingBudget and the value itself."
+        )
+    )
+    final_amount: Decimal = strawberry.field(
+        description=(
+            "What is left to pay of the value discounted, in the shop's currency: cartValue or "
+            "deliveryCharge minus discountAmount."
+        )
+    )
+    is_best: bool = strawberry.field(
+        description=(
+            "True for the first offer of its list: the largest discountAmount of its discountType, "
+            "the older campaign's on a tie."
+        )
+    )
+    savings: str = strawberry.field(
+        description='Human text for display, e.g. "35% off (210.00)" or "50.00 off (50.00)"; not for parsing.'
+    )
 
     @classmethod
     def from_offer(cls, offer: Offer, now: datetime) -> "DiscountOffer":
@@ -92,10 +133,19 @@ OFFERS_SIZE = ListSize(assumed_size=50)
 
 @strawberry.type(description="Every discount a cart can get now, best first per type.")
 class AvailableDiscounts:
-    cart_discounts: list[DiscountOffer] = strawberry.field(directives=[OFFERS_SIZE])
-    delivery_discounts: list[DiscountOffer] = strawberry.field(directives=[OFFERS_SIZE])
-    best_cart_discount: Optional[DiscountOffer]
-    best_delivery_discount: Optional[DiscountOffer]
+    cart_discounts: list[DiscountOffer] = strawberry.field(
+        description="Offers of CART campaigns, on the cart value; best first.", directives=[OFFERS_SIZE]
+    )
+    delivery_discounts: list[DiscountOffer] = strawberry.field(
+        description="Offers of DELIVERY campaigns, on the delivery charge; best first.",
+        directives=[OFFERS_SIZE],
+    )
+    best_cart_discount: Optional[DiscountOffer] = strawberry.field(
+        description="The first of cartDiscounts; null when there is none."
+    )
+    best_delivery_discount: Optional[DiscountOffer] = strawberry.field(
+        description="The first of deliveryDiscounts; null when there is none."
+    )
 
     @classmethod
     def from_offers(cls, offers: AvailableOffers, now: datetime) -> "AvailableDiscounts":
@@ -109,21 +159,34 @@ class AvailableDiscounts:
         )
 
 
+CUSTOMER_ID = "The customer's ID; NOT_FOUND when it is not one."
+CART_VALUE = (
+    "The value of the goods before any discount, in the shop's currency; at least 0. CART "
+    "discounts come off it, and every campaign's minCartValue is compared with it."
+)
+DELIVERY_CHARGE = (
+    "The delivery charge before any discount, in the shop's currency; at least 0, null counts "
+    "as 0. DELIVERY discounts come off it."
+)
+
+
 @plain_scalar_input
-@strawberry.input
+@strawberry.input(description="A customer's cart, to see which discounts it can get.")
 class CartInput:
-    customer_id: strawberry.ID
-    cart_value: Decimal = strawberry.field(description="At least 0.")
-    delivery_charge: Optional[Decimal] = strawberry.field(default=Decimal("0"), description="At least 0.")
+    customer_id: strawberry.ID = strawberry.field(description=CUSTOMER_ID)
+    cart_value: Decimal = strawberry.field(description=CART_VALUE)
+    delivery_charge: Optional[Decimal] = strawberry.field(default=Decimal("0"), description=DELIVERY_CHARGE)
 
 
 @plain_scalar_input
-@strawberry.input
+@strawberry.input(description="One campaign's discount for one order.")
 class ApplyDiscountInput:
-    campaign_id: strawberry.ID
-    customer_id: strawberry.ID
-    cart_value: Decimal
-    delivery_charge: Optional[Decimal] = Decimal("0")
+    campaign_id: strawberry.ID = strawberry.field(
+        description="The campaign to apply, e.g. from availableDiscounts; NOT_FOUND when it is not one."
+    )
+    customer_id: strawberry.ID = strawberry.field(description=CUSTOMER_ID)
+    cart_value: Decimal = strawberry.field(description=CART_VALUE)
+    delivery_charge: Optional[Decimal] = strawberry.field(default=Decimal("0"), description=DELIVERY_CHARGE)
     idempotency_key: Optional[str] = strawberry.field(
         default=None,
         description=(
@@ -133,7 +196,17 @@ class ApplyDiscountInput:
     )
 
 
-@strawberry.type
+@strawberry.type(description="What applyDiscount answers.")
 class ApplyDiscountPayload:
-    usage: Optional[DiscountUsage]
-    user_errors: list[UserError]
+    usage: Optional[DiscountUsage] = strawberry.field(
+        description=(
+            "The usage recorded; for an idempotencyKey already used with the same input, the one "
+            "recorded the first time. Null when there are userErrors."
+        )
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description=(
+            "Why nothing was applied: every problem with the input, or the first business rule that "
+            "failed; empty on success."
+        )
+    )
