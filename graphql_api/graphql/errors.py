@@ -5,19 +5,42 @@ from __future__ import annotations
 
 import logging
 import re
-from typing import Any, Iterable, Optional
+from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
 import strawberry
-from graphql import GraphQLError, GraphQLSyntaxError
+from graphql import (
+    GraphQLError,
+    GraphQLSchema,
+    GraphQLSyntaxError,
+    Undefined,
+    VariableDefinitionNode,
+    VariableNode,
+)
+from graphql.utilities import type_from_ast, validate_input_value
 
 from ..core.errors import DomainError, ErrorCode
 from ..core.errors import UserError as DomainUserError
 from ..database import DatabaseUnavailable
+from .enums import describe_values
 from .query_limits import QUERY_TOO_COMPLEX
 
 logger = logging.getLogger("graphql_api.errors")
 
-UserErrorCode = strawberry.enum(ErrorCode, name="UserErrorCode", description="Why a mutation refused its input.")
+UserErrorCode = describe_values(
+    strawberry.enum(ErrorCode, name="UserErrorCode", description="Why a mutation refused its input."),
+    {
+        "INVALID_INPUT": "A value breaks an input rule (a length, a range, a required value).",
+        "NOT_FOUND": "An ID that names no existing object of the type expected; deleted campaigns too.",
+        "EMAIL_TAKEN": "Another customer has this email, ignoring case.",
+        "CAMPAIGN_NOT_ACTIVE": "The campaign is paused, not started yet (see startDate) or over (endDate).",
+        "BUDGET_EXHAUSTED": "The campaign's usedBudget has reached its totalBudget.",
+        "MIN_CART_VALUE_NOT_MET": "cartValue is below the campaign's minCartValue.",
+        "NOT_TARGETED": "The campaign is targeted, and the customer is not one of its targets.",
+        "DAILY_LIMIT_REACHED": "The customer used the campaign maxUsagePerCustomerPerDay times today.",
+        "NOTHING_TO_DISCOUNT": "The value the discount comes off (cart value or delivery charge) is zero.",
+        "IDEMPOTENCY_KEY_REUSED": "The idempotencyKey was used before with a different input.",
+    },
+)
 
 
 @strawberry.type(description="A problem with a mutation's input or with a business rule; nothing was written.")
@@ -25,8 +48,8 @@ class UserError:
     field: Optional[list[str]] = strawberry.field(
         description='Path into the input, e.g. ["input", "endDate"]; null when no single field is at fault.'
     )
-    code: UserErrorCode
-    message: str
+    code: UserErrorCode = strawberry.field(description="What went wrong; branch on this, not on message.")
+    message: str = strawberry.field(description="A sentence for people, in English; it may change.")
 
 
 def user_errors(errors: Iterable[DomainUserError]) -> list[UserError]:
@@ -44,6 +67,46 @@ INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 _TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
+
+
+def invalid_input_at(error: GraphQLError, field: Optional[Sequence[Union[str, int]]]) -> GraphQLError:
+    """Tags a value the schema's types refuse as INVALID_INPUT, with `field`
+    the path to it: an argument's or a variable's name, then the keys and list
+    indexes into its value."""
+    extensions = {**(error.extensions or {}), "code": ErrorCode.INVALID_INPUT.value}
+    if field:
+        extensions["field"] = list(field)
+    error.extensions = extensions
+    return error
+
+
+def locate_variable_errors(
+    errors: list[GraphQLError], schema: GraphQLSchema, variables: dict[str, Any]
+) -> list[GraphQLError]:
+    """Tags the errors of variables that do not coerce as INVALID_INPUT, with a
+    field when the error names the variable's definition (all but "too many
+    errors" and "nested too deeply"). graphql-core puts the path into the value
+    in the message only, but hands it to its validator's callback: running the
+    validator again on that variable gives the paths, in the errors' order."""
+    paths: dict[int, Iterator[list]] = {}
+    for error in errors:
+        node = error.nodes[0] if error.nodes else None
+        field = None
+        if isinstance(node, VariableDefinitionNode):
+            name = node.variable.name.value
+            if id(node) not in paths:
+                paths[id(node)] = iter(_refused_paths(schema, node, variables.get(name, Undefined)))
+            field = [name, *next(paths[id(node)], [])]
+        invalid_input_at(error, field)
+    return errors
+
+
+def _refused_paths(schema: GraphQLSchema, node: VariableDefinitionNode, value: Any) -> list[list]:
+    found: list[list] = []
+    variable_type = type_from_ast(schema, node.type)
+    if variable_type is not None:
+        validate_input_value(value, variable_type, lambda _error, path: found.append(path))
+    return found
 
 
 def _root_cause(error: GraphQLError) -> Optional[BaseException]:
@@ -77,6 +140,10 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         formatted["message"] = cause.message
     elif "code" in extensions:
         pass
+    elif isinstance(cause, GraphQLError) and error.nodes and isinstance(error.nodes[0], VariableNode):
+        # graphql-core's run-time check of an argument refused a variable's value: a null,
+        # given to a variable with a default, in a non-null position.
+        extensions.update(code=ErrorCode.INVALID_INPUT.value, field=[error.nodes[0].name.value])
     elif error.path is not None or (cause is not None and not isinstance(cause, GraphQLError)):
         logger.error(
             "unexpected error in request %s", request_id, exc_info=cause or error
@@ -84,8 +151,6 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         extensions["code"] = INTERNAL_SERVER_ERROR
         formatted["message"] = f"Internal server error (request id {request_id})."
         extensions["requestId"] = request_id
-    elif error.message.startswith("Variable '$") or cause is not None:
-        extensions["code"] = ErrorCode.INVALID_INPUT.value  # a variable the types refuse
     else:
         extensions["code"] = VALIDATION_FAILED
     formatted["extensions"] = extensions

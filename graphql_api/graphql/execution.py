@@ -42,6 +42,7 @@ from graphql import (
     GraphQLOutputType,
     Undefined,
     get_nullable_type,
+    get_operation_ast,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -52,6 +53,8 @@ from graphql.language import BREAK, Visitor
 from graphql.pyutils import Path
 from strawberry.resolvers import is_default_resolver
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
+
+from .errors import locate_variable_errors
 
 _PLAN_KEY = "campaign-service-plain-fields"
 _MISSING = object()
@@ -153,6 +156,18 @@ def selections_may_vary(document: DocumentNode) -> bool:
 
 
 class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+    @classmethod
+    def build(cls, schema, document, root_value=None, context_value=None, raw_variable_values=None,
+              operation_name=None, *args: Any, **kwargs: Any) -> Any:
+        """Errors instead of an executor when the operation cannot be picked or
+        its variables do not coerce; both execution paths build here, so both
+        name the variable field at fault."""
+        built = super().build(schema, document, root_value, context_value, raw_variable_values, operation_name,
+                              *args, **kwargs)
+        if isinstance(built, list) and get_operation_ast(document, operation_name) is not None:
+            return locate_variable_errors(built, schema, raw_variable_values or {})
+        return built
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # (object type, id of the field group) -> its grouped subfields when all

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timezone
 from decimal import Decimal
 
@@ -44,21 +45,25 @@ def _serialize_datetime(value: datetime) -> str:
     return value.astimezone(timezone.utc).isoformat()
 
 
+# RFC 3339's date-time, with its offset optional. datetime.fromisoformat alone
+# would take a date without a time as midnight, and other ISO 8601 forms too.
+_RFC3339_DATETIME = re.compile(
+    r"([0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ]([0-9]{2}:[0-9]{2}:[0-9]{2}(?:\.[0-9]+)?)([Zz]|[+-][0-9]{2}:[0-9]{2})?"
+)
+_DATETIME_FORMAT = "DateTime must be an RFC 3339 date and time such as 2026-11-26T10:30:00+00:00."
+
+
 def _parse_datetime(value: object) -> datetime:
-    if not isinstance(value, str) or len(value) > _MAX_DATETIME_LENGTH:
-        raise InvalidInput("DateTime must be an RFC 3339 string such as 2026-11-26T10:30:00+00:00.")
-    text = value.strip()
-    if text.endswith(("Z", "z")):
-        text = text[:-1] + "+00:00"
+    too_long = not isinstance(value, str) or len(value) > _MAX_DATETIME_LENGTH
+    shape = None if too_long else _RFC3339_DATETIME.fullmatch(value)
+    if shape is None:
+        raise InvalidInput(_DATETIME_FORMAT)
+    date, time, offset = shape.groups()
+    offset = "+00:00" if offset in (None, "Z", "z") else offset  # the contract: no offset means UTC
     try:
-        parsed = datetime.fromisoformat(text)
-        if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=timezone.utc)  # the contract: no offset means UTC
-        return parsed.astimezone(timezone.utc)
-    except (ValueError, OverflowError):
-        raise InvalidInput(
-            "DateTime must be an RFC 3339 string such as 2026-11-26T10:30:00+00:00."
-        ) from None
+        return datetime.fromisoformat(f"{date}T{time}{offset}").astimezone(timezone.utc)
+    except (ValueError, OverflowError):  # a month 13, a second 60, a year out of range
+        raise InvalidInput(_DATETIME_FORMAT) from None
 
 
 def _parse_datetime_literal(node, _variables=None) -> datetime:
@@ -70,8 +75,10 @@ def _parse_datetime_literal(node, _variables=None) -> datetime:
 DateTimeScalar = strawberry.scalar(
     name="DateTime",
     description=(
-        "An RFC 3339 date and time, always with an offset on output (UTC). An input "
-        "without an offset is taken as UTC."
+        "An RFC 3339 date and time: the date, a 'T' (or 't', or a space), the time with "
+        "seconds and an optional fraction, then an optional offset ('Z' or +hh:mm / -hh:mm), "
+        'e.g. "2026-11-26T10:30:00+00:00". An input without an offset is taken as UTC; a '
+        "date without a time is refused. Output is always in UTC, with its offset."
     ),
     serialize=_serialize_datetime,
     parse_value=_parse_datetime,

@@ -38,6 +38,7 @@ def test_bad_money_in_a_query(gql, world, cart_value):
     result = gql.request(AVAILABLE, {"input": {"customerId": customer["id"], "cartValue": cart_value}})
     assert_clean_failure(result)
     assert result.codes and set(result.codes) <= {"INVALID_INPUT"}, result.body
+    assert [error["extensions"]["field"] for error in result.errors] == [["input", "cartValue"]]
 
 
 @pytest.mark.parametrize("cart_value", ["1.234", "NaN", "-1", "99999999999", "1e999999999"])
