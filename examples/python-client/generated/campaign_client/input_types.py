@@ -12,63 +12,86 @@ from .enums import CampaignStatus, DiscountType
 
 
 class ApplyDiscountInput(BaseModel):
+    """One campaign's discount for one order."""
+
     campaign_id: str = Field(alias="campaignId")
+    "The campaign to apply, e.g. from availableDiscounts; NOT_FOUND when it is not one."
     customer_id: str = Field(alias="customerId")
+    "The customer's ID; NOT_FOUND when it is not one."
     cart_value: Decimal = Field(alias="cartValue")
+    "The value of the goods before any discount, in the shop's currency; at least 0. CART discounts come off it, and every campaign's minCartValue is compared with it."
     delivery_charge: Optional[Decimal] = Field(alias="deliveryCharge", default="0.00")
+    "The delivery charge before any discount, in the shop's currency; at least 0, null counts as 0. DELIVERY discounts come off it."
     idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
     "1-255 characters. The same key with the same input returns the first usage and applies nothing more; with a different input it is IDEMPOTENCY_KEY_REUSED."
 
 
 class CampaignFilter(BaseModel):
+    """Campaigns that match every field given; a null or absent field matches all."""
+
     discount_type: Optional[DiscountType] = Field(alias="discountType", default=None)
+    "Only CART or only DELIVERY campaigns."
     status: Optional[CampaignStatus] = None
     "The effective status, evaluated in the database."
     is_targeted: Optional[bool] = Field(alias="isTargeted", default=None)
+    "Only targeted (true) or only untargeted (false) campaigns."
 
 
 class CartInput(BaseModel):
+    """A customer's cart, to see which discounts it can get."""
+
     customer_id: str = Field(alias="customerId")
+    "The customer's ID; NOT_FOUND when it is not one."
     cart_value: Decimal = Field(alias="cartValue")
-    "At least 0."
+    "The value of the goods before any discount, in the shop's currency; at least 0. CART discounts come off it, and every campaign's minCartValue is compared with it."
     delivery_charge: Optional[Decimal] = Field(alias="deliveryCharge", default="0.00")
-    "At least 0."
+    "The delivery charge before any discount, in the shop's currency; at least 0, null counts as 0. DELIVERY discounts come off it."
 
 
 class CreateCampaignInput(BaseModel):
+    """A new campaign; it is validated as a whole and every problem is reported."""
+
     name: str
     "1 to 255 characters after trimming."
     description: Optional[str] = None
     "At most 2000 characters."
     discount_type: DiscountType = Field(alias="discountType")
+    "CART to discount the cart value, DELIVERY to discount the delivery charge."
     discount_percentage: Optional[Decimal] = Field(
         alias="discountPercentage", default=None
     )
-    "0 < p <= 100. Give exactly one of this and discountFlat."
+    "A percentage of the value discounted (35 is 35%); 0 < p <= 100. Give exactly one of this and discountFlat."
     discount_flat: Optional[Decimal] = Field(alias="discountFlat", default=None)
-    "Greater than 0."
+    "A fixed amount off the value discounted, in the shop's currency; greater than 0."
     start_date: datetime = Field(alias="startDate")
+    "The first moment the campaign can be used."
     end_date: datetime = Field(alias="endDate")
-    "After startDate."
+    "The last moment the campaign can be used; after startDate."
     total_budget: Decimal = Field(alias="totalBudget")
-    "Greater than 0."
+    "The most the campaign gives away in all, in the shop's currency; greater than 0."
     max_usage_per_customer_per_day: Optional[int] = Field(
         alias="maxUsagePerCustomerPerDay", default=1
     )
+    "Uses per customer per business day; at least 1."
     min_cart_value: Optional[Decimal] = Field(alias="minCartValue", default="0.00")
+    "The least cart value an order needs, in the shop's currency (DELIVERY campaigns too); at least 0."
     max_discount_amount: Optional[Decimal] = Field(
         alias="maxDiscountAmount", default=None
     )
-    "Greater than 0 when given."
+    "The most one order's discount can be, in the shop's currency; greater than 0; null for no cap."
     is_targeted: Optional[bool] = Field(alias="isTargeted", default=False)
+    "true to offer the campaign only to targetCustomerIds."
     target_customer_ids: Optional[list[str]] = Field(
         alias="targetCustomerIds", default=None
     )
-    "Required (at least one) on a targeted campaign; refused otherwise."
+    "Customer IDs, each of an existing customer (NOT_FOUND names the others). Required (at least one) on a targeted campaign; refused otherwise."
 
 
 class CreateCustomerInput(BaseModel):
+    """A new customer."""
+
     email: str
+    "A valid email address, stored as email-validator normalizes it; EMAIL_TAKEN when another customer has it, ignoring case."
     name: str
     "1 to 100 characters after trimming."
 
@@ -77,25 +100,35 @@ class UpdateCampaignInput(BaseModel):
     """Every field is optional: only those given change, and an explicit null clears a nullable field. The result is validated as a whole."""
 
     name: Optional[str] = None
+    "1 to 255 characters after trimming."
     description: Optional[str] = None
+    "At most 2000 characters; null removes it."
     discount_type: Optional[DiscountType] = Field(alias="discountType", default=None)
+    "CART to discount the cart value, DELIVERY the delivery charge."
     discount_percentage: Optional[Decimal] = Field(
         alias="discountPercentage", default=None
     )
-    "To switch to a flat discount, give discountFlat and set this to null."
+    "A percentage of the value discounted; 0 < p <= 100. To switch to a flat discount, give discountFlat and set this to null."
     discount_flat: Optional[Decimal] = Field(alias="discountFlat", default=None)
+    "A fixed amount off the value discounted, in the shop's currency; greater than 0. To switch to a percentage, give discountPercentage and set this to null."
     start_date: Optional[datetime] = Field(alias="startDate", default=None)
+    "Must stay before endDate, as stored or given."
     end_date: Optional[datetime] = Field(alias="endDate", default=None)
+    "Must stay after startDate, as stored or given."
     total_budget: Optional[Decimal] = Field(alias="totalBudget", default=None)
-    "May not fall below usedBudget."
+    "In the shop's currency; may not fall below usedBudget."
     max_usage_per_customer_per_day: Optional[int] = Field(
         alias="maxUsagePerCustomerPerDay", default=None
     )
+    "Uses per customer per business day; at least 1."
     min_cart_value: Optional[Decimal] = Field(alias="minCartValue", default=None)
+    "The least cart value an order needs, in the shop's currency; at least 0."
     max_discount_amount: Optional[Decimal] = Field(
         alias="maxDiscountAmount", default=None
     )
+    "The most one order's discount can be, in the shop's currency; null removes the cap."
     is_targeted: Optional[bool] = Field(alias="isTargeted", default=None)
+    "false offers the campaign to everyone and clears its targets; true needs at least one target."
     target_customer_ids: Optional[list[str]] = Field(
         alias="targetCustomerIds", default=None
     )

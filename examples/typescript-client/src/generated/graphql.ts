@@ -3,10 +3,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+/** One campaign's discount for one order. */
 export type ApplyDiscountInput = {
+  /** The campaign to apply, e.g. from availableDiscounts; NOT_FOUND when it is not one. */
   campaignId: string;
+  /** The value of the goods before any discount, in the shop's currency; at least 0. CART discounts come off it, and every campaign's minCartValue is compared with it. */
   cartValue: string;
+  /** The customer's ID; NOT_FOUND when it is not one. */
   customerId: string;
+  /** The delivery charge before any discount, in the shop's currency; at least 0, null counts as 0. DELIVERY discounts come off it. */
   deliveryCharge?: string | null | undefined;
   /** 1-255 characters. The same key with the same input returns the first usage and applies nothing more; with a different input it is IDEMPOTENCY_KEY_REUSED. */
   idempotencyKey?: string | null | undefined;
@@ -14,52 +19,75 @@ export type ApplyDiscountInput = {
 
 /** The effective status at read time: INACTIVE if paused; else EXPIRED after endDate; else BUDGET_EXHAUSTED when usedBudget >= totalBudget; else SCHEDULED before startDate; else ACTIVE. */
 export type CampaignStatus =
+  /** Offered now, to its targets if it is targeted. */
   | 'ACTIVE'
+  /** usedBudget has reached totalBudget. */
   | 'BUDGET_EXHAUSTED'
+  /** Over: now is after endDate. */
   | 'EXPIRED'
+  /** Paused (updateCampaign with active: false); usage history shows deleted ones so. */
   | 'INACTIVE'
+  /** Not started: now is before startDate. */
   | 'SCHEDULED';
 
+/** A new campaign; it is validated as a whole and every problem is reported. */
 export type CreateCampaignInput = {
   /** At most 2000 characters. */
   description?: string | null | undefined;
-  /** Greater than 0. */
+  /** A fixed amount off the value discounted, in the shop's currency; greater than 0. */
   discountFlat?: string | null | undefined;
-  /** 0 < p <= 100. Give exactly one of this and discountFlat. */
+  /** A percentage of the value discounted (35 is 35%); 0 < p <= 100. Give exactly one of this and discountFlat. */
   discountPercentage?: string | null | undefined;
+  /** CART to discount the cart value, DELIVERY to discount the delivery charge. */
   discountType: DiscountType;
-  /** After startDate. */
+  /** The last moment the campaign can be used; after startDate. */
   endDate: string;
+  /** true to offer the campaign only to targetCustomerIds. */
   isTargeted?: boolean | null | undefined;
-  /** Greater than 0 when given. */
+  /** The most one order's discount can be, in the shop's currency; greater than 0; null for no cap. */
   maxDiscountAmount?: string | null | undefined;
+  /** Uses per customer per business day; at least 1. */
   maxUsagePerCustomerPerDay?: number | null | undefined;
+  /** The least cart value an order needs, in the shop's currency (DELIVERY campaigns too); at least 0. */
   minCartValue?: string | null | undefined;
   /** 1 to 255 characters after trimming. */
   name: string;
+  /** The first moment the campaign can be used. */
   startDate: string;
-  /** Required (at least one) on a targeted campaign; refused otherwise. */
+  /** Customer IDs, each of an existing customer (NOT_FOUND names the others). Required (at least one) on a targeted campaign; refused otherwise. */
   targetCustomerIds?: Array<string> | null | undefined;
-  /** Greater than 0. */
+  /** The most the campaign gives away in all, in the shop's currency; greater than 0. */
   totalBudget: string;
 };
 
 /** CART discounts the cart value; DELIVERY the delivery charge. */
 export type DiscountType =
+  /** The discount comes off the cart value. */
   | 'CART'
+  /** The discount comes off the delivery charge. */
   | 'DELIVERY';
 
 /** Why a mutation refused its input. */
 export type UserErrorCode =
+  /** The campaign's usedBudget has reached its totalBudget. */
   | 'BUDGET_EXHAUSTED'
+  /** The campaign is paused, not started yet (see startDate) or over (endDate). */
   | 'CAMPAIGN_NOT_ACTIVE'
+  /** The customer used the campaign maxUsagePerCustomerPerDay times today. */
   | 'DAILY_LIMIT_REACHED'
+  /** Another customer has this email, ignoring case. */
   | 'EMAIL_TAKEN'
+  /** The idempotencyKey was used before with a different input. */
   | 'IDEMPOTENCY_KEY_REUSED'
+  /** A value breaks an input rule (a length, a range, a required value). */
   | 'INVALID_INPUT'
+  /** cartValue is below the campaign's minCartValue. */
   | 'MIN_CART_VALUE_NOT_MET'
+  /** The value the discount comes off (cart value or delivery charge) is zero. */
   | 'NOTHING_TO_DISCOUNT'
+  /** An ID that names no existing object of the type expected; deleted campaigns too. */
   | 'NOT_FOUND'
+  /** The campaign is targeted, and the customer is not one of its targets. */
   | 'NOT_TARGETED';
 
 export type CreateCampaignMutationVariables = Exact<{
