@@ -64,7 +64,7 @@ def create_app(
     expected_revision = head_revision()
     metrics.watch_pool(database.engine)
     schema = build_schema(settings)
-    buckets = buckets or make_buckets(settings.redis_url)
+    buckets = buckets or make_buckets(settings.redis_url, settings.redis_fallback, settings.redis_timeout_seconds)
     throttle = Throttle(buckets, BucketLimits(settings.rate_limit_capacity, settings.rate_limit_restore_rate))
     graphql = GraphQLView(schema, database=database, settings=settings, clock=clock, throttle=throttle)
 

@@ -7,10 +7,14 @@ requested cost up front and gets back what it did not use.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import math
 import time
 from dataclasses import dataclass
 from typing import Optional, Protocol
+
+logger = logging.getLogger("graphql_api.ratelimit")
 
 
 @dataclass(frozen=True)
@@ -119,10 +123,10 @@ return {allowed, math.floor(tokens * 1000)}
 class RedisBuckets:
     """Buckets shared by every process that points at the same Redis."""
 
-    def __init__(self, url: str, prefix: str = "campaign-service:bucket:"):
+    def __init__(self, url: str, prefix: str = "campaign-service:bucket:", timeout_seconds: float = 0.1):
         import redis.asyncio as redis  # imported only when REDIS_URL is set
 
-        self._redis = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+        self._redis = redis.Redis.from_url(url, socket_timeout=timeout_seconds, socket_connect_timeout=timeout_seconds)
         self._script = self._redis.register_script(_SCRIPT)
         self._prefix = prefix
 
@@ -145,5 +149,87 @@ class RedisBuckets:
         await self._redis.aclose()
 
 
-def make_buckets(redis_url: Optional[str]) -> Buckets:
-    return RedisBuckets(redis_url) if redis_url else MemoryBuckets()
+FALLBACKS = ("local", "open", "closed")
+
+
+class ResilientBuckets:
+    """Redis buckets behind a circuit breaker. A Redis call that fails or
+    takes longer than `timeout_seconds` opens the circuit: for
+    `retry_seconds` no request waits on Redis, and draws follow `fallback`:
+    "local" uses this process's own buckets (limits hold per process),
+    "open" lets every request through, "closed" refuses every draw. Then one
+    request tries Redis again. The change of state is logged, not each draw."""
+
+    def __init__(self, redis: Buckets, fallback: str = "local", timeout_seconds: float = 0.1,
+                 retry_seconds: float = 5.0, clock=time.monotonic):
+        if fallback not in FALLBACKS:
+            raise ValueError(f"fallback must be one of {FALLBACKS}")
+        self.redis = redis
+        self.local = MemoryBuckets(clock)
+        self.fallback = fallback
+        self.timeout_seconds = timeout_seconds
+        self.retry_seconds = retry_seconds
+        self._clock = clock
+        self._open_until: Optional[float] = None
+        self.redis_failures = 0  # calls that failed or timed out, for tests and metrics
+
+    def _circuit_open(self) -> bool:
+        return self._open_until is not None and self._clock() < self._open_until
+
+    def _trip(self, error: BaseException) -> None:
+        self.redis_failures += 1
+        if self._open_until is None:
+            logger.warning("rate limiter: Redis unavailable (%s); %s until it answers again",
+                           error.__class__.__name__,
+                           {"local": "using per-process buckets", "open": "letting requests through",
+                            "closed": "refusing requests"}[self.fallback])
+        self._open_until = self._clock() + self.retry_seconds
+
+    def _recovered(self) -> None:
+        if self._open_until is not None:
+            self._open_until = None
+            logger.warning("rate limiter: Redis answers again; buckets are shared again")
+
+    async def _redis_call(self, call):
+        try:
+            result = await asyncio.wait_for(call, self.timeout_seconds)
+        except (asyncio.TimeoutError, OSError, ConnectionError, _redis_errors()) as error:
+            self._trip(error)
+            return None
+        self._recovered()
+        return result
+
+    async def take(self, key: str, points: float, limits: BucketLimits) -> Draw:
+        if not self._circuit_open():
+            draw = await self._redis_call(self.redis.take(key, points, limits))
+            if draw is not None:
+                return draw
+        if self.fallback == "local":
+            return await self.local.take(key, points, limits)
+        if self.fallback == "open":
+            return Draw(True, limits.capacity, 0.0)
+        return Draw(False, 0.0, max(1.0, self.retry_seconds))
+
+    async def give(self, key: str, points: float, limits: BucketLimits) -> float:
+        if not self._circuit_open():
+            tokens = await self._redis_call(self.redis.give(key, points, limits))
+            if tokens is not None:
+                return tokens
+        if self.fallback == "local":
+            return await self.local.give(key, points, limits)
+        return limits.capacity if self.fallback == "open" else 0.0
+
+    async def close(self) -> None:
+        await self.redis.close()
+
+
+def _redis_errors() -> type:
+    from redis.exceptions import RedisError
+
+    return RedisError
+
+
+def make_buckets(redis_url: Optional[str], fallback: str = "local", timeout_seconds: float = 0.1) -> Buckets:
+    if not redis_url:
+        return MemoryBuckets()
+    return ResilientBuckets(RedisBuckets(redis_url, timeout_seconds=timeout_seconds), fallback, timeout_seconds)

@@ -54,6 +54,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
 def _zone(env: Mapping[str, str]) -> ZoneInfo:
     name = env.get("BUSINESS_TIMEZONE") or "UTC"
     try:
@@ -93,6 +100,8 @@ def _exposure(env: Mapping[str, str]) -> dict:
         anonymous_rate_limit_capacity=_float(env, "ANONYMOUS_RATE_LIMIT_CAPACITY", 100),
         anonymous_rate_limit_restore_rate=_float(env, "ANONYMOUS_RATE_LIMIT_RESTORE_RATE", 100 / 60),
         redis_url=env.get("REDIS_URL") or None,
+        redis_timeout_seconds=_float(env, "REDIS_TIMEOUT_SECONDS", 0.1),
+        redis_fallback=_choice(env, "RATE_LIMIT_REDIS_FALLBACK", ("local", "open", "closed"), "local"),
         api_key_cache_seconds=_float(env, "API_KEY_CACHE_SECONDS", 5.0, allow_zero=True),
         header_timeout_seconds=_float(env, "HEADER_TIMEOUT_SECONDS", 10.0),
         body_timeout_seconds=_float(env, "BODY_TIMEOUT_SECONDS", 10.0),
@@ -156,6 +165,10 @@ class Settings:
     anonymous_rate_limit_capacity: float = 100
     anonymous_rate_limit_restore_rate: float = 100 / 60
     redis_url: Optional[str] = None
+    # While Redis does not answer within REDIS_TIMEOUT_SECONDS: per-process
+    # buckets ("local"), no limit ("open") or refuse ("closed").
+    redis_timeout_seconds: float = 0.1
+    redis_fallback: str = "local"
     api_key_cache_seconds: float = 5.0
     # Slow clients: a request's headers and its body each get a deadline; a
     # kept-alive connection closes after IDLE_TIMEOUT_SECONDS without a request
