@@ -193,3 +193,13 @@ def test_a_production_start_says_how_to_make_the_first_key(empty_database):
     assert "development mode" not in log
     assert "keys create --role admin --name ops` makes the first" in log
     assert f"GraphQL API at {base_url}/graphql (production mode, GraphiQL off)" in log
+
+
+def test_log_lines_carry_no_terminal_colours(empty_database):
+    process, _ = start_server(empty_database, "--migrate", LOG_LEVEL="INFO")
+    try:
+        log = server_log(process)
+    finally:
+        stop_server(process)
+    assert "Uvicorn running on" in log  # uvicorn's line that carries a coloured copy
+    assert "color_message" not in log and "\x1b[" not in log

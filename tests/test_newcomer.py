@@ -169,6 +169,8 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
 
     run = MakeRun(clone)
     run.wait_until_serving()
+    # The install from the lock is quiet: no setuptools warnings about the package.
+    assert "would be ignored" not in run.output and "SetuptoolsDeprecationWarning" not in run.output, run.output
     keys = re.findall(r'"Bearer (csk_[A-Za-z0-9_-]+)"', run.output)
     assert len(keys) == 1, run.output
     key = keys[0]
@@ -250,8 +252,22 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     adopted = MakeRun(clone)
     adopted.wait_until_serving()
     assert gql(adopted.base_url, key, history_doc, fill(variables, ids))["discountUsages"]["totalCount"] == 1
+    # Restarted from outside while it serves: the new server is the one Ctrl-C stops.
+    before = {process.pid for process in postgres_processes(data_dir)}
+    restart_from_outside(clone, data_dir)
+    assert before.isdisjoint(process.pid for process in postgres_processes(data_dir))
     adopted.ctrl_c()
     assert wait_until_gone(data_dir) == [], "the adopted PostgreSQL outlived make run"
+
+
+def restart_from_outside(clone: Path, data_dir: Path) -> None:
+    """pg_ctl restart, as an operator would, with the clone's pgserver."""
+    script = ("import sys, pathlib, pgserver; from pgserver.postgres_server import PostgresServer; "
+              "pgdata = pathlib.Path(sys.argv[1]); "
+              "user = 'pgserver' if __import__('os').geteuid() == 0 else None; "
+              "pgserver.pg_ctl(['-w', '-m', 'fast', 'restart'], pgdata=pgdata, user=user, timeout=60)")
+    subprocess.run([str(clone / ".venv" / "bin" / "python"), "-c", script, str(data_dir)], check=True,
+                   capture_output=True, timeout=120)
 
 
 def test_a_production_start_says_so_and_makes_no_key(clone, tmp_path):
