@@ -8,7 +8,6 @@ process that started it exits.
 
 from __future__ import annotations
 
-import atexit
 import logging
 from pathlib import Path
 
@@ -16,7 +15,6 @@ logger = logging.getLogger("graphql_api.embedded_postgres")
 
 # pgserver's record of the processes that share one data directory.
 HANDLE_PIDS = ".handle_pids.json"
-_watched: set[Path] = set()
 
 
 class EmbeddedPostgresUnavailable(RuntimeError):
@@ -52,7 +50,6 @@ def _is_alive(psutil, pid: int) -> bool:
 def _server(data_dir: Path):
     try:
         import pgserver
-        from pgserver.utils import PostmasterInfo
     except ImportError:  # pragma: no cover - depends on the install
         raise EmbeddedPostgresUnavailable(
             "DATABASE_URL is not set and the embedded PostgreSQL is not installed; "
@@ -63,18 +60,6 @@ def _server(data_dir: Path):
     _forget_dead_owners(pgdata)
     # cleanup_mode="stop": the server stops when the last process using it exits.
     server = pgserver.get_server(pgdata, cleanup_mode="stop")
-
-    def look_again_before_stopping() -> None:
-        # pgserver stops the postmaster it saw at start; if someone restarted
-        # the server since, that one is gone and the new one must be stopped.
-        # atexit runs this before pgserver's own handler (registered earlier).
-        current = PostmasterInfo.read_from_pgdata(pgdata)
-        if current is not None and current.is_running():
-            server._postmaster_info = current
-
-    if pgdata not in _watched:
-        _watched.add(pgdata)
-        atexit.register(look_again_before_stopping)
     return server
 
 

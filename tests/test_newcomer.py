@@ -255,7 +255,13 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     # Restarted from outside while it serves: the new server is the one Ctrl-C stops.
     before = {process.pid for process in postgres_processes(data_dir)}
     restart_from_outside(clone, data_dir)
-    assert before.isdisjoint(process.pid for process in postgres_processes(data_dir))
+    after = {process.pid for process in postgres_processes(data_dir)}
+    assert after and before.isdisjoint(after), (before, after)
+    deadline = time.monotonic() + 30  # the pool reconnects to the new server
+    while httpx2.post(f"{adopted.base_url}/graphql", headers={"Authorization": f"Bearer {key}"}, timeout=30,
+                      json={"query": history_doc, "variables": fill(variables, ids)}).status_code != 200:
+        assert time.monotonic() < deadline, "no answer from the restarted database"
+        time.sleep(0.5)
     adopted.ctrl_c()
     assert wait_until_gone(data_dir) == [], "the adopted PostgreSQL outlived make run"
 
