@@ -8,18 +8,24 @@ import enum
 class Role(str, enum.Enum):
     # Everything, including creating, changing and deleting campaigns.
     ADMIN = "admin"
-    # What a storefront backend needs: read customers and campaigns, create
-    # customers, ask for and apply discounts, read usage history.
+    # What a storefront backend needs: look customers up, read campaigns,
+    # create customers, ask for and apply discounts, read usage history.
     CHECKOUT = "checkout"
 
 
 class Permission(str, enum.Enum):
     MANAGE_CAMPAIGNS = "manage_campaigns"
+    # Browse every customer (`customers`); a storefront looks customers up instead.
+    LIST_CUSTOMERS = "list_customers"
+    # Read objects of a type: its typed lookups and node(id:) ask the same one.
+    READ_CUSTOMERS = "read_customers"
+    READ_CAMPAIGNS = "read_campaigns"
+    READ_USAGES = "read_usages"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.CHECKOUT: frozenset(),
+    Role.CHECKOUT: frozenset({Permission.READ_CUSTOMERS, Permission.READ_CAMPAIGNS, Permission.READ_USAGES}),
 }
 
 

@@ -5,15 +5,38 @@ from __future__ import annotations
 
 from typing import Any
 
+from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 
 from ..access.roles import Permission, allows
 
+FORBIDDEN = {"code": "FORBIDDEN"}
+
+MESSAGES = {
+    Permission.MANAGE_CAMPAIGNS: "This API key's role may not create, change or delete campaigns.",
+    Permission.LIST_CUSTOMERS: "This API key's role may not list customers; look a customer up by its ID.",
+    Permission.READ_CUSTOMERS: "This API key's role may not read customers.",
+    Permission.READ_CAMPAIGNS: "This API key's role may not read campaigns.",
+    Permission.READ_USAGES: "This API key's role may not read discount usages.",
+}
+
+
+def granted(info, permission: Permission) -> bool:
+    caller = info.context.caller
+    return caller is not None and allows(caller.role, permission)
+
+
+def require(info, permission: Permission) -> None:
+    """A resolver's own check, the same error as a permission class's. Lookups
+    check in the resolver, not in the field's permission_classes, because
+    node(id:) calls those resolvers and must refuse exactly as they do."""
+    if not granted(info, permission):
+        raise StrawberryGraphQLError(MESSAGES[permission], extensions=dict(FORBIDDEN))
+
 
 class CanManageCampaigns(BasePermission):
-    message = "This API key's role may not create, change or delete campaigns."
-    error_extensions = {"code": "FORBIDDEN"}
+    message = MESSAGES[Permission.MANAGE_CAMPAIGNS]
+    error_extensions = FORBIDDEN
 
     def has_permission(self, source: Any, info, **kwargs: Any) -> bool:
-        caller = info.context.caller
-        return caller is not None and allows(caller.role, Permission.MANAGE_CAMPAIGNS)
+        return granted(info, Permission.MANAGE_CAMPAIGNS)

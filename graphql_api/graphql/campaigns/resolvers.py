@@ -7,6 +7,7 @@ from typing import Any, Optional
 import strawberry
 
 from ... import events
+from ...access.roles import Permission
 from ...campaigns import selectors
 from ...campaigns.records import CampaignRecord
 from ...campaigns.service import (
@@ -20,6 +21,7 @@ from ...campaigns.service import (
 from ..errors import user_errors
 from ..ids import decode_id, encode_id
 from ..pagination import Connection, page_request, to_connection
+from ..permissions import require
 from .types import (
     Campaign,
     CampaignFilter,
@@ -31,6 +33,7 @@ from .types import (
 
 
 async def campaign(info: strawberry.Info, id: strawberry.ID) -> Optional[Campaign]:
+    require(info, Permission.READ_CAMPAIGNS)
     pk = decode_id(id, "Campaign")
     if pk is None:
         return None
@@ -46,6 +49,7 @@ async def campaigns(
     first: Optional[int] = 20,
     after: Optional[str] = None,
 ) -> Connection[Campaign]:
+    require(info, Permission.READ_CAMPAIGNS)
     request = page_request(first, after)
     campaign_filter = selectors.CampaignFilter(
         discount_type=filter.discount_type if filter else None,

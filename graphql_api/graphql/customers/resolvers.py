@@ -7,14 +7,17 @@ from typing import Optional
 import strawberry
 
 from ... import events
+from ...access.roles import Permission
 from ...customers.service import CustomerRecord, create_customer, customers_page
 from ..errors import user_errors
 from ..ids import decode_id
 from ..pagination import Connection, page_request, to_connection
+from ..permissions import require
 from .types import CreateCustomerInput, Customer, CustomerPayload
 
 
 async def customer(info: strawberry.Info, id: strawberry.ID) -> Optional[Customer]:
+    require(info, Permission.READ_CUSTOMERS)
     pk = decode_id(id, "Customer")
     if pk is None:
         return None
@@ -25,6 +28,7 @@ async def customer(info: strawberry.Info, id: strawberry.ID) -> Optional[Custome
 async def customers(
     info: strawberry.Info, first: Optional[int] = 20, after: Optional[str] = None
 ) -> Connection[Customer]:
+    require(info, Permission.LIST_CUSTOMERS)
     request = page_request(first, after)
     page = await info.context.database.read(customers_page, request)
     return to_connection(page, Customer.from_record)
