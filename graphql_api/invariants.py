@@ -40,17 +40,25 @@ def find_violations(session: Session, zone: tzinfo) -> list[Violation]:
                 f"sum of usages {row.usage_sum}",
             )
         )
-    # The business day of each usage, in the configured zone, against the
-    # campaign's current limit.
+    # Each usage against the limit it was applied under: counting the
+    # customer's usages of the campaign that business day up to and including
+    # it (in id order, the order the customer's row lock applied them), the
+    # count may not exceed that limit. A limit lowered later breaks nothing.
+    # Usages recorded without their limit are judged by the campaign's.
     over_limit = session.execute(
         text(
             """
-            SELECT u.campaign_id, u.customer_id, (u.used_at AT TIME ZONE :zone)::date AS day,
-                   count(*) AS usages, c.max_usage_per_customer_per_day AS day_limit
-            FROM discount_usages u JOIN campaigns c ON c.id = u.campaign_id
-            GROUP BY u.campaign_id, u.customer_id, day, c.max_usage_per_customer_per_day
-            HAVING count(*) > c.max_usage_per_customer_per_day
-            ORDER BY u.campaign_id, u.customer_id, day
+            SELECT DISTINCT ON (campaign_id, customer_id, day) campaign_id, customer_id, day,
+                   nth AS usages, day_limit
+            FROM (
+                SELECT u.campaign_id, u.customer_id, (u.used_at AT TIME ZONE :zone)::date AS day,
+                       coalesce(u.daily_limit_at_apply, c.max_usage_per_customer_per_day) AS day_limit,
+                       row_number() OVER (PARTITION BY u.campaign_id, u.customer_id,
+                                          (u.used_at AT TIME ZONE :zone)::date ORDER BY u.id) AS nth
+                FROM discount_usages u JOIN campaigns c ON c.id = u.campaign_id
+            ) numbered
+            WHERE nth > day_limit
+            ORDER BY campaign_id, customer_id, day, nth
             """
         ),
         {"zone": str(zone)},

@@ -33,6 +33,12 @@ class ApplyDiscount:
     customer_id: Optional[int]  # None: the given ID is not a customer's
     cart: Cart
     idempotency_key: Optional[str] = None
+    api_key_id: Optional[int] = None  # the caller's: idempotency keys are scoped to it
+
+    def __post_init__(self):
+        # Without an API key to scope it, an idempotency key would never match a replay.
+        if self.idempotency_key is not None and self.api_key_id is None:
+            raise ValueError("an idempotency key needs the API key that sent it")
 
     def same_request_as(self, usage: UsageRecord) -> bool:
         """What "same input" means for an idempotency key: compared as values."""
@@ -110,6 +116,8 @@ def _new_usage(command: ApplyDiscount, campaign: CampaignRecord, discount: Disco
         "new_final_amount": discount.final_amount,
         "new_used_at": now,
         "new_idempotency_key": command.idempotency_key,
+        "new_api_key_id": command.api_key_id,
+        "new_daily_limit_at_apply": campaign.terms.max_usage_per_customer_per_day,
     }
 
 
@@ -142,6 +150,7 @@ def apply_in_transaction(
         **standing_parameters(command.customer_id if customer_found else -1, now, zone),
         "campaign_id": command.campaign_id,
         "idempotency_key": command.idempotency_key,
+        "api_key_id": command.api_key_id,
     }
     row = None
     if command.campaign_id is not None:
@@ -183,8 +192,9 @@ def apply_in_transaction(
     return _applied(usage_record(usage), locked.used_budget, locked.total_budget)
 
 
-def _usage_by_key(session: Session, key: str) -> Optional[UsageRecord]:
-    row = session.execute(select(*USAGE_COLUMNS).where(DiscountUsage.idempotency_key == key)).first()
+def _usage_by_key(session: Session, api_key_id: int, key: str) -> Optional[UsageRecord]:
+    row = session.execute(select(*USAGE_COLUMNS).where(
+        DiscountUsage.api_key_id == api_key_id, DiscountUsage.idempotency_key == key)).first()
     return usage_record(row) if row is not None else None
 
 
@@ -221,7 +231,7 @@ async def _apply(database: Database, command: ApplyDiscount, now: datetime, zone
         except IntegrityError as error:
             if command.idempotency_key is None or not _violates_key_constraint(error):
                 raise
-        usage = await database.read(_usage_by_key, command.idempotency_key)
+        usage = await database.read(_usage_by_key, command.api_key_id, command.idempotency_key)
         if usage is not None:
             return _replay(command, usage)
         # The winner rolled back after all, so nothing holds the key: try afresh.

@@ -10,7 +10,7 @@ column of an UPDATE's table would also be SET.
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, bindparam, cast, false, insert, select, true, update
+from sqlalchemy import BigInteger, and_, bindparam, cast, false, insert, select, true, update
 
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS
@@ -64,7 +64,11 @@ def _campaign_with_facts(same_key):
     )
 
 
-CAMPAIGN = PreparedStatement(_campaign_with_facts(_KEYED_USAGE.c.idempotency_key == bindparam("idempotency_key")))
+# An idempotency key is looked up within the API key that sent it.
+CAMPAIGN = PreparedStatement(_campaign_with_facts(and_(
+    _KEYED_USAGE.c.api_key_id == bindparam("api_key_id"),
+    _KEYED_USAGE.c.idempotency_key == bindparam("idempotency_key"),
+)))
 # `== None` would render IS NULL and match every usage without a key.
 CAMPAIGN_WITHOUT_KEY = PreparedStatement(_campaign_with_facts(false()))
 

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Identity,
     Index,
+    Integer,
     String,
     UniqueConstraint,
 )
@@ -20,7 +21,8 @@ from ..campaigns.models import Money
 from ..database import Base
 
 
-IDEMPOTENCY_KEY_CONSTRAINT = "uq_discount_usages_idempotency_key"
+# Idempotency keys are scoped to the API key that sent them.
+IDEMPOTENCY_KEY_CONSTRAINT = "uq_discount_usages_api_key_idempotency_key"
 
 
 class DiscountUsage(Base):
@@ -41,9 +43,14 @@ class DiscountUsage(Base):
     final_amount: Mapped[Decimal] = mapped_column(Money)
     used_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     idempotency_key: Mapped[Optional[str]] = mapped_column(String(255))
+    # The API key that applied it; NULL for usages recorded before migration 0004.
+    api_key_id: Mapped[Optional[int]] = mapped_column(BigInteger, ForeignKey("api_keys.id", ondelete="RESTRICT"))
+    # maxUsagePerCustomerPerDay when it was applied: `check` judges a usage by
+    # the limit it was applied under, not by one lowered since.
+    daily_limit_at_apply: Mapped[Optional[int]] = mapped_column(Integer)
 
     __table_args__ = (
-        UniqueConstraint("idempotency_key", name=IDEMPOTENCY_KEY_CONSTRAINT),
+        UniqueConstraint("api_key_id", "idempotency_key", name=IDEMPOTENCY_KEY_CONSTRAINT),
         CheckConstraint("discount_type IN ('CART', 'DELIVERY')", name="ck_usages_discount_type"),
         CheckConstraint(
             "discount_amount > 0 AND discount_amount <= original_amount",

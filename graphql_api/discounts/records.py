@@ -26,6 +26,8 @@ class UsageRecord:
     final_amount: Decimal
     used_at: datetime
     idempotency_key: Optional[str]
+    api_key_id: Optional[int]
+    daily_limit_at_apply: Optional[int]
 
 
 USAGE_COLUMNS = (
@@ -40,6 +42,8 @@ USAGE_COLUMNS = (
     DiscountUsage.final_amount,
     DiscountUsage.used_at,
     DiscountUsage.idempotency_key,
+    DiscountUsage.api_key_id,
+    DiscountUsage.daily_limit_at_apply,
 )
 
 
@@ -56,6 +60,8 @@ def usage_record(row) -> UsageRecord:
         final_amount=row.final_amount,
         used_at=row.used_at,
         idempotency_key=row.idempotency_key,
+        api_key_id=row.api_key_id,
+        daily_limit_at_apply=row.daily_limit_at_apply,
     )
 
 

@@ -7,6 +7,7 @@ from typing import Optional
 
 import strawberry
 
+from ...access.roles import Permission
 from ...core.discounts import Cart
 from ...core.errors import InvalidInput, NotFound
 from ...core.money import ZERO
@@ -18,6 +19,7 @@ from ...discounts.records import UsageRecord
 from ..errors import user_errors
 from ..ids import decode_id
 from ..pagination import Connection, page_request, to_connection
+from ..permissions import require
 from .types import ApplyDiscountInput, ApplyDiscountPayload, AvailableDiscounts, CartInput, DiscountUsage
 
 
@@ -40,12 +42,23 @@ async def available_discounts(info: strawberry.Info, input: CartInput) -> Availa
 async def discount_usages(
     info: strawberry.Info, customer_id: strawberry.ID, first: Optional[int] = 20, after: Optional[str] = None
 ) -> Connection[DiscountUsage]:
+    require(info, Permission.READ_USAGES)
     request = page_request(first, after)
     customer_pk = decode_id(customer_id, "Customer")
     if customer_pk is None:
         raise NotFound("No such customer.", field=("customerId",))
     page = await info.context.database.read(customer_usage_page, customer_pk, request)
     return to_connection(page, DiscountUsage.from_record)
+
+
+async def discount_usage(info: strawberry.Info, id: strawberry.ID) -> Optional[DiscountUsage]:
+    """One usage by its ID: node(id:)'s lookup, and the contract's discountUsage(id:)."""
+    require(info, Permission.READ_USAGES)
+    pk = decode_id(id, "DiscountUsage")
+    if pk is None:
+        return None
+    record = await info.context.loaders.usage_by_id.load(pk)
+    return DiscountUsage.from_record(record) if record is not None else None
 
 
 async def apply_discount_mutation(info: strawberry.Info, input: ApplyDiscountInput) -> ApplyDiscountPayload:
@@ -55,6 +68,7 @@ async def apply_discount_mutation(info: strawberry.Info, input: ApplyDiscountInp
         customer_id=decode_id(input.customer_id, "Customer"),
         cart=_cart(input.cart_value, input.delivery_charge),
         idempotency_key=input.idempotency_key,
+        api_key_id=context.caller.key_id,
     )
     result = await apply_discount(context.database, command, context.now, context.zone)
     if isinstance(result, UsageRecord):
