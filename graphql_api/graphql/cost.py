@@ -81,6 +81,7 @@ class CostCalculator:
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
         self._shapes = costs.shapes if costs is not None else {}
+        self._costs: dict[tuple, int] = {}
         # Whether a variable's value went into the cost worked out so far.
         self.read_variables = False
 
@@ -92,31 +93,41 @@ class CostCalculator:
         }[operation.operation.value]
         if root is None:
             return 0
-        return self._selection_cost(operation.selection_set, root, data, set())
+        self._costs = {}  # its keys hold ids of `data`'s items: valid for this walk only
+        return self._selection_cost(operation.selection_set, root, data)
 
-    def _selection_cost(self, selection_set: SelectionSetNode, parent_type, data, seen_fragments, sized=None) -> int:
+    def _selection_cost(self, selection_set: SelectionSetNode, parent_type, data, sized=None) -> int:
+        """Worked out once per selection set, type, item of data and sizing, so
+        that a fragment costs one walk however often it is spread: the work is
+        linear in the document, not in its expansion."""
+        key = (id(selection_set), id(parent_type), id(data), sized)
+        cost = self._costs.get(key)
+        if cost is None:
+            # Met again while being worked out: a fragment cycle, which validation refuses.
+            self._costs[key] = 0
+            cost = self._costs[key] = self._walk(selection_set, parent_type, data, sized)
+        return cost
+
+    def _walk(self, selection_set: SelectionSetNode, parent_type, data, sized) -> int:
         total, objects, fragments = self._shape(selection_set, parent_type)
         for selection, field, response_key in objects:
             value = _MISSING
             if data is not _MISSING:
                 value = data.get(response_key) if isinstance(data, dict) else None
             multiplier = sized[1] if sized is not None and selection.name.value in sized[0] else None
-            total += self._field_total(selection, field, value, multiplier, seen_fragments)
+            total += self._field_total(selection, field, value, multiplier)
         for selection in fragments:
             if isinstance(selection, InlineFragmentNode):
                 fragment_type = (
                     self.schema.get_type(selection.type_condition.name.value) if selection.type_condition else parent_type
                 )
-                total += self._selection_cost(selection.selection_set, fragment_type, data, seen_fragments, sized)
+                total += self._selection_cost(selection.selection_set, fragment_type, data, sized)
             else:
-                name = selection.name.value
-                fragment = self.fragments.get(name)
-                if fragment is None or name in seen_fragments:
+                fragment = self.fragments.get(selection.name.value)
+                if fragment is None:
                     continue
                 fragment_type = self.schema.get_type(fragment.type_condition.name.value)
-                total += self._selection_cost(
-                    fragment.selection_set, fragment_type, data, seen_fragments | {name}, sized
-                )
+                total += self._selection_cost(fragment.selection_set, fragment_type, data, sized)
         return total
 
     def _shape(self, selection_set: SelectionSetNode, parent_type) -> tuple[int, list, list]:
@@ -144,7 +155,7 @@ class CostCalculator:
             shape = self._shapes[key] = (leaf_weight, objects, fragments)
         return shape
 
-    def _field_total(self, node: FieldNode, field: GraphQLField, value, multiplier, seen_fragments) -> int:
+    def _field_total(self, node: FieldNode, field: GraphQLField, value, multiplier) -> int:
         """own weight + items x (1 for each object + what is selected on it)."""
         named = get_named_type(field.type)
         info = _field_cost(field)
@@ -154,14 +165,14 @@ class CostCalculator:
             leaf_weight, objects, fragments = self._shape(node.selection_set, named)
             if not objects and not fragments:  # every item costs the same
                 return own + len(items) * (1 + leaf_weight)
-            return own + sum(1 + self._selection_cost(node.selection_set, named, item, seen_fragments) for item in items)
+            return own + sum(1 + self._selection_cost(node.selection_set, named, item) for item in items)
         size = self._list_size(node, field, info)
         if info.list_size is not None and info.list_size.sized_fields:
-            sized = (set(info.list_size.sized_fields), size)
-            return own + 1 + self._selection_cost(node.selection_set, named, _MISSING, seen_fragments, sized)
+            sized = (frozenset(info.list_size.sized_fields), size)
+            return own + 1 + self._selection_cost(node.selection_set, named, _MISSING, sized)
         if multiplier is None:
             multiplier = size if is_list_type(get_nullable_type(field.type)) else 1
-        return own + multiplier * (1 + self._selection_cost(node.selection_set, named, _MISSING, seen_fragments))
+        return own + multiplier * (1 + self._selection_cost(node.selection_set, named, _MISSING))
 
     def _list_size(self, node: FieldNode, field: GraphQLField, info: FieldCost) -> int:
         directive = info.list_size

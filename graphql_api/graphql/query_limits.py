@@ -29,7 +29,7 @@ def too_complex(limit: str, maximum: int, actual: int, message: str, nodes=None)
     )
 
 
-def _depth(selection_set: Optional[SelectionSetNode], fragments, visiting: frozenset) -> int:
+def _depth(selection_set: Optional[SelectionSetNode], fragments: dict, depths: dict) -> int:
     if selection_set is None:
         return 0
     deepest = 0
@@ -37,23 +37,35 @@ def _depth(selection_set: Optional[SelectionSetNode], fragments, visiting: froze
         if isinstance(selection, FieldNode):
             if selection.name.value.startswith("__"):
                 continue  # introspection has the schema's fixed shape
-            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, visiting))
+            deepest = max(deepest, 1 + _depth(selection.selection_set, fragments, depths))
         elif isinstance(selection, InlineFragmentNode):
-            deepest = max(deepest, _depth(selection.selection_set, fragments, visiting))
+            deepest = max(deepest, _depth(selection.selection_set, fragments, depths))
         elif isinstance(selection, FragmentSpreadNode):
-            name = selection.name.value
-            if name in fragments and name not in visiting:  # cycles are another rule's error
-                deepest = max(deepest, _depth(fragments[name].selection_set, fragments, visiting | {name}))
+            deepest = max(deepest, _fragment_depth(selection.name.value, fragments, depths))
     return deepest
+
+
+def _fragment_depth(name: str, fragments: dict, depths: dict) -> int:
+    """Worked out once per fragment however often it is spread, so the work is
+    linear in the document, not in its expansion."""
+    if name not in depths:
+        depths[name] = 0  # met again while being worked out: a cycle, another rule's error
+        fragment = fragments.get(name)
+        depths[name] = _depth(fragment.selection_set, fragments, depths) if fragment is not None else 0
+    return depths[name]
 
 
 def max_depth_rule(maximum: int) -> type[ValidationRule]:
     class MaxDepth(ValidationRule):
-        def enter_operation_definition(self, node: OperationDefinitionNode, *_args):
-            fragments = {
-                d.name.value: d for d in self.context.document.definitions if isinstance(d, FragmentDefinitionNode)
+        def __init__(self, context: ValidationContext):
+            super().__init__(context)
+            self.fragments = {
+                d.name.value: d for d in context.document.definitions if isinstance(d, FragmentDefinitionNode)
             }
-            depth = _depth(node.selection_set, fragments, frozenset())
+            self.depths: dict[str, int] = {}  # by fragment, for every operation of the document
+
+        def enter_operation_definition(self, node: OperationDefinitionNode, *_args):
+            depth = _depth(node.selection_set, self.fragments, self.depths)
             if depth > maximum:
                 self.report_error(too_complex(
                     "depth", maximum, depth, f"The query is {depth} levels deep; the limit is {maximum}.", [node]
