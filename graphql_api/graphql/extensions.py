@@ -3,10 +3,13 @@ each request gets fresh instances and no state leaks between requests."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator, Optional
+from functools import lru_cache
+from typing import Any, Callable, Iterator, Optional
 
-from graphql import OperationDefinitionNode, get_operation_ast
+from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode, get_operation_ast, validate
 from strawberry.extensions import SchemaExtension
+from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
+from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from .context import Context, ValidatedOperation
 from .query_limits import too_complex
@@ -14,35 +17,55 @@ from .throttle import MeteredOperation
 from .validation_rules import with_coded_rules
 
 
-class CodedValidation(SchemaExtension):
-    """Swaps in validation rules that attach `extensions.code` to their errors,
-    plus `extra_rules` (the depth and alias limits). Listed before
-    ValidationCache so that the cached rules are these; the rule classes are
-    made once per schema, so the cache's keys stay stable."""
+def document_validator(maxsize: int, hide_suggestions: bool) -> Callable:
+    """graphql-core's validation, as strawberry runs it (with its own two rules
+    added) but told whether to leave out the "Did you mean" suggestions, which
+    strawberry cannot pass on. One cache per schema, by document and rules: the
+    parser cache gives one text one document."""
 
-    def __init__(self, extra_rules: tuple = ()):
+    @lru_cache(maxsize=maxsize)
+    def validate_document(schema: GraphQLSchema, document: DocumentNode, rules: tuple) -> list:
+        rules = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
+        return validate(schema, document, rules, hide_suggestions=hide_suggestions)
+
+    return validate_document
+
+
+class CodedValidation(SchemaExtension):
+    """Validates with the rules that attach `extensions.code` to their errors,
+    plus `extra_rules` (the depth and alias limits), through the schema's
+    cached `validate_document`. The rule classes are made once per schema, so
+    the cache's keys stay stable."""
+
+    def __init__(self, validate_document: Callable, extra_rules: tuple = ()):
         super().__init__()
+        self.validate_document = validate_document
         self.extra_rules = extra_rules
 
     def on_validate(self) -> Iterator[None]:
         context = self.execution_context
-        context.validation_rules = (*with_coded_rules(context.validation_rules), *self.extra_rules)
+        rules = (*with_coded_rules(context.validation_rules), *self.extra_rules)
+        # Once set, strawberry runs no validation of its own.
+        context.pre_execution_errors = self.validate_document(context.schema._schema, context.graphql_document, rules)
         yield
 
 
 class QueryCost(SchemaExtension):
-    """Refuses documents too large or too costly before they run, charges the
-    caller's bucket, and reports `extensions.cost` on every response."""
+    """Charges the caller's bucket its minimum on arrival, refuses documents
+    too large or too costly before they run, charges the rest of their cost,
+    and reports `extensions.cost` on every response."""
 
     def __init__(self, max_document_bytes: int, max_tokens: int, max_cost: int):
         super().__init__()
         self.max_document_bytes = max_document_bytes
         self.max_tokens = max_tokens
-        self.max_cost = max_cost
-        self.metered: Optional[MeteredOperation] = None
+        self.metered = MeteredOperation(max_cost)
 
     async def on_operation(self):
-        query = self.execution_context.query or ""
+        context = self.execution_context
+        # Before any work: a caller whose bucket is empty gets no parsing or validation.
+        await self.metered.admit(context.context)
+        query = context.query or ""
         size = len(query.encode())
         if size > self.max_document_bytes:
             raise too_complex(
@@ -50,9 +73,8 @@ class QueryCost(SchemaExtension):
                 f"The document is {size} bytes; the limit is {self.max_document_bytes}.",
             )
         yield
-        if self.metered is not None:
-            result = self.execution_context.result
-            await self.metered.finish(self.execution_context.context, result.data if result is not None else None)
+        result = context.result
+        await self.metered.finish(context.context, result.data if result is not None else None)
 
     def on_parse(self) -> Iterator[None]:
         # graphql-core stops parsing past this many tokens.
@@ -66,14 +88,11 @@ class QueryCost(SchemaExtension):
         context = self.execution_context
         operation = get_operation_ast(context.graphql_document, context.operation_name)
         if operation is not None:
-            self.metered = MeteredOperation(context.schema._schema, context.graphql_document, operation,
-                                            context.variables, self.max_cost)
-            await self.metered.start(context.context)
+            await self.metered.start(context.context, context.schema._schema, context.graphql_document,
+                                     operation, context.variables)
         yield
 
     def get_results(self) -> dict[str, Any]:
-        if self.metered is None:
-            return {}
         return self.metered.report(self.execution_context.context.throttle)
 
 

@@ -71,10 +71,9 @@ async def execute_prepared(
     with the work its extensions do for every operation."""
     tag_request(context.request, prepared.operation, prepared.operation_name)
     context.validated = prepared
-    metered = MeteredOperation(schema._schema, prepared.document, prepared.operation, variables,
-                               context.settings.max_query_cost, prepared.costs)
+    metered = MeteredOperation(context.settings.max_query_cost)
     try:
-        await metered.start(context)
+        await metered.start(context, schema._schema, prepared.document, prepared.operation, variables, prepared.costs)
         result = execute(
             schema._schema,
             prepared.document,
@@ -84,6 +83,7 @@ async def execute_prepared(
             is_awaitable=optimized_is_awaitable,
             executor_class=schema.execution_context_class,
             operation_extensions=operation_extensions,
+            hide_suggestions=schema.hide_suggestions,
         )
         if optimized_is_awaitable(result):
             result = await result

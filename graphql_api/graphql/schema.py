@@ -7,7 +7,7 @@ from typing import Optional
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, ParserCache, ValidationCache
+from strawberry.extensions import DisableIntrospection, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from ..core.errors import DomainError
@@ -21,7 +21,7 @@ from .discounts import resolvers as discounts
 from .discounts.types import DiscountUsage
 from .cost_directives import CONNECTION, Cost
 from .execution import PlainFieldExecutor
-from .extensions import CodedValidation, OperationTags, QueryCost
+from .extensions import CodedValidation, OperationTags, QueryCost, document_validator
 from .node_resolver import node
 from .permissions import CanManageCampaigns
 from .query_limits import max_aliases_rule, max_depth_rule
@@ -109,6 +109,15 @@ _EXPECTED = (DomainError, DatabaseUnavailable)
 
 
 class CampaignSchema(strawberry.Schema):
+    # No "Did you mean" in any error (production): validation's are left out by
+    # `document_validator`, and those of variables, coerced at execution, by this.
+    hide_suggestions = False
+
+    def _get_custom_context_kwargs(self, operation_extensions=None, *, sync: bool = False) -> dict:
+        """What strawberry passes on to graphql-core's `execute`."""
+        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
+        return {**kwargs, "hide_suggestions": self.hide_suggestions}
+
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         """Only unexpected exceptions are worth a stack trace; the view logs them
         with the request id when it masks them."""
@@ -123,17 +132,17 @@ def build_schema(settings: Optional[Settings] = None) -> CampaignSchema:
     resolver runs; extensions are factories, so each request gets its own."""
     settings = settings or Settings()
     limit_rules = (max_depth_rule(settings.max_query_depth), max_aliases_rule(settings.max_aliases))
+    validate_document = document_validator(settings.validation_cache_size, hide_suggestions=settings.production)
     extensions = [
-        lambda: CodedValidation(limit_rules),
+        lambda: CodedValidation(validate_document, limit_rules),
         lambda: QueryCost(settings.max_document_bytes, settings.max_tokens, settings.max_query_cost),
         lambda: ParserCache(maxsize=settings.parser_cache_size),
-        lambda: ValidationCache(maxsize=settings.validation_cache_size),
         OperationTags,
     ]
     if not settings.allow_introspection:
         extensions.append(DisableIntrospection)
     batching = {"max_operations": settings.batch_max_operations} if settings.batch_max_operations else None
-    return CampaignSchema(
+    built = CampaignSchema(
         query=Query,
         mutation=Mutation,
         types=[Customer, Campaign, DiscountUsage],
@@ -141,10 +150,11 @@ def build_schema(settings: Optional[Settings] = None) -> CampaignSchema:
         execution_context_class=PlainFieldExecutor,
         config=StrawberryConfig(
             scalar_map=SCALAR_MAP,
-            disable_field_suggestions=settings.production,
             batching_config=batching,
         ),
     )
+    built.hide_suggestions = settings.production
+    return built
 
 
 schema = build_schema()

@@ -1,11 +1,11 @@
 """Query-cost rate limiting: a bucket per API key, charged before execution
-with the requested cost and refunded afterwards down to the actual cost."""
+with the requested cost and refunded afterwards down to the actual cost; no
+request costs less than MINIMUM_COST, a refused one included."""
 
 from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Optional
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
@@ -20,11 +20,9 @@ if TYPE_CHECKING:
 logger = logging.getLogger("graphql_api.throttle")
 
 
-@dataclass
-class Charge:
-    bucket: str
-    requested: int
-    draw: Optional[Draw]
+# No request is free, a trivial or refused one included: otherwise a caller
+# with an empty bucket could still make the service parse and validate.
+MINIMUM_COST = 1
 
 
 class Throttle:
@@ -32,25 +30,24 @@ class Throttle:
         self.buckets = buckets
         self.limits = limits
 
-    async def charge(self, bucket: str, points: int) -> Charge:
+    async def take(self, bucket: str, points: int) -> Optional[Draw]:
+        """None when the limiter is unavailable: the request goes through."""
         try:
-            draw = await self.buckets.take(bucket, points, self.limits)
+            return await self.buckets.take(bucket, points, self.limits)
         except Exception:  # the limiter failing must not take checkout down with it
             logger.warning("rate limiter unavailable; letting the request through", exc_info=True)
-            draw = None
-        return Charge(bucket, points, draw)
+            return None
 
-    async def refund(self, charge: Charge, actual: int) -> Optional[float]:
-        unused = charge.requested - actual
-        if charge.draw is None or not charge.draw.allowed:
-            return charge.draw.available if charge.draw else None
-        if unused <= 0:
-            return charge.draw.available
+    async def give(self, bucket: str, points: int) -> Optional[float]:
         try:
-            return await self.buckets.give(charge.bucket, unused, self.limits)
+            return await self.buckets.give(bucket, points, self.limits)
         except Exception:
             logger.warning("rate limiter unavailable for a refund", exc_info=True)
             return None
+
+    def retry_after(self, points: int, available: float) -> int:
+        """Whole seconds, at least 1, until the bucket holds `points`."""
+        return max(1, math.ceil((points - available) / self.limits.restore_rate))
 
     def status(self, available: Optional[float]) -> dict:
         return {
@@ -61,43 +58,71 @@ class Throttle:
 
 
 class MeteredOperation:
-    """One operation's cost and its charge: the cost limit and the charge to
-    the caller's bucket before any resolver runs, the refund down to the
-    actual cost after, and the `extensions.cost` report. The QueryCost
-    extension and the view's prepared-operation path both meter through it."""
+    """One operation's charge to its caller's bucket: MINIMUM_COST on arrival,
+    before the document is parsed (`admit`); the rest of its requested cost
+    after the cost limit, before any resolver runs (`start`); back down to
+    its actual cost, never below the minimum, after (`finish`); and the
+    `extensions.cost` report. The QueryCost extension and the view's
+    prepared-operation path (which skips `admit`) both meter through it."""
 
-    def __init__(self, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
-                 variables: Optional[dict], max_cost: int, costs: Optional[DocumentCosts] = None):
-        self.operation = operation
-        self.costs = costs
-        self.calculator = CostCalculator(schema, document, variables, costs)
+    def __init__(self, max_cost: int):
         self.max_cost = max_cost
+        self.calculator: Optional[CostCalculator] = None
+        self.operation: Optional[OperationDefinitionNode] = None
+        self.costs: Optional[DocumentCosts] = None
+        self.started = False
+        self.paid = 0  # points taken from the bucket so far
         self.requested: Optional[int] = None
         self.actual: Optional[int] = None
         self.available: Optional[float] = None
-        self.charge: Optional[Charge] = None
 
-    async def start(self, context: "Context") -> None:
+    async def admit(self, context: "Context") -> None:
+        self.requested = MINIMUM_COST
+        await self._take(context, MINIMUM_COST)
+
+    async def start(self, context: "Context", schema: GraphQLSchema, document: DocumentNode,
+                    operation: OperationDefinitionNode, variables: Optional[dict],
+                    costs: Optional[DocumentCosts] = None) -> None:
         """Raises the GraphQLError that stops the operation: over the cost
-        limit, or throttled (then the response is a 429 with Retry-After)."""
-        self.requested = self._requested_cost()
-        if self.requested > self.max_cost:
+        limit (charged the minimum), or throttled (then the response is a 429
+        with Retry-After)."""
+        self.operation, self.costs = operation, costs
+        self.calculator = CostCalculator(schema, document, variables, costs)
+        requested = max(MINIMUM_COST, self._requested_cost())
+        if requested > self.max_cost:
+            self.requested = MINIMUM_COST  # what the refusal costs
+            await self._take(context, MINIMUM_COST - self.paid)
             raise too_complex(
-                "cost", self.max_cost, self.requested,
-                f"The query would cost {self.requested} points; the limit is {self.max_cost}.",
+                "cost", self.max_cost, requested,
+                f"The query would cost {requested} points; the limit is {self.max_cost}.",
             )
-        self.charge = await context.throttle.charge(context.rate_limit_bucket, self.requested)
-        draw = self.charge.draw
-        self.available = draw.available if draw is not None else None
-        if draw is not None and not draw.allowed:
-            retry_after = max(1, math.ceil(draw.retry_after))
-            context.response.status_code = 429
-            context.response.headers["Retry-After"] = str(retry_after)
-            raise GraphQLError(
-                f"Throttled: the query costs {self.requested} points and {math.floor(draw.available)} "
-                f"are available; retry in {retry_after} s.",
-                extensions={"code": "THROTTLED", "retryAfter": retry_after},
-            )
+        self.requested = requested
+        await self._take(context, requested - self.paid)
+        self.started = True
+
+    async def _take(self, context: "Context", points: int) -> None:
+        if points <= 0:
+            return
+        throttle, bucket = context.throttle, context.rate_limit_bucket
+        draw = await throttle.take(bucket, points)
+        if draw is None:
+            return
+        self.available = draw.available
+        if draw.allowed:
+            self.paid += points
+            return
+        if self.paid < MINIMUM_COST < points:  # refused, it still costs the minimum, when the bucket holds it
+            minimum = await throttle.take(bucket, MINIMUM_COST - self.paid)
+            if minimum is not None and minimum.allowed:
+                self.paid, self.available = MINIMUM_COST, minimum.available
+        retry_after = throttle.retry_after(self.requested, self.available)  # when a retry would pass
+        context.response.status_code = 429
+        context.response.headers["Retry-After"] = str(retry_after)
+        raise GraphQLError(
+            f"Throttled: the query costs {self.requested} points and {math.floor(self.available)} "
+            f"are available; retry in {retry_after} s.",
+            extensions={"code": "THROTTLED", "retryAfter": retry_after},
+        )
 
     def _requested_cost(self) -> int:
         costs = self.costs
@@ -109,9 +134,12 @@ class MeteredOperation:
         return requested
 
     async def finish(self, context: "Context", data: Optional[dict]) -> None:
-        if self.charge is not None and self.charge.draw is not None and self.charge.draw.allowed:
-            self.actual = self.calculator.operation_cost(self.operation, data or {})
-            self.available = await context.throttle.refund(self.charge, self.actual)
+        if not self.started:
+            return
+        self.actual = max(MINIMUM_COST, self.calculator.operation_cost(self.operation, data or {}))
+        if self.paid > self.actual:
+            available = await context.throttle.give(context.rate_limit_bucket, self.paid - self.actual)
+            self.available = available if available is not None else self.available
 
     def report(self, throttle: Throttle) -> dict[str, Any]:
         if self.requested is None:
@@ -119,7 +147,7 @@ class MeteredOperation:
         return {
             "cost": {
                 "requestedQueryCost": self.requested,
-                "actualQueryCost": self.actual if self.actual is not None else 0,
+                "actualQueryCost": self.actual if self.actual is not None else self.paid,
                 "throttleStatus": throttle.status(self.available),
             }
         }

@@ -224,9 +224,10 @@ class TestRateLimit:
         assert first_refusal.codes == ["THROTTLED"]
         status = first_refusal.body["extensions"]["cost"]["throttleStatus"]
         assert status["maximumAvailable"] == 20 and status["restoreRate"] == 2 and status["currentlyAvailable"] < 5
-        # Each allowed request drew 5 and got back 4 (nothing to list): 1 point net.
+        # Each allowed request drew 5 and got back 4 (nothing to list): 1 point net;
+        # each refusal cost 1 point too, while the bucket held one.
         assert statuses.count(200) == 16
-        now[0] += 2.0  # 4 points back
+        now[0] += 2.5  # 5 points back
         assert gql.request(query).status_code == 200
 
     def test_retry_after_says_when(self, settings, database, clock, client_for):
@@ -238,10 +239,10 @@ class TestRateLimit:
         first = post(client, costly)
         assert first.status_code == 200
         assert first.json()["extensions"]["cost"]["throttleStatus"]["currentlyAvailable"] == 9
-        refused = post(client, costly)
-        assert refused.status_code == 429 and refused.headers["retry-after"] == "1"
-        assert refused.json()["errors"][0]["extensions"] == {"code": "THROTTLED", "retryAfter": 1}
-        now[0] += 1.0
+        refused = post(client, costly)  # costs 1 point: 8 left, 2 short of the next try
+        assert refused.status_code == 429 and refused.headers["retry-after"] == "2"
+        assert refused.json()["errors"][0]["extensions"] == {"code": "THROTTLED", "retryAfter": 2}
+        now[0] += 2.0
         assert post(client, costly).status_code == 200
 
 
