@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Callable, Optional
@@ -15,6 +16,7 @@ from starlette.types import Receive, Scope, Send
 from strawberry.asgi import GraphQL
 from strawberry.schema.exceptions import CannotGetOperationTypeError, InvalidOperationTypeError
 from strawberry.http import GraphQLHTTPResponse
+from strawberry.http.parse_content_type import parse_content_type
 from cross_web import HTTPException  # what strawberry raises for malformed HTTP requests
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
@@ -53,15 +55,38 @@ _OPTIONAL_OBJECT = (dict, type(None))
 _OPTIONAL_STRING = (str, type(None))
 
 
+# What strawberry reads of each operation, and what each must be.
+_MEMBERS = {
+    "query": (_OPTIONAL_STRING, "a string"),
+    "variables": (_OPTIONAL_OBJECT, "an object"),
+    "operationName": (_OPTIONAL_STRING, "a string"),
+    "extensions": (_OPTIONAL_OBJECT, "an object"),
+}
+
+
+def _body_shape_error(data: object) -> Optional[str]:
+    """Why a decoded JSON body is neither one operation nor a batch of them.
+    Strawberry reads the members of whatever it is given: a body of `null`, a
+    string or `[1]` was a 500."""
+    for operation in data if isinstance(data, list) else [data]:
+        if not isinstance(operation, dict):
+            return "The request body must be a JSON object, or an array of objects for a batch."
+        for name, (types, kind) in _MEMBERS.items():
+            if not isinstance(operation.get(name), types):
+                return f"The GraphQL operation's `{name}` must be {kind} or null, if provided."
+    return None
+
+
 def _plain_operation(data: object) -> Optional[dict]:
     """The decoded request body as one operation, when it is the plain kind: a
     JSON object with a non-empty `query` and well-typed optional members."""
-    if not (isinstance(data, dict) and isinstance(data.get("query"), str) and data["query"]
-            and isinstance(data.get("variables"), _OPTIONAL_OBJECT)
-            and isinstance(data.get("operationName"), _OPTIONAL_STRING)
-            and isinstance(data.get("extensions"), _OPTIONAL_OBJECT)):
-        return None
-    return data
+    if isinstance(data, dict) and data.get("query") and _body_shape_error(data) is None:
+        return data
+    return None
+
+
+# A \uD800-\uDFFF escape: only then can a decoded string hold a lone surrogate.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 def _as_graphql_response(response: Response) -> Response:
@@ -123,12 +148,32 @@ class GraphQLView(GraphQL):
         await response(scope, receive, send)
 
     def decode_json(self, data: str | bytes) -> object:
-        """JSON nested deeper than the interpreter's recursion limit is refused
-        like any other malformed JSON: a 400, not a 500."""
+        """The request body, or a GET request's `variables` or `extensions`.
+        Refused like any other malformed JSON (a 400, not a 500): JSON nested
+        deeper than the interpreter's recursion limit, bytes that are not
+        UTF-8, and a lone surrogate (`"\\ud800"`), which no UTF-8 can hold and
+        which would fail wherever the string is encoded: the log, the
+        database, the response."""
         try:
-            return json.loads(data)
+            text = data.decode("utf-8") if isinstance(data, (bytes, bytearray)) else data
+            decoded = json.loads(text)
+            if _SURROGATE_ESCAPE.search(text):
+                json.dumps(decoded, ensure_ascii=False).encode("utf-8")
         except RecursionError as error:
             raise json.JSONDecodeError("nested too deeply", "", 0) from error
+        except UnicodeError as error:
+            raise json.JSONDecodeError("not UTF-8", "", 0) from error
+        return decoded
+
+    async def parse_http_body(self, request):
+        """A JSON body must be one operation or a batch of them (checked on
+        a decoding of its own: this path takes only the requests the plain
+        path does not)."""
+        if request.method == "POST" and "application/json" in parse_content_type(request.content_type or "")[0]:
+            problem = _body_shape_error(self.parse_json(await request.get_body()))
+            if problem is not None:
+                raise HTTPException(400, problem)
+        return await super().parse_http_body(request)
 
     async def render_graphql_ide(self, request: Request) -> Response:
         """Our own GraphiQL page, served with its assets from this server."""
