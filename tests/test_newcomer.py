@@ -224,7 +224,7 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     made = cli(clone, "keys", "create", "--role", "checkout", "--name", "storefront")
     assert made.returncode == 0, made.stderr
     assert re.fullmatch(r"csk_[A-Za-z0-9_-]+\n", made.stdout), "keys create prints the key alone on stdout"
-    assert gql(run.base_url, made.stdout.strip(), "{ customers(first: 1) { totalCount } }", {})
+    assert gql(run.base_url, made.stdout.strip(), "{ campaigns(first: 1) { totalCount } }", {})
     checked = cli(clone, "check")
     assert checked.returncode == 0 and "consistent" in checked.stdout, checked.stdout + checked.stderr
     exported = cli(clone, "export-schema", "--output", str(clone / "exported.graphql"))

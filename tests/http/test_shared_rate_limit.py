@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(
     not REDIS_URL, reason="REDIS_URL is not set: shared rate limits need a Redis server (.ci/run sets it)"
 )
 
-ONE_POINT = {"query": "{ customers(first: 1) { totalCount } }"}  # costs exactly 1
+ONE_POINT = {"query": "{ campaigns(first: 1) { totalCount } }"}  # costs exactly 1
 LIMITS = {"RATE_LIMIT_CAPACITY": "10", "RATE_LIMIT_RESTORE_RATE": "0.5"}
 
 

@@ -79,3 +79,21 @@ def test_node_refuses_what_the_typed_lookup_refuses(world, type_name, monkeypatc
         assert refused.codes == ["FORBIDDEN"], (document, refused.body)
         assert refused.data is None or object_id not in str(refused.data)
     assert snapshot(admin_engine) == before
+
+
+def test_checkout_may_not_list_a_campaigns_targets(production_app, client_for, checkout_key, admin_engine):
+    """Finding 7, the same list by another road: a targeted campaign's
+    targetCustomers (and their IDs) are FORBIDDEN to checkout keys."""
+    admin = GraphQLClient(client_for(production_app))
+    checkout = GraphQLClient(client_for(production_app, key=checkout_key))
+    alice = create_customer(admin, email="alice@example.com")
+    campaign = create_campaign(admin, isTargeted=True, targetCustomerIds=[alice["id"]])
+    before = snapshot(admin_engine)
+    for selection in ("targetCustomers { email }", "targetCustomerIds"):
+        refused = checkout.request(f'query($id: ID!) {{ campaign(id: $id) {{ name {selection} }} }}',
+                                   {"id": campaign["id"]})
+        assert refused.codes == ["FORBIDDEN"] and "alice" not in str(refused.body), refused.body
+        assert "may not list customers" in refused.errors[0]["message"]
+    targets = admin('query($id: ID!) { campaign(id: $id) { targetCustomers { email } } }', {"id": campaign["id"]})
+    assert targets == {"campaign": {"targetCustomers": [{"email": "alice@example.com"}]}}
+    assert snapshot(admin_engine) == before

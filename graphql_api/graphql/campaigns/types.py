@@ -8,12 +8,14 @@ import strawberry
 
 from ...campaigns.records import CampaignRecord
 from ...core.campaigns import effective_status
+from ...access.roles import Permission
 from ..cost_directives import ListSize
 from ..customers.types import Customer
 from ..enums import CampaignStatus, DiscountType
 from ..errors import UserError
 from ..ids import encode_id
 from ..node import Node
+from ..permissions import require
 
 
 # Static cost analysis assumes this many targets; the actual cost counts them.
@@ -129,20 +131,24 @@ class Campaign(Node):
     @strawberry.field(
         description=(
             "The customers a targeted campaign is offered to; empty when isTargeted is false. "
-            "Batched: one query per request, not one per campaign."
+            "Batched: one query per request, not one per campaign. Admin keys only (FORBIDDEN for "
+            "checkout keys, which look customers up rather than list them)."
         ),
         directives=[TARGETS_SIZE],
     )
     async def target_customers(self, info: strawberry.Info) -> list[Customer]:
+        require(info, Permission.LIST_CUSTOMERS)
         if not self.is_targeted:
             return []
         records = await info.context.loaders.target_customers_by_campaign_id.load(self.pk)
         return [Customer.from_record(record) for record in records]
 
     @strawberry.field(
-        description="The IDs of targetCustomers, without loading the customers.", directives=[TARGETS_SIZE]
+        description="The IDs of targetCustomers, without loading the customers. Admin keys only.",
+        directives=[TARGETS_SIZE],
     )
     async def target_customer_ids(self, info: strawberry.Info) -> list[strawberry.ID]:
+        require(info, Permission.LIST_CUSTOMERS)
         if not self.is_targeted:
             return []
         records = await info.context.loaders.target_customers_by_campaign_id.load(self.pk)
