@@ -91,9 +91,11 @@ def _exposure(env: Mapping[str, str]) -> dict:
         max_document_bytes=_int(env, "MAX_DOCUMENT_BYTES", 32_768),
         max_query_depth=_int(env, "MAX_QUERY_DEPTH", 12),
         max_aliases=_int(env, "MAX_ALIASES", 30, minimum=0),
+        max_fields=_int(env, "MAX_FIELDS", 250),
         max_tokens=_int(env, "MAX_TOKENS", 2_000),
         max_query_cost=_int(env, "MAX_QUERY_COST", 5_000),
         batch_max_operations=_int(env, "BATCH_MAX_OPERATIONS", 0, minimum=0),
+        allow_get_queries=_bool(env, "ALLOW_GET_QUERIES", True),
         request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", 30.0),
         rate_limit_capacity=_float(env, "RATE_LIMIT_CAPACITY", 10_000),
         rate_limit_restore_rate=_float(env, "RATE_LIMIT_RESTORE_RATE", 1_000),
@@ -156,9 +158,13 @@ class Settings:
     max_document_bytes: int = 32_768
     max_query_depth: int = 12
     max_aliases: int = 30
+    max_fields: int = 250
     max_tokens: int = 2_000
     max_query_cost: int = 5_000
     batch_max_operations: int = 0
+    # Queries over GET are safe here (the key is a header, which no cross-site
+    # request can send); off for deployments that want POST only.
+    allow_get_queries: bool = True
     request_timeout_seconds: float = 30.0
     rate_limit_capacity: float = 10_000
     rate_limit_restore_rate: float = 1_000

@@ -1,5 +1,5 @@
-"""Limits checked before anything runs: document size, tokens, depth, aliases
-and static cost. Every refusal is QUERY_TOO_COMPLEX, with `extensions.limit`
+"""Limits checked before anything runs: document size, tokens, depth, aliases,
+fields and static cost. Every refusal is QUERY_TOO_COMPLEX, with `extensions.limit`
 naming which limit, its maximum and what the document asked for."""
 
 from __future__ import annotations
@@ -91,3 +91,25 @@ def max_aliases_rule(maximum: int) -> type[ValidationRule]:
                 ))
 
     return MaxAliases
+
+
+def max_fields_rule(maximum: int) -> type[ValidationRule]:
+    """Field selections written in the document (each fragment counted once).
+    Scalars cost nothing, so without this a document of 500 `__typename`s is
+    free; a real client's largest operation selects far fewer."""
+
+    class MaxFields(ValidationRule):
+        def __init__(self, context: ValidationContext):
+            super().__init__(context)
+            self.count = 0
+
+        def enter_field(self, node: FieldNode, *_args):
+            self.count += 1
+
+        def leave_document(self, node, *_args):
+            if self.count > maximum:
+                self.report_error(too_complex(
+                    "fields", maximum, self.count, f"The document selects {self.count} fields; the limit is {maximum}."
+                ))
+
+    return MaxFields

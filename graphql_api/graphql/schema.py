@@ -24,7 +24,7 @@ from .execution import PlainFieldExecutor
 from .extensions import CodedValidation, OperationTags, QueryCost, document_validator
 from .node_resolver import node
 from .permissions import CanManageCampaigns
-from .query_limits import max_aliases_rule, max_depth_rule
+from .query_limits import max_aliases_rule, max_depth_rule, max_fields_rule
 from .scalars import SCALAR_MAP
 
 logger = logging.getLogger("graphql_api.graphql")
@@ -131,7 +131,8 @@ def build_schema(settings: Optional[Settings] = None) -> CampaignSchema:
     """The schema as `settings` configure it. Every limit is enforced before a
     resolver runs; extensions are factories, so each request gets its own."""
     settings = settings or Settings()
-    limit_rules = (max_depth_rule(settings.max_query_depth), max_aliases_rule(settings.max_aliases))
+    limit_rules = (max_depth_rule(settings.max_query_depth), max_aliases_rule(settings.max_aliases),
+                   max_fields_rule(settings.max_fields))
     validate_document = document_validator(settings.validation_cache_size, hide_suggestions=settings.production)
     extensions = [
         lambda: CodedValidation(validate_document, limit_rules),

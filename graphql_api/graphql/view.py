@@ -118,7 +118,8 @@ class GraphQLView(GraphQL):
     def __init__(
         self, schema, *, database: Database, settings: Settings, clock: Callable[[], datetime], throttle: Throttle
     ):
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None)
+        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None,
+                         allow_queries_via_get=settings.allow_get_queries)
         self.database = database
         self.settings = settings
         self.clock = clock
