@@ -453,7 +453,7 @@ def main() -> int:
     def save() -> str:
         # After every phase, so that a failure late in a long run keeps what was measured.
         results["targets"] = targets(results)
-        report = render(results)
+        report = render(results) + "\nEarlier runs, and how to read them: [HISTORY.md](HISTORY.md).\n"
         (ROOT / "bench" / "RESULTS.md").write_text(report)
         return report
 
