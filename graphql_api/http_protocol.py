@@ -1,10 +1,13 @@
-"""uvicorn's HTTP protocol with a deadline for a request's headers.
+"""uvicorn's HTTP protocol with deadlines a client cannot reset by trickling.
 
-uvicorn closes a kept-alive connection that stays idle, but a connection that
-sends nothing, or sends its headers a byte at a time, is kept forever. Here a
-request's headers must be complete within HEADER_TIMEOUT_SECONDS of the
-connection opening or of the request's first byte; past that the connection
-is closed. (The body has its own deadline, in BodyLimitMiddleware.)"""
+uvicorn closes a kept-alive connection that stays idle, but any byte cancels
+that timer, even a bare CRLF that begins no request, and a connection that
+sends nothing, or sends its headers a byte at a time, is kept forever. Here
+one deadline always runs while the connection waits for a client: from the
+connection opening or a request's first byte, the headers must be complete
+within HEADER_TIMEOUT_SECONDS; after a response, the next request must begin
+within IDLE_TIMEOUT_SECONDS. Bytes that begin no request reset neither. (The
+body has its own deadline, in BodyLimitMiddleware.)"""
 
 from __future__ import annotations
 
@@ -24,34 +27,41 @@ def _header_timeout() -> float:
 
 
 class DeadlineHttpToolsProtocol(HttpToolsProtocol):
-    _header_deadline: Optional[asyncio.TimerHandle] = None
+    _deadline: Optional[asyncio.TimerHandle] = None
 
     def connection_made(self, transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._arm()
+        self._arm(_header_timeout())
 
     def on_message_begin(self) -> None:
         super().on_message_begin()
-        if self._header_deadline is None:  # a kept-alive connection's next request
-            self._arm()
+        self._arm(_header_timeout())  # replaces the idle deadline
 
     def on_headers_complete(self) -> None:
         self._disarm()
         super().on_headers_complete()
 
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # uvicorn armed its keep-alive timer: nothing is in flight, the
+        # connection waits for a next request. Ours is not cancelled by bytes.
+        if self.timeout_keep_alive_task is not None:
+            self._arm(self.timeout_keep_alive)
+
     def connection_lost(self, exc) -> None:
         self._disarm()
         super().connection_lost(exc)
 
-    def _arm(self) -> None:
-        self._header_deadline = self.loop.call_later(_header_timeout(), self._headers_too_slow)
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._too_slow)
 
     def _disarm(self) -> None:
-        if self._header_deadline is not None:
-            self._header_deadline.cancel()
-            self._header_deadline = None
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
 
-    def _headers_too_slow(self) -> None:
-        self._header_deadline = None
+    def _too_slow(self) -> None:
+        self._deadline = None
         if not self.transport.is_closing():
             self.transport.close()

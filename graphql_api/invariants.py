@@ -49,12 +49,14 @@ def find_violations(session: Session, zone: tzinfo) -> list[Violation]:
         text(
             """
             SELECT DISTINCT ON (campaign_id, customer_id, day) campaign_id, customer_id, day,
-                   nth AS usages, day_limit
+                   day_total AS usages, day_limit
             FROM (
                 SELECT u.campaign_id, u.customer_id, (u.used_at AT TIME ZONE :zone)::date AS day,
                        coalesce(u.daily_limit_at_apply, c.max_usage_per_customer_per_day) AS day_limit,
                        row_number() OVER (PARTITION BY u.campaign_id, u.customer_id,
-                                          (u.used_at AT TIME ZONE :zone)::date ORDER BY u.id) AS nth
+                                          (u.used_at AT TIME ZONE :zone)::date ORDER BY u.id) AS nth,
+                       count(*) OVER (PARTITION BY u.campaign_id, u.customer_id,
+                                      (u.used_at AT TIME ZONE :zone)::date) AS day_total
                 FROM discount_usages u JOIN campaigns c ON c.id = u.campaign_id
             ) numbered
             WHERE nth > day_limit

@@ -65,10 +65,16 @@ _GRAPHIQL_CSP_RAW = GRAPHIQL_CSP.encode("latin-1")
 _OURS = frozenset({b"x-request-id", b"x-process-time", b"content-security-policy"})
 
 
-def _with_our_headers(raw: list, request_id: str, seconds: float) -> list:
+def _declares_body(scope: Scope) -> bool:
+    length = request_header(scope, b"content-length")
+    return (length is not None and length.strip() not in ("", "0")) or \
+        request_header(scope, b"transfer-encoding") is not None
+
+
+def _with_our_headers(raw: list, request_id: str, seconds: float, close: bool = False) -> list:
     """The response's headers plus the request id, the processing time, the
-    security headers the app did not set itself, and the content security
-    policy for its kind of content."""
+    security headers the app did not set itself, the content security policy
+    for its kind of content, and `Connection: close` when asked."""
     headers, present, is_page = [], set(), False
     for name, value in raw:
         name = name.lower()
@@ -82,6 +88,8 @@ def _with_our_headers(raw: list, request_id: str, seconds: float) -> list:
     headers.append((b"x-process-time", b"%.6f" % seconds))
     headers.extend(header for header in _SECURITY_RAW if header[0] not in present)
     headers.append((b"content-security-policy", _GRAPHIQL_CSP_RAW if is_page else _API_CSP_RAW))
+    if close and b"connection" not in present:
+        headers.append((b"connection", b"close"))
     return headers
 
 
@@ -128,16 +136,26 @@ class RequestContextMiddleware:
         state["request_id"] = request_id
         started = time.perf_counter()
         status = [500]
+        # A response sent before the request's body was read (a refusal) closes
+        # the connection: otherwise the client could go on trickling a body
+        # that nobody reads, and keep the connection for as long as it likes.
+        body_pending = [_declares_body(scope)]
+
+        async def receive_noting_the_body() -> Message:
+            message = await receive()
+            if message["type"] == "http.disconnect" or not message.get("more_body", False):
+                body_pending[0] = False
+            return message
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
                 message = {**message, "headers": _with_our_headers(
-                    message.get("headers", ()), request_id, time.perf_counter() - started)}
+                    message.get("headers", ()), request_id, time.perf_counter() - started, body_pending[0])}
             await send(message)
 
         try:
-            await self.app(scope, receive, send_with_headers)
+            await self.app(scope, receive_noting_the_body if body_pending[0] else receive, send_with_headers)
         finally:
             self._record(scope, state, status[0], time.perf_counter() - started)
 
@@ -183,6 +201,11 @@ class BodyLimitMiddleware:
         declared = request_header(scope, b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
             await self._too_large(send)
+            return
+        if scope.get("state", {}).get("caller") is None:
+            # No key, so nothing downstream reads a body (the GraphiQL page,
+            # /health, unknown paths): never hold one for a stranger.
+            await self.app(scope, receive, send)
             return
         # Read it all here (bounded in size and time), then replay it to the app.
         chunks, size, more = [], 0, True

@@ -35,6 +35,10 @@ class Buckets(Protocol):
 
     async def give(self, key: str, points: float, limits: BucketLimits) -> float: ...
 
+    async def peek(self, key: str, limits: BucketLimits) -> float:
+        """The points in the bucket now, taking none."""
+        ...
+
     async def close(self) -> None: ...
 
 
@@ -87,13 +91,18 @@ class MemoryBuckets:
         self._state[key] = (tokens, now)
         return tokens
 
+    async def peek(self, key: str, limits: BucketLimits) -> float:
+        now = self._clock()
+        tokens, updated = self._state.get(key, (limits.capacity, now))
+        return _refill(tokens, updated, now, limits)
+
     async def close(self) -> None:
         return None
 
 
 # Atomic refill-and-take in Redis, on Redis's own clock so that every server
 # process agrees on time. KEYS[1] bucket; ARGV: points, capacity, rate, mode
-# ("take" or "give"). Returns {allowed, tokens * 1000}.
+# ("take", "give" or "peek"). Returns {allowed, tokens * 1000}.
 _SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -105,7 +114,9 @@ local tokens = tonumber(state[1]) or capacity
 local updated = tonumber(state[2]) or now
 tokens = math.min(capacity, tokens + math.max(0, now - updated) * rate)
 local allowed = 1
-if ARGV[4] == 'give' then
+if ARGV[4] == 'peek' then
+  return {1, math.floor(tokens * 1000)}
+elseif ARGV[4] == 'give' then
   tokens = math.min(capacity, tokens + points)
 elseif tokens >= points then
   tokens = tokens - points
@@ -145,6 +156,9 @@ class RedisBuckets:
     async def give(self, key: str, points: float, limits: BucketLimits) -> float:
         return (await self._run(key, points, limits, "give"))[1]
 
+    async def peek(self, key: str, limits: BucketLimits) -> float:
+        return (await self._run(key, 0, limits, "peek"))[1]
+
     async def close(self) -> None:
         await self._redis.aclose()
 
@@ -158,7 +172,10 @@ class ResilientBuckets:
     `retry_seconds` no request waits on Redis, and draws follow `fallback`:
     "local" uses this process's own buckets (limits hold per process),
     "open" lets every request through, "closed" refuses every draw. Then one
-    request tries Redis again. The change of state is logged, not each draw."""
+    request tries Redis again, the others staying on the fallback until it
+    answers. The change of state is logged, not each draw. A call that timed
+    out may still run in Redis once it answers, so a request can be charged
+    both there and locally: the fallback errs towards charging."""
 
     def __init__(self, redis: Buckets, fallback: str = "local", timeout_seconds: float = 0.1,
                  retry_seconds: float = 5.0, clock=time.monotonic):
@@ -171,10 +188,17 @@ class ResilientBuckets:
         self.retry_seconds = retry_seconds
         self._clock = clock
         self._open_until: Optional[float] = None
+        self._probing = False
         self.redis_failures = 0  # calls that failed or timed out, for tests and metrics
 
-    def _circuit_open(self) -> bool:
-        return self._open_until is not None and self._clock() < self._open_until
+    def _use_redis(self) -> bool:
+        """Closed circuit: yes. Open: no, until it is time for one probe."""
+        if self._open_until is None:
+            return True
+        if self._probing or self._clock() < self._open_until:
+            return False
+        self._probing = True
+        return True
 
     def _trip(self, error: BaseException) -> None:
         self.redis_failures += 1
@@ -196,11 +220,13 @@ class ResilientBuckets:
         except (asyncio.TimeoutError, OSError, ConnectionError, _redis_errors()) as error:
             self._trip(error)
             return None
+        finally:
+            self._probing = False
         self._recovered()
         return result
 
     async def take(self, key: str, points: float, limits: BucketLimits) -> Draw:
-        if not self._circuit_open():
+        if self._use_redis():
             draw = await self._redis_call(self.redis.take(key, points, limits))
             if draw is not None:
                 return draw
@@ -211,12 +237,21 @@ class ResilientBuckets:
         return Draw(False, 0.0, max(1.0, self.retry_seconds))
 
     async def give(self, key: str, points: float, limits: BucketLimits) -> float:
-        if not self._circuit_open():
+        if self._use_redis():
             tokens = await self._redis_call(self.redis.give(key, points, limits))
             if tokens is not None:
                 return tokens
         if self.fallback == "local":
             return await self.local.give(key, points, limits)
+        return limits.capacity if self.fallback == "open" else 0.0
+
+    async def peek(self, key: str, limits: BucketLimits) -> float:
+        if self._use_redis():
+            tokens = await self._redis_call(self.redis.peek(key, limits))
+            if tokens is not None:
+                return tokens
+        if self.fallback == "local":
+            return await self.local.peek(key, limits)
         return limits.capacity if self.fallback == "open" else 0.0
 
     async def close(self) -> None:

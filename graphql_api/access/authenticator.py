@@ -1,9 +1,11 @@
 """Turns an Authorization header into a Caller.
 
 A short cache makes a busy key cost one lookup every few seconds, not one per
-request; unknown key ids are cached too. Failed attempts are throttled per
-client address, and a client out of attempts is refused before any database
-work, so guessing keys is slow and costs the database nothing."""
+request; unknown key ids are cached too. Failed attempts are charged to the
+client address's bucket, and a client with none left is refused before any
+database work, so guessing keys costs the database nothing. A valid key is
+never charged, nor is an attempt the database could not answer. (The throttle
+guards the service's work; the 256-bit secret is what makes guessing hopeless.)"""
 
 from __future__ import annotations
 
@@ -65,21 +67,14 @@ class Authenticator:
             return cached
         return None
 
-    async def _looked_up(self, public_id: str, client: str) -> _CachedKey:
+    async def _looked_up(self, public_id: str) -> _CachedKey:
         # When the entry expires, every request in flight with that key finds
         # it expired at once; they share one lookup instead of queueing dozens
         # for the connection pool.
         lookup = self._lookups.get(public_id)
         if lookup is None:
-            # A lookup is a failed attempt until the key proves valid: a client
-            # out of attempts gets no database work at all.
-            await self._charge_attempt(client)
             lookup = self._lookups[public_id] = asyncio.ensure_future(self._look_up(public_id))
             lookup.add_done_callback(lambda done: self._forget_lookup(public_id, done))
-            found = await asyncio.shield(lookup)
-            if found.record is not None:
-                await self._refund_attempt(client)
-            return found
         # Shielded: a caller that gives up does not cancel the others' lookup.
         return await asyncio.shield(lookup)
 
@@ -98,24 +93,27 @@ class Authenticator:
         cached = self._cache[public_id] = _CachedKey(self._clock(), record, caller)
         return cached
 
-    async def _charge_attempt(self, client: str) -> None:
+    async def _admit_lookup(self, client: str) -> None:
+        """Before database work for an unknown caller: refused when the
+        client has no failed attempt left."""
         try:
-            draw = await self.buckets.take(f"auth:{client}", 1, self.failure_limits)
+            left = await self.buckets.peek(f"auth:{client}", self.failure_limits)
         except Exception:  # the buckets degrade by themselves; this is the last guard against a 500
             logger.warning("failed-authentication throttle unavailable", exc_info=True)
             return
-        if not draw.allowed:
-            raise Throttled(draw.retry_after)
+        if left < 1:
+            limits = self.failure_limits
+            raise Throttled((1 - left) / limits.restore_rate if limits.restore_rate > 0 else math.inf)
 
-    async def _refund_attempt(self, client: str) -> None:
+    async def _refuse(self, client: str, message: str):
+        """Charges the failed attempt, then refuses it (429 once none are left)."""
         try:
-            await self.buckets.give(f"auth:{client}", 1, self.failure_limits)
+            draw = await self.buckets.take(f"auth:{client}", 1, self.failure_limits)
         except Exception:
             logger.warning("failed-authentication throttle unavailable", exc_info=True)
-
-    async def _refuse(self, client: str, message: str, charged: bool = False):
-        if not charged:
-            await self._charge_attempt(client)
+            draw = None
+        if draw is not None and not draw.allowed:
+            raise Throttled(draw.retry_after)
         raise Unauthenticated(message)
 
     async def authenticate(self, authorization: Optional[str], client: str) -> Caller:
@@ -134,13 +132,14 @@ class Authenticator:
         known = self._fresh(public_id)
         looked_up_now = known is None
         if known is None:
-            known = await self._looked_up(public_id, client)
+            await self._admit_lookup(client)
+            known = await self._looked_up(public_id)  # DatabaseUnavailable: no charge, a 503
         record = known.record
-        # Hash either way: an unknown id takes as long to refuse as a wrong secret.
+        # The same work either way (one hash, one charge), so the time to
+        # refuse does not tell whether the key id exists.
         matches = secret_matches(record or _NOBODY, secret)
         if record is None or not matches:
-            # A fresh lookup already charged this attempt (and refunded only a known id).
-            await self._refuse(client, "The API key is not valid.", charged=looked_up_now and record is None)
+            await self._refuse(client, "The API key is not valid.")
         if record.revoked_at is not None:
             await self._refuse(client, "The API key has been revoked.")
         if looked_up_now:

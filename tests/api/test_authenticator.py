@@ -106,14 +106,41 @@ def test_a_client_out_of_attempts_is_refused_before_any_database_work(database, 
     assert asyncio.run(keys.authenticate(f"Bearer {admin_key}", "198.51.100.1")).role is not None
 
 
-def test_a_valid_key_gives_its_attempt_back(database, admin_key):
-    keys = authenticator(database, limits=BucketLimits(capacity=1, restore_rate=0.001), cache_seconds=0)
+def test_a_valid_key_is_never_charged_an_attempt(database, admin_key):
+    keys = authenticator(database, limits=BucketLimits(capacity=2, restore_rate=0.001), cache_seconds=0)
 
-    async def many():
-        for _ in range(5):  # each is a fresh lookup (no cache), each refunded
+    async def scenario():
+        for _ in range(10):  # each a fresh lookup (no cache), none charged
+            await keys.authenticate(f"Bearer {admin_key}", CLIENT)
+        for _ in range(2):  # the two failed attempts this client has
+            with pytest.raises(Unauthenticated):
+                await keys.authenticate(f"Bearer {random_key()}", CLIENT)
+        # Out of attempts, even a valid key's lookup waits: no database work for this client.
+        with pytest.raises(Throttled):
             await keys.authenticate(f"Bearer {admin_key}", CLIENT)
 
-    asyncio.run(many())
+    asyncio.run(scenario())
+
+
+class UnreachableDatabase:
+    async def read(self, work, *args):
+        from graphql_api.database import DatabaseUnavailable
+
+        raise DatabaseUnavailable("DATABASE_UNREACHABLE", "The database is unavailable; retry shortly.")
+
+
+def test_an_attempt_the_database_could_not_answer_is_not_charged(admin_key):
+    from graphql_api.database import DatabaseUnavailable
+
+    keys = authenticator(UnreachableDatabase(), limits=BucketLimits(capacity=3, restore_rate=0.001),
+                         cache_seconds=5)
+
+    async def during_an_outage():
+        for _ in range(20):  # a 503 each time, never a 429
+            with pytest.raises(DatabaseUnavailable):
+                await keys.authenticate(f"Bearer {admin_key}", CLIENT)
+
+    asyncio.run(during_an_outage())
 
 
 def test_a_failed_attempt_does_not_touch_last_used_at(database, admin_engine, admin_key):
@@ -131,3 +158,26 @@ def test_a_failed_attempt_does_not_touch_last_used_at(database, admin_engine, ad
     with admin_engine.connect() as connection:
         assert connection.execute(text("SELECT last_used_at FROM api_keys WHERE public_id = :id"),
                                   {"id": public_id}).scalar() is not None
+
+
+def test_refusing_an_unknown_id_does_the_same_work_as_refusing_a_wrong_secret(database, admin_key, monkeypatch):
+    """Finding 9: the same lookups and the same hashing either way, so the
+    time to refuse does not tell whether a key id exists."""
+    import graphql_api.access.authenticator as authenticator_module
+
+    hashed = []
+    real = authenticator_module.secret_matches
+    monkeypatch.setattr(authenticator_module, "secret_matches",
+                        lambda record, secret: hashed.append(secret) or real(record, secret))
+    public_id = admin_key.split("_")[1]
+    work = {}
+    for name, key in {"unknown id": random_key(),
+                      "wrong secret": f"csk_{public_id}_{secrets.token_urlsafe(32)}"}.items():
+        counting = CountingDatabase(database)
+        keys = authenticator(counting, cache_seconds=5)
+        hashed.clear()
+        for _ in range(3):  # the first attempt looks the id up, the others use the cache
+            with pytest.raises(Unauthenticated):
+                asyncio.run(keys.authenticate(f"Bearer {key}", CLIENT))
+        work[name] = (counting.reads, len(hashed))
+    assert work["unknown id"] == work["wrong secret"] == (1, 3)

@@ -106,3 +106,23 @@ def test_every_route_answers_a_stranger_only_where_listed(mode, production_app, 
                 assert answer.status_code in (401, 404, 405, 429), (method, path, answer.status_code)
                 assert answer.headers["content-type"].startswith("application/json"), (method, path)
     assert seen == allowed
+
+
+def test_every_refusal_has_the_one_error_shape(production_app, anonymous, client_for):
+    """Every top-level refusal outside execution has GraphQL's error shape
+    (the 401 and 503 bodies and Starlette's 404 and 405 differed)."""
+    stranger, member = anonymous(production_app), client_for(production_app)
+    refusals = {
+        401: stranger.post("/graphql", json={"query": "{ __typename }"}),
+        404: member.get("/nowhere"),
+        405: member.put("/graphql", json={}),
+        413: member.post("/graphql", content=b"x" * 2_000_000, headers={"content-type": "application/json"}),
+        400: member.post("/graphql", content=b"{", headers={"content-type": "application/json"}),
+    }
+    for status, answer in refusals.items():
+        assert answer.status_code == status, (status, answer.text)
+        body = answer.json()
+        assert set(body) == {"errors"} and len(body["errors"]) == 1, (status, body)
+        error = body["errors"][0]
+        assert set(error) == {"message", "extensions"} and isinstance(error["message"], str), (status, body)
+        assert isinstance(error["extensions"]["code"], str), (status, body)

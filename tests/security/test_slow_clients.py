@@ -20,7 +20,8 @@ GIVE_UP = 15
 @pytest.fixture(scope="module")
 def served(database_url):
     process, base_url = start_server(
-        database_url, HEADER_TIMEOUT_SECONDS="1", BODY_TIMEOUT_SECONDS="1", ENVIRONMENT="production")
+        database_url, HEADER_TIMEOUT_SECONDS="1", BODY_TIMEOUT_SECONDS="1", IDLE_TIMEOUT_SECONDS="2",
+        ENVIRONMENT="production")
     yield int(base_url.rsplit(":", 1)[1])
     stop_server(process)
 
@@ -94,3 +95,56 @@ def test_a_request_without_a_key_is_refused_before_its_body_arrives(served):
         connection.sendall(head + b"x" * 1024)  # one KB of a declared MB, then nothing
         answer = connection.recv(65536)
     assert answer.startswith(b"HTTP/1.1 401"), answer[:200]
+
+
+def trickle_until_closed(connection: socket.socket, byte: bytes, seconds: float) -> bool:
+    """Sends `byte` every 0.2 s for up to `seconds`; whether the server closed
+    the connection meanwhile."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            connection.sendall(byte)
+            connection.setblocking(False)
+            try:
+                if connection.recv(65536) == b"":
+                    return True
+            except BlockingIOError:
+                pass
+            finally:
+                connection.setblocking(True)
+        except (BrokenPipeError, ConnectionResetError):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def test_bytes_that_begin_no_request_do_not_keep_an_idle_connection(served):
+    """uvicorn's keep-alive timer is cancelled by any byte; a CRLF every
+    moment kept a connection open past IDLE_TIMEOUT_SECONDS for ever."""
+    with connect(served) as connection:
+        connection.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        assert connection.recv(65536).startswith(b"HTTP/1.1 200")
+        assert trickle_until_closed(connection, b"\r\n", GIVE_UP)
+
+
+def test_a_refusal_before_the_body_closes_the_connection(served):
+    """A 401 sent before the body was read used to leave the connection open
+    while the client trickled a body nobody reads."""
+    with connect(served) as connection:
+        connection.sendall(b"POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                           b"Content-Length: 100000\r\n\r\n{")
+        answer = connection.recv(65536)
+        assert answer.startswith(b"HTTP/1.1 401") and b"connection: close" in answer.lower(), answer[:300]
+        assert trickle_until_closed(connection, b" ", GIVE_UP)
+
+
+@pytest.mark.parametrize("request_line", [b"POST /nowhere HTTP/1.1", b"OPTIONS /graphql HTTP/1.1",
+                                          b"POST /health HTTP/1.1"])
+def test_no_body_is_read_for_a_request_without_a_key(served, request_line):
+    """The body limit read every path's body, for BODY_TIMEOUT_SECONDS: now
+    only the bodies of requests that carried a valid key are read."""
+    with connect(served) as connection:
+        connection.sendall(request_line + b"\r\nHost: x\r\nContent-Length: 100000\r\n\r\n" + b"x" * 100)
+        answer = connection.recv(65536)
+    assert not answer.startswith(b"HTTP/1.1 408"), answer[:300]
+    assert answer.split(b" ", 2)[1] in (b"404", b"405", b"400"), answer[:300]
