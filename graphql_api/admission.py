@@ -25,7 +25,7 @@ from collections import deque
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from . import metrics
-from .middleware import send_json_error
+from .asgi import send_json_error
 
 logger = logging.getLogger(__name__)
 

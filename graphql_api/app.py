@@ -22,13 +22,15 @@ from . import metrics
 from .access.authenticator import Authenticator
 from .admission import AdmissionMiddleware
 from .database import Database, DatabaseUnavailable
-from .error_body import HTTP_CODES, error_document
+from .asgi import HTTP_CODES, error_document
 from .gc_tuning import tune_for_serving
 from .graphql.schema import build_schema
 from .graphql.throttle import Throttle
 from .graphql.view import GRAPHIQL_ASSETS, GraphQLView
 from .logs import configure_logging
-from .middleware import AuthenticationMiddleware, BodyLimitMiddleware, RequestContextMiddleware
+from .middleware.authentication import AuthenticationMiddleware
+from .middleware.body_limit import BodyLimitMiddleware
+from .middleware.request_context import RequestContextMiddleware
 from .migrate import head_revision
 from .ratelimit import BucketLimits, Buckets, make_buckets
 from .settings import Settings

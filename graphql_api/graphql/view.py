@@ -22,7 +22,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
 from ..database import Database
-from ..error_body import HTTP_CODES, error_document
+from ..asgi import HTTP_CODES, error_document
 from ..settings import Settings
 from .context import Context, OperationResponse
 from .errors import format_error

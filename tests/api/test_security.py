@@ -310,7 +310,7 @@ class TestHttpHygiene:
     def test_a_forked_process_does_not_repeat_its_parents_request_ids(self):
         import os
 
-        from graphql_api.middleware import request_ids
+        from graphql_api.middleware.request_context import request_ids
 
         read_end, write_end = os.pipe()
         child = os.fork()

@@ -116,7 +116,7 @@ def test_the_circuit_closes_again_once_redis_answers(paused_redis):
 
 def _buckets_of(app) -> ResilientBuckets:
     """The buckets create_app made (the authentication middleware holds them)."""
-    from graphql_api.middleware import AuthenticationMiddleware
+    from graphql_api.middleware.authentication import AuthenticationMiddleware
 
     for middleware in app.user_middleware:
         if middleware.cls is AuthenticationMiddleware:
