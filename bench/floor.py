@@ -19,7 +19,7 @@ from graphql_api.core.money import format_amount
 from graphql_api.discounts.apply import ApplyDiscount, apply_discount
 from graphql_api.discounts.offers import available_offers
 from graphql_api.discounts.records import UsageRecord
-from graphql_api.gc_tuning import tune_for_serving
+from graphql_api.server.gc_tuning import tune_for_serving
 from graphql_api.settings import Settings
 
 

@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench import dataset  # noqa: E402
-from graphql_api import embedded_postgres, migrate  # noqa: E402
+from graphql_api.db import embedded_postgres  # noqa: E402
+from graphql_api.db import migrate  # noqa: E402
 from graphql_api.graphql.ids import encode_id  # noqa: E402
 from graphql_api.settings import sqlalchemy_url  # noqa: E402
 from tests.conftest import make_key  # noqa: E402
@@ -204,8 +205,8 @@ def measure(servers: dict[str, Server], scripts: dict[str, Path], connections: i
 
 def statements_per_request(url: str, key: str) -> dict[str, float]:
     """Counted, not guessed: the service's own statement counter over a
-    sample of requests, BEGIN and COMMIT included (see graphql_api/database.py)."""
-    from graphql_api.app import create_app
+    sample of requests, BEGIN and COMMIT included (see graphql_api/db/database.py)."""
+    from graphql_api.server.app import create_app
     from graphql_api.settings import Settings
     from starlette.testclient import TestClient
     from sqlalchemy import event
@@ -279,7 +280,7 @@ def explain(url: str, customer: int) -> str:
     from graphql_api.core.discounts import Cart
     from graphql_api.discounts.offers import available_offers
 
-    from graphql_api.prepared_statements import OPTION
+    from graphql_api.db.prepared_statements import OPTION
 
     engine = create_engine(url, execution_options={OPTION: True})
     captured = []
@@ -304,7 +305,7 @@ def run_matrix(url: str, data: dataset.Dataset, key: str, workdir: Path, workers
         bodies = {k: v for k, v in bodies.items() if k in scenarios}
     scripts = {name: lua_script(workdir, path, body, key) for name, (path, body) in bodies.items()}
     env = {"DATABASE_URL": url}
-    graphql = start([sys.executable, "-m", "graphql_api.cli", "serve", "--workers", str(workers)], env, "/health")
+    graphql = start([sys.executable, "-m", "graphql_api.server.cli", "serve", "--workers", str(workers)], env, "/health")
     floor = start([sys.executable, "-m", "uvicorn", "--factory", "bench.floor:create_floor_app", "--log-level",
                    "warning", "--no-access-log", "--workers", str(workers)], env, "/")
     try:
@@ -325,7 +326,7 @@ def soak(url: str, data: dataset.Dataset, key: str, workdir: Path) -> dict:
     bodies = scenario_bodies(data)
     mixed = [b for pair in zip(bodies["read"][1], bodies["write"][1]) for b in pair]
     script = lua_script(workdir, "/graphql", mixed, key)
-    server = start([sys.executable, "-m", "graphql_api.cli", "serve"], {"DATABASE_URL": url}, "/health")
+    server = start([sys.executable, "-m", "graphql_api.server.cli", "serve"], {"DATABASE_URL": url}, "/health")
     try:
         wrk(server.url, script, 32, 30)  # warm-up
         rss_after_warmup = sum(p.memory_info().rss for p in server.tree()) / 2**20
@@ -333,7 +334,7 @@ def soak(url: str, data: dataset.Dataset, key: str, workdir: Path) -> dict:
         rss_end = sum(p.memory_info().rss for p in server.tree()) / 2**20
     finally:
         server.stop()
-    check = subprocess.run([sys.executable, "-m", "graphql_api.cli", "check"], capture_output=True, text=True,
+    check = subprocess.run([sys.executable, "-m", "graphql_api.server.cli", "check"], capture_output=True, text=True,
                            env={**os.environ, "DATABASE_URL": url}, cwd=ROOT)
     return {"seconds": SOAK_SECONDS, "requests": result["requests"], "errors": result["errors"],
             "rss_after_warmup_mb": rss_after_warmup, "rss_end_mb": rss_end,

@@ -136,9 +136,9 @@ class Settings:
     db_lock_timeout_ms: int = 5000
     db_statement_timeout_ms: int = 15000
     db_retry_attempts: int = 3
-    # Off behind PgBouncer in transaction mode (graphql_api/prepared_statements.py).
+    # Off behind PgBouncer in transaction mode (graphql_api/db/prepared_statements.py).
     db_prepared_statements: bool = True
-    # Admission (graphql_api/admission.py); None: as many as the pool has connections.
+    # Admission (graphql_api/server/admission.py); None: as many as the pool has connections.
     max_in_flight_requests: Optional[int] = None
     max_queued_requests: int = 1024
     queue_timeout_seconds: float = 10.0
@@ -196,7 +196,7 @@ class Settings:
 
     def database(self):
         """The Database these settings describe (imported late: settings stay light)."""
-        from .database import Database
+        from .db.database import Database
 
         if self.database_url is None:
             raise SettingsError("DATABASE_URL is not set")

@@ -7,8 +7,8 @@ import os
 from alembic import context
 from sqlalchemy import pool
 
-from graphql_api.database import make_engine
-from graphql_api.models import metadata
+from graphql_api.db.database import make_engine
+from graphql_api.db.models import metadata
 from graphql_api.settings import sqlalchemy_url
 
 config = context.config

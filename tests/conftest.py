@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
-from graphql_api import migrate
+from graphql_api.db import migrate
 from graphql_api.settings import sqlalchemy_url
 
 TEST_DATABASE = "campaign_service_test"
@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def _test_database_url() -> str:
     if os.environ.get("DATABASE_URL"):
         return sqlalchemy_url(os.environ["DATABASE_URL"])
-    from graphql_api import embedded_postgres
+    from graphql_api.db import embedded_postgres
 
     return sqlalchemy_url(embedded_postgres.start(ROOT / ".data", TEST_DATABASE))
 

@@ -34,7 +34,7 @@ def start_server(database_url: str, *serve_args: str, **env_overrides: str) -> t
     # one would block the server.
     log = tempfile.NamedTemporaryFile(prefix=f"campaign-service-{port}-", suffix=".log", delete=False)
     process = subprocess.Popen(
-        [sys.executable, "-m", "graphql_api.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *serve_args],
+        [sys.executable, "-m", "graphql_api.server.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *serve_args],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,

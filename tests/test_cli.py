@@ -13,7 +13,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import create_engine, text
 
-from graphql_api import __version__, migrate
+from graphql_api import __version__
+from graphql_api.db import migrate
 
 from .conftest import scratch_database
 from .servers import server_log, start_server, stop_server
@@ -21,7 +22,7 @@ from .servers import server_log, start_server, stop_server
 
 def run_cli(*args, database_url):
     env = {**os.environ, "DATABASE_URL": database_url, "LOG_LEVEL": "WARNING"}
-    return subprocess.run([sys.executable, "-m", "graphql_api.cli", *args], env=env, capture_output=True,
+    return subprocess.run([sys.executable, "-m", "graphql_api.server.cli", *args], env=env, capture_output=True,
                           text=True, timeout=120)
 
 
@@ -153,9 +154,9 @@ def test_keys_create_prints_the_key_alone_on_stdout(empty_database):
 
 
 def test_version_and_help_list_every_command():
-    version = subprocess.run([sys.executable, "-m", "graphql_api.cli", "--version"], capture_output=True, text=True)
+    version = subprocess.run([sys.executable, "-m", "graphql_api.server.cli", "--version"], capture_output=True, text=True)
     assert version.returncode == 0 and version.stdout.strip() == f"campaign-service {__version__}"
-    helped = subprocess.run([sys.executable, "-m", "graphql_api.cli", "--help"], capture_output=True, text=True)
+    helped = subprocess.run([sys.executable, "-m", "graphql_api.server.cli", "--help"], capture_output=True, text=True)
     assert helped.returncode == 0
     for command in ("serve", "migrate", "keys create|list|revoke", "check", "export-schema"):
         assert command in helped.stdout, command

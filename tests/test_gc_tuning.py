@@ -6,13 +6,13 @@ import os
 import subprocess
 import sys
 
-from graphql_api.gc_tuning import YOUNG_GENERATION_THRESHOLD
+from graphql_api.server.gc_tuning import YOUNG_GENERATION_THRESHOLD
 
 from .conftest import ROOT
 
 PROBE = """
 import gc
-from graphql_api.app import app_from_environment
+from graphql_api.server.app import app_from_environment
 before = gc.get_freeze_count()
 app_from_environment()
 print(before, gc.get_freeze_count(), gc.get_threshold()[0])

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect
 
-from graphql_api import migrate
-from graphql_api.models import metadata
+from graphql_api.db import migrate
+from graphql_api.db.models import metadata
 
 from .conftest import scratch_database
 

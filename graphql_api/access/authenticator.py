@@ -16,8 +16,8 @@ import time
 from datetime import datetime, timezone
 from typing import Callable, NamedTuple, Optional
 
-from ..database import Database
-from ..ratelimit import BucketLimits, Buckets
+from ..db.database import Database
+from .ratelimit import BucketLimits, Buckets
 from .keys import LAST_USED_RESOLUTION, ApiKeyRecord, Caller, key_by_public_id, note_use, secret_matches, split_key
 
 logger = logging.getLogger("graphql_api.access")

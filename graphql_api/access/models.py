@@ -6,7 +6,7 @@ from typing import Optional
 from sqlalchemy import BigInteger, CheckConstraint, DateTime, Identity, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import Base
+from ..db.database import Base
 
 
 class ApiKey(Base):

@@ -20,7 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import Base
+from ..db.database import Base
 
 Money = Numeric(12, 2)
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import BigInteger, DateTime, Identity, Index, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..database import Base
+from ..db.database import Base
 
 
 class Customer(Base):

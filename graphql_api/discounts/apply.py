@@ -14,13 +14,13 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import events
+from ..observability import events
 from ..campaigns.records import CampaignRecord, campaign_record
 from ..core.campaigns import DiscountType
 from ..core.discounts import Cart, CustomerStanding, Discount, evaluate, same_discount_budget_range
 from ..core.errors import ErrorCode, UserError
 from ..core.validation import cart_errors, idempotency_key_errors
-from ..database import Database
+from ..db.database import Database
 from .models import IDEMPOTENCY_KEY_CONSTRAINT, DiscountUsage
 from . import apply_statements as statements
 from .offers import standing_parameters

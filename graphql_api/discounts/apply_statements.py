@@ -15,7 +15,7 @@ from sqlalchemy import BigInteger, and_, bindparam, cast, false, insert, select,
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS
 from ..customers.models import Customer
-from ..prepared_statements import PreparedStatement
+from ..db.prepared_statements import PreparedStatement
 from .models import DiscountUsage
 from .offers import CUSTOMER_ID, standing_columns
 from .records import USAGE_COLUMNS

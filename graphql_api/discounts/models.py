@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..campaigns.models import Money
-from ..database import Base
+from ..db.database import Base
 
 
 # Idempotency keys are scoped to the API key that sent them.

@@ -15,7 +15,7 @@ from ..core.campaigns import DiscountType
 from ..core.discounts import Cart, CustomerStanding, Discount, evaluate, rank_offers, savings_text
 from ..core.errors import NotFound
 from ..customers.models import Customer
-from ..prepared_statements import PreparedStatement
+from ..db.prepared_statements import PreparedStatement
 from .models import DiscountUsage
 from .records import AvailableOffers, Offer
 

@@ -6,7 +6,7 @@ from typing import Any, Callable, ClassVar
 
 from aiodataloader import DataLoader
 
-from ..database import Database
+from ..db.database import Database
 
 
 class RecordsByKeyLoader(DataLoader):

@@ -10,7 +10,7 @@ from graphql import DocumentNode, OperationDefinitionNode
 from starlette.requests import Request
 
 from ..access.keys import Caller
-from ..database import Database
+from ..db.database import Database
 from ..settings import Settings
 from .cost import DocumentCosts
 from .execution import selections_may_vary

@@ -20,7 +20,7 @@ from graphql.utilities import type_from_ast, validate_input_value
 
 from ..core.errors import DomainError, ErrorCode
 from ..core.errors import UserError as DomainUserError
-from ..database import DatabaseUnavailable
+from ..db.database import DatabaseUnavailable
 from .enums import describe_values
 from .query_limits import QUERY_TOO_COMPLEX
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from ..database import Database
+from ..db.database import Database
 from .campaigns.dataloaders import CampaignByIdLoader, TargetCustomersByCampaignIdLoader
 from .customers.dataloaders import CustomerByIdLoader
 from .discounts.dataloaders import UsageByIdLoader, UsagePageByCustomerLoader

@@ -11,7 +11,7 @@ from strawberry.extensions import DisableIntrospection, ParserCache
 from strawberry.schema.config import StrawberryConfig
 
 from ..core.errors import DomainError
-from ..database import DatabaseUnavailable
+from ..db.database import DatabaseUnavailable
 from ..settings import Settings
 from .campaigns import resolvers as campaigns
 from .campaigns.types import Campaign

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, Optional
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 
-from ..ratelimit import BucketLimits, Buckets, Draw
+from ..access.ratelimit import BucketLimits, Buckets, Draw
 from .cost import CostCalculator, DocumentCosts
 from .query_limits import too_complex
 

@@ -21,8 +21,8 @@ from cross_web import HTTPException  # what strawberry raises for malformed HTTP
 from strawberry.types import ExecutionResult
 from strawberry.types.graphql import OperationType
 
-from ..database import Database
-from ..asgi import HTTP_CODES, error_document
+from ..db.database import Database
+from ..server.asgi import HTTP_CODES, error_document
 from ..settings import Settings
 from .context import Context, OperationResponse
 from .errors import format_error

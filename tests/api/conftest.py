@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import event
 from starlette.testclient import TestClient
 
-from graphql_api.app import create_app
+from graphql_api.server.app import create_app
 from graphql_api.settings import Settings
 
 from ..conftest import truncate_all

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from graphql_api.access.authenticator import Authenticator, Throttled, Unauthenticated
-from graphql_api.ratelimit import BucketLimits, MemoryBuckets
+from graphql_api.access.ratelimit import BucketLimits, MemoryBuckets
 
 CLIENT = "192.0.2.7"
 GENEROUS = BucketLimits(capacity=1_000, restore_rate=1)
@@ -124,13 +124,13 @@ def test_a_valid_key_is_never_charged_an_attempt(database, admin_key):
 
 class UnreachableDatabase:
     async def read(self, work, *args):
-        from graphql_api.database import DatabaseUnavailable
+        from graphql_api.db.database import DatabaseUnavailable
 
         raise DatabaseUnavailable("DATABASE_UNREACHABLE", "The database is unavailable; retry shortly.")
 
 
 def test_an_attempt_the_database_could_not_answer_is_not_charged(admin_key):
-    from graphql_api.database import DatabaseUnavailable
+    from graphql_api.db.database import DatabaseUnavailable
 
     keys = authenticator(UnreachableDatabase(), limits=BucketLimits(capacity=3, restore_rate=0.001),
                          cache_seconds=5)

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from graphql_api.app import create_app
+from graphql_api.server.app import create_app
 
 from ..support import GraphQLClient, apply, create_campaign, create_customer, iso
 

@@ -9,9 +9,9 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import text
 
-from graphql_api.app import create_app
+from graphql_api.server.app import create_app
 from graphql_api.graphql.ids import decode_id
-from graphql_api.migrate import head_revision
+from graphql_api.db.migrate import head_revision
 
 from ..support import APPLY, GraphQLClient, create_campaign, create_customer, snapshot
 

@@ -11,11 +11,11 @@ from dataclasses import replace
 
 import pytest
 
-from graphql_api.app import create_app
+from graphql_api.server.app import create_app
 from graphql_api.graphql.prepared import PreparedOperations
 from graphql_api.graphql.schema import CampaignSchema
 from graphql_api.graphql.view import GraphQLView
-from graphql_api.ratelimit import MemoryBuckets
+from graphql_api.access.ratelimit import MemoryBuckets
 
 from ..support import APPLY, AVAILABLE
 

@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import event
 
-from graphql_api.app import create_app
+from graphql_api.server.app import create_app
 
 from ..support import GraphQLClient, apply, available, create_campaign, create_customer
 

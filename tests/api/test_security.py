@@ -13,8 +13,8 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from graphql_api.access.keys import revoke_key, split_key
-from graphql_api.app import create_app
-from graphql_api.ratelimit import MemoryBuckets
+from graphql_api.server.app import create_app
+from graphql_api.access.ratelimit import MemoryBuckets
 
 from ..conftest import make_key
 from ..support import CREATE_CAMPAIGN, GraphQLClient, campaign_input, create_campaign, create_customer, snapshot
@@ -310,7 +310,7 @@ class TestHttpHygiene:
     def test_a_forked_process_does_not_repeat_its_parents_request_ids(self):
         import os
 
-        from graphql_api.middleware.request_context import request_ids
+        from graphql_api.server.middleware.request_context import request_ids
 
         read_end, write_end = os.pipe()
         child = os.fork()

@@ -13,7 +13,7 @@ import httpx2
 import pytest
 
 from graphql_api.graphql.ids import decode_id
-from graphql_api.logs import JsonFormatter
+from graphql_api.observability.logs import JsonFormatter
 
 from ..conftest import make_key
 from ..servers import server_log, start_server, stop_server

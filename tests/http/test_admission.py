@@ -1,4 +1,4 @@
-"""The cap on requests in flight (graphql_api/admission.py), with a real
+"""The cap on requests in flight (graphql_api/server/admission.py), with a real
 server: one request held inside a row lock fills the only slot; what comes
 next waits its turn, or is turned away with 503 OVERLOADED, and health checks
 are never held up."""
@@ -10,7 +10,7 @@ import asyncio
 import pytest
 from sqlalchemy import text
 
-from graphql_api.admission import Slots
+from graphql_api.server.admission import Slots
 from graphql_api.graphql.ids import decode_id
 
 from ..api.test_contention import wait_for_blocked_service_backend

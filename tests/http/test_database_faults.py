@@ -19,8 +19,8 @@ import httpx2
 import pytest
 from sqlalchemy import create_engine
 
-from graphql_api import migrate
-from graphql_api.invariants import find_violations
+from graphql_api.db import migrate
+from graphql_api.db.invariants import find_violations
 from graphql_api.settings import sqlalchemy_url
 
 from ..conftest import ROOT, make_key
@@ -33,7 +33,7 @@ pgserver = pytest.importorskip("pgserver", reason="needs the embedded PostgreSQL
 
 @pytest.fixture(scope="module")
 def own_postgres():
-    from graphql_api import embedded_postgres
+    from graphql_api.db import embedded_postgres
 
     server = embedded_postgres._server(ROOT / ".data" / "faults")
     url = sqlalchemy_url(embedded_postgres.start(ROOT / ".data" / "faults", "faults"))
@@ -140,6 +140,6 @@ def test_database_stops_and_returns_under_load(own_postgres):
     with engine.connect() as connection:
         assert find_violations(connection, ZoneInfo("UTC")) == []
     engine.dispose()
-    check = subprocess.run([sys.executable, "-m", "graphql_api.cli", "check"], capture_output=True, text=True,
+    check = subprocess.run([sys.executable, "-m", "graphql_api.server.cli", "check"], capture_output=True, text=True,
                            env={**os.environ, "DATABASE_URL": url}, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr

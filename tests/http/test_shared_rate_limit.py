@@ -37,7 +37,7 @@ def two_servers(database_url, **env):
 
 
 def test_redis_buckets_take_and_give():
-    from graphql_api.ratelimit import BucketLimits, RedisBuckets
+    from graphql_api.access.ratelimit import BucketLimits, RedisBuckets
 
     async def scenario():
         buckets = RedisBuckets(REDIS_URL)

@@ -63,7 +63,7 @@ def test_sigterm_mid_load(database_url, admin_engine, admin_key):
 
     with admin_engine.connect() as connection:
         committed = set(connection.execute(text("SELECT idempotency_key FROM discount_usages")).scalars())
-    check = subprocess.run([sys.executable, "-m", "graphql_api.cli", "check"], capture_output=True, text=True,
+    check = subprocess.run([sys.executable, "-m", "graphql_api.server.cli", "check"], capture_output=True, text=True,
                            env={**os.environ, "DATABASE_URL": database_url}, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
     # Every answered apply committed, nothing committed that was never sent.

@@ -8,7 +8,7 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import event
 
-from graphql_api.app import create_app
+from graphql_api.server.app import create_app
 
 from ..api.conftest import StatementCounter, clean_database, client_for, clock, database, settings  # noqa: F401
 

@@ -10,8 +10,8 @@ from dataclasses import replace
 
 import pytest
 
-from graphql_api.app import create_app
-from graphql_api.ratelimit import MemoryBuckets
+from graphql_api.server.app import create_app
+from graphql_api.access.ratelimit import MemoryBuckets
 
 from ..support import GraphQLClient
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 import pytest
 
-from graphql_api.app import create_app
+from graphql_api.server.app import create_app
 from graphql_api.graphql.view import GraphQLView
 
 from ..support import snapshot

@@ -19,8 +19,8 @@ from dataclasses import replace
 
 import pytest
 
-from graphql_api.app import create_app
-from graphql_api.ratelimit import BucketLimits, RedisBuckets, ResilientBuckets
+from graphql_api.server.app import create_app
+from graphql_api.access.ratelimit import BucketLimits, RedisBuckets, ResilientBuckets
 
 from ..servers import free_port
 
@@ -116,7 +116,7 @@ def test_the_circuit_closes_again_once_redis_answers(paused_redis):
 
 def _buckets_of(app) -> ResilientBuckets:
     """The buckets create_app made (the authentication middleware holds them)."""
-    from graphql_api.middleware.authentication import AuthenticationMiddleware
+    from graphql_api.server.middleware.authentication import AuthenticationMiddleware
 
     for middleware in app.user_middleware:
         if middleware.cls is AuthenticationMiddleware:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import replace
 
-from graphql_api.app import create_app
+from graphql_api.server.app import create_app
 
 
 def random_key() -> str:

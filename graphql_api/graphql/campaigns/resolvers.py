@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import strawberry
 
-from ... import events
+from ...observability import events
 from ...access.roles import Permission
 from ...campaigns import selectors
 from ...campaigns.records import CampaignRecord

@@ -6,7 +6,7 @@ from typing import Optional
 
 import strawberry
 
-from ... import events
+from ...observability import events
 from ...access.roles import Permission
 from ...customers.service import CustomerRecord, create_customer, customers_page
 from ..errors import user_errors

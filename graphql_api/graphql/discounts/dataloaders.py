@@ -4,7 +4,7 @@ from collections import defaultdict
 
 from aiodataloader import DataLoader
 
-from ...database import Database
+from ...db.database import Database
 from ...discounts.history import usage_pages, usages_by_ids
 from ...pagination import PageRequest
 from ..batch_loader import RecordsByKeyLoader

@@ -24,9 +24,9 @@ import sys
 from pathlib import Path
 from typing import Iterator, Optional, Sequence
 
-from . import __version__
-from .logs import configure_logging
-from .settings import Settings, SettingsError
+from .. import __version__
+from ..observability.logs import configure_logging
+from ..settings import Settings, SettingsError
 
 logger = logging.getLogger("graphql_api.cli")
 
@@ -43,7 +43,7 @@ def database_url(settings: Settings) -> Iterator[tuple[str, bool]]:
     if settings.database_url:
         yield settings.database_url, False
         return
-    from . import embedded_postgres
+    from ..db import embedded_postgres
 
     url = embedded_postgres.start(settings.data_dir, DEV_DATABASE)
     # stderr: stdout of `keys create` is the key and nothing else.
@@ -56,7 +56,7 @@ def command_name() -> str:
     on PATH, else the path they ran (e.g. `.venv/bin/campaign-service`)."""
     program = Path(sys.argv[0])
     if program.name == "__main__.py" or program.suffix == ".py":
-        return f"{Path(sys.executable).name} -m graphql_api.cli"
+        return f"{Path(sys.executable).name} -m graphql_api.server.cli"
     on_path = shutil.which(program.name)
     if on_path and Path(on_path).resolve() == program.resolve():
         return program.name
@@ -83,7 +83,7 @@ def _port_taken(host: str, port: int) -> Optional[str]:
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
     import uvicorn
 
-    from . import migrate
+    from ..db import migrate
 
     host = args.host or settings.host
     port = args.port or settings.port
@@ -115,7 +115,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
         _exit_cleanly_on_stop_signals()
         print(_banner(settings, host, port), flush=True)
         uvicorn.run(
-            "graphql_api.app:app_from_environment",
+            "graphql_api.server.app:app_from_environment",
             factory=True,
             host=host,
             port=port,
@@ -123,7 +123,7 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             log_level=settings.log_level.lower(),
             log_config=None,  # each worker configures logging in create_app
             access_log=False,  # our request line has more, and the request id
-            http="graphql_api.http_protocol:DeadlineHttpToolsProtocol",
+            http="graphql_api.server.http_protocol:DeadlineHttpToolsProtocol",
             timeout_keep_alive=settings.idle_timeout_seconds,
             limit_concurrency=settings.max_connections,
             # X-Forwarded-For/-Proto only from the proxies named in TRUSTED_PROXIES.
@@ -175,8 +175,8 @@ def _prepare_multiprocess_metrics() -> None:
 def _first_run_key(url: str, host: str, port: int) -> None:
     """On an empty database, make an admin key and show it this once, so that
     GraphiQL works in the first minute. Production starts make no key."""
-    from .access.keys import count_keys, create_key
-    from .access.roles import Role
+    from ..access.keys import count_keys, create_key
+    from ..access.roles import Role
 
     with _session(url) as session:
         if count_keys(session):
@@ -195,7 +195,7 @@ def _first_run_key(url: str, host: str, port: int) -> None:
 
 def _hint_when_keyless(url: str) -> None:
     """Production makes no key by itself; say how to make the first one."""
-    from .access.keys import count_keys
+    from ..access.keys import count_keys
 
     with _session(url) as session:
         if count_keys(session):
@@ -208,7 +208,7 @@ def _hint_when_keyless(url: str) -> None:
 def _session(url: str):
     from sqlalchemy.orm import Session
 
-    from .database import make_engine
+    from ..db.database import make_engine
 
     engine = make_engine(url)
     try:
@@ -225,12 +225,12 @@ def _utc_now():
 
 
 def _keys(settings: Settings, args: argparse.Namespace) -> int:
-    from .access.keys import create_key, list_keys, revoke_key
-    from .access.roles import Role
+    from ..access.keys import create_key, list_keys, revoke_key
+    from ..access.roles import Role
 
     with database_url(settings) as (url, embedded), _session(url) as session:
         if embedded:
-            from . import migrate
+            from ..db import migrate
 
             migrate.upgrade(url)
         if args.keys_command == "create":
@@ -268,7 +268,7 @@ def _exit_cleanly_on_stop_signals() -> None:
 
 
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
-    from . import migrate
+    from ..db import migrate
 
     with database_url(settings) as (url, _embedded):
         migrate.upgrade(url, args.revision)
@@ -277,7 +277,7 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _check(settings: Settings, args: argparse.Namespace) -> int:
-    from .invariants import find_violations
+    from ..db.invariants import find_violations
 
     with database_url(settings) as (url, _embedded), _session(url) as session:
         violations = find_violations(session, settings.business_timezone)
@@ -291,7 +291,7 @@ def _check(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export_schema(_settings: Optional[Settings], args: argparse.Namespace) -> int:
-    from .graphql.schema import schema_sdl
+    from ..graphql.schema import schema_sdl
 
     Path(args.output).write_text(schema_sdl(), encoding="utf-8")
     print(f"Wrote {args.output}")

@@ -7,10 +7,10 @@ from urllib.parse import parse_qsl
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from ..access.authenticator import Authenticator, Throttled, Unauthenticated
-from ..access.roles import Role
+from ...access.authenticator import Authenticator, Throttled, Unauthenticated
+from ...access.roles import Role
 from ..asgi import request_header, send_json_error
-from ..database import DatabaseUnavailable
+from ...db.database import DatabaseUnavailable
 
 
 def is_graphiql_page(scope: Scope) -> bool:

@@ -17,23 +17,23 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from . import __version__
-from . import metrics
-from .access.authenticator import Authenticator
+from .. import __version__
+from ..observability import metrics
+from ..access.authenticator import Authenticator
 from .admission import AdmissionMiddleware
-from .database import Database, DatabaseUnavailable
+from ..db.database import Database, DatabaseUnavailable
 from .asgi import HTTP_CODES, error_document
 from .gc_tuning import tune_for_serving
-from .graphql.schema import build_schema
-from .graphql.throttle import Throttle
-from .graphql.view import GRAPHIQL_ASSETS, GraphQLView
-from .logs import configure_logging
+from ..graphql.schema import build_schema
+from ..graphql.throttle import Throttle
+from ..graphql.view import GRAPHIQL_ASSETS, GraphQLView
+from ..observability.logs import configure_logging
 from .middleware.authentication import AuthenticationMiddleware
 from .middleware.body_limit import BodyLimitMiddleware
 from .middleware.request_context import RequestContextMiddleware
-from .migrate import head_revision
-from .ratelimit import BucketLimits, Buckets, make_buckets
-from .settings import Settings
+from ..db.migrate import head_revision
+from ..access.ratelimit import BucketLimits, Buckets, make_buckets
+from ..settings import Settings
 
 logger = logging.getLogger("graphql_api")
 

@@ -21,7 +21,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 @functools.lru_cache(maxsize=1)
 def _header_timeout() -> float:
     # Read from the environment in each worker: uvicorn builds the protocol itself.
-    from .settings import Settings
+    from ..settings import Settings
 
     return Settings.from_env().header_timeout_seconds
 

@@ -139,7 +139,7 @@ def make_engine(url: str, **options) -> Engine:
     """Every engine the service makes goes through here, so that any
     `postgresql://` or `postgres://` URL gets the driver the service ships
     with (a bare URL would make SQLAlchemy 2.1 look for psycopg 3)."""
-    from .settings import sqlalchemy_url
+    from ..settings import sqlalchemy_url
 
     return create_engine(sqlalchemy_url(url), **options)
 

@@ -24,7 +24,7 @@ from collections import deque
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from . import metrics
+from ..observability import metrics
 from .asgi import send_json_error
 
 logger = logging.getLogger(__name__)

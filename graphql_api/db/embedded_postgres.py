@@ -66,7 +66,7 @@ def _server(data_dir: Path):
 def start(data_dir: Path, database: str) -> str:
     """Start (or join) the embedded server and return a URL for `database`,
     with the service's driver, creating the database on first use."""
-    from .settings import sqlalchemy_url
+    from ..settings import sqlalchemy_url
 
     server = _server(data_dir)
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")

@@ -12,9 +12,9 @@ import time
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .. import metrics
+from ...observability import metrics
 from ..asgi import request_header
-from ..logs import REQUESTS
+from ...observability.logs import REQUESTS
 
 _SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
 

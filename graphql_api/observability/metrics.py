@@ -85,7 +85,7 @@ def watch_pool(engine) -> None:
 
 def campaign_budgets(session: Session) -> list:
     """(id, used, total) of every campaign not deleted."""
-    from .campaigns.models import Campaign
+    from ..campaigns.models import Campaign
 
     return session.execute(
         select(Campaign.id, Campaign.used_budget, Campaign.total_budget).where(Campaign.deleted_at.is_(None))
