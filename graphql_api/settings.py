@@ -1,6 +1,7 @@
 """Configuration, read once from the environment.
 
-Every variable is listed with its default in the README's configuration table.
+Every default is the `Settings` field's, and only there; every variable is
+listed with its default in the README's configuration table.
 """
 
 from __future__ import annotations
@@ -70,14 +71,14 @@ def _zone(env: Mapping[str, str]) -> ZoneInfo:
 
 
 def _log_format(env: Mapping[str, str]) -> str:
-    value = (env.get("LOG_FORMAT") or "json").strip().lower()
+    value = (env.get("LOG_FORMAT") or Settings.log_format).strip().lower()
     if value not in {"json", "human"}:
         raise SettingsError(f"LOG_FORMAT must be json or human, got {value!r}")
     return value
 
 
 def _exposure(env: Mapping[str, str]) -> dict:
-    environment = (env.get("ENVIRONMENT") or "development").strip().lower()
+    environment = (env.get("ENVIRONMENT") or Settings.environment).strip().lower()
     if environment not in {"development", "production"}:
         raise SettingsError(f"ENVIRONMENT must be development or production, got {environment!r}")
     production = environment == "production"
@@ -87,28 +88,30 @@ def _exposure(env: Mapping[str, str]) -> dict:
         graphiql=_bool(env, "GRAPHIQL", not production),
         allow_introspection=_bool(env, "ALLOW_INTROSPECTION", not production),
         cors_allowed_origins=origins,
-        max_body_bytes=_int(env, "MAX_BODY_BYTES", 1_048_576),
-        max_document_bytes=_int(env, "MAX_DOCUMENT_BYTES", 32_768),
-        max_query_depth=_int(env, "MAX_QUERY_DEPTH", 12),
-        max_aliases=_int(env, "MAX_ALIASES", 30, minimum=0),
-        max_fields=_int(env, "MAX_FIELDS", 250),
-        max_tokens=_int(env, "MAX_TOKENS", 2_000),
-        max_query_cost=_int(env, "MAX_QUERY_COST", 5_000),
-        batch_max_operations=_int(env, "BATCH_MAX_OPERATIONS", 0, minimum=0),
-        allow_get_queries=_bool(env, "ALLOW_GET_QUERIES", True),
-        request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", 30.0),
-        rate_limit_capacity=_float(env, "RATE_LIMIT_CAPACITY", 10_000),
-        rate_limit_restore_rate=_float(env, "RATE_LIMIT_RESTORE_RATE", 1_000),
-        anonymous_rate_limit_capacity=_float(env, "ANONYMOUS_RATE_LIMIT_CAPACITY", 100),
-        anonymous_rate_limit_restore_rate=_float(env, "ANONYMOUS_RATE_LIMIT_RESTORE_RATE", 100 / 60),
+        max_body_bytes=_int(env, "MAX_BODY_BYTES", Settings.max_body_bytes),
+        max_document_bytes=_int(env, "MAX_DOCUMENT_BYTES", Settings.max_document_bytes),
+        max_query_depth=_int(env, "MAX_QUERY_DEPTH", Settings.max_query_depth),
+        max_aliases=_int(env, "MAX_ALIASES", Settings.max_aliases, minimum=0),
+        max_fields=_int(env, "MAX_FIELDS", Settings.max_fields),
+        max_tokens=_int(env, "MAX_TOKENS", Settings.max_tokens),
+        max_query_cost=_int(env, "MAX_QUERY_COST", Settings.max_query_cost),
+        batch_max_operations=_int(env, "BATCH_MAX_OPERATIONS", Settings.batch_max_operations, minimum=0),
+        allow_get_queries=_bool(env, "ALLOW_GET_QUERIES", Settings.allow_get_queries),
+        request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", Settings.request_timeout_seconds),
+        rate_limit_capacity=_float(env, "RATE_LIMIT_CAPACITY", Settings.rate_limit_capacity),
+        rate_limit_restore_rate=_float(env, "RATE_LIMIT_RESTORE_RATE", Settings.rate_limit_restore_rate),
+        anonymous_rate_limit_capacity=_float(
+            env, "ANONYMOUS_RATE_LIMIT_CAPACITY", Settings.anonymous_rate_limit_capacity),
+        anonymous_rate_limit_restore_rate=_float(
+            env, "ANONYMOUS_RATE_LIMIT_RESTORE_RATE", Settings.anonymous_rate_limit_restore_rate),
         redis_url=env.get("REDIS_URL") or None,
-        redis_timeout_seconds=_float(env, "REDIS_TIMEOUT_SECONDS", 0.1),
-        redis_fallback=_choice(env, "RATE_LIMIT_REDIS_FALLBACK", ("local", "open", "closed"), "local"),
-        api_key_cache_seconds=_float(env, "API_KEY_CACHE_SECONDS", 5.0, allow_zero=True),
-        header_timeout_seconds=_float(env, "HEADER_TIMEOUT_SECONDS", 10.0),
-        body_timeout_seconds=_float(env, "BODY_TIMEOUT_SECONDS", 10.0),
-        idle_timeout_seconds=_float(env, "IDLE_TIMEOUT_SECONDS", 75.0),
-        max_connections=_int(env, "MAX_CONNECTIONS", 1000),
+        redis_timeout_seconds=_float(env, "REDIS_TIMEOUT_SECONDS", Settings.redis_timeout_seconds),
+        redis_fallback=_choice(env, "RATE_LIMIT_REDIS_FALLBACK", ("local", "open", "closed"), Settings.redis_fallback),
+        api_key_cache_seconds=_float(env, "API_KEY_CACHE_SECONDS", Settings.api_key_cache_seconds, allow_zero=True),
+        header_timeout_seconds=_float(env, "HEADER_TIMEOUT_SECONDS", Settings.header_timeout_seconds),
+        body_timeout_seconds=_float(env, "BODY_TIMEOUT_SECONDS", Settings.body_timeout_seconds),
+        idle_timeout_seconds=_float(env, "IDLE_TIMEOUT_SECONDS", Settings.idle_timeout_seconds),
+        max_connections=_int(env, "MAX_CONNECTIONS", Settings.max_connections),
         trusted_proxies=tuple(a.strip() for a in (env.get("TRUSTED_PROXIES") or "").split(",") if a.strip()),
     )
 
@@ -216,23 +219,23 @@ class Settings:
         database_url = env.get("DATABASE_URL") or None
         return cls(
             database_url=sqlalchemy_url(database_url) if database_url else None,
-            host=env.get("HOST") or "127.0.0.1",
-            port=_int(env, "PORT", 8000),
-            data_dir=Path(env.get("DATA_DIR") or ".data"),
+            host=env.get("HOST") or Settings.host,
+            port=_int(env, "PORT", Settings.port),
+            data_dir=Path(env.get("DATA_DIR") or Settings.data_dir),
             db_pool_size=_int(env, "DB_POOL_SIZE", Settings.db_pool_size),
-            db_pool_timeout=_float(env, "DB_POOL_TIMEOUT", 30.0),
-            db_lock_timeout_ms=_int(env, "DB_LOCK_TIMEOUT_MS", 5000, minimum=0),
-            db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", 15000, minimum=0),
-            db_retry_attempts=_int(env, "DB_RETRY_ATTEMPTS", 3),
-            db_prepared_statements=_bool(env, "DB_PREPARED_STATEMENTS", True),
+            db_pool_timeout=_float(env, "DB_POOL_TIMEOUT", Settings.db_pool_timeout),
+            db_lock_timeout_ms=_int(env, "DB_LOCK_TIMEOUT_MS", Settings.db_lock_timeout_ms, minimum=0),
+            db_statement_timeout_ms=_int(env, "DB_STATEMENT_TIMEOUT_MS", Settings.db_statement_timeout_ms, minimum=0),
+            db_retry_attempts=_int(env, "DB_RETRY_ATTEMPTS", Settings.db_retry_attempts),
+            db_prepared_statements=_bool(env, "DB_PREPARED_STATEMENTS", Settings.db_prepared_statements),
             max_in_flight_requests=_int(env, "MAX_IN_FLIGHT_REQUESTS", 0) or None,  # unset: DB_POOL_SIZE
-            max_queued_requests=_int(env, "MAX_QUEUED_REQUESTS", 1024, minimum=0),
-            queue_timeout_seconds=_float(env, "QUEUE_TIMEOUT_SECONDS", 10.0, allow_zero=True),
-            shutdown_grace_seconds=_float(env, "SHUTDOWN_GRACE_SECONDS", 30.0),
+            max_queued_requests=_int(env, "MAX_QUEUED_REQUESTS", Settings.max_queued_requests, minimum=0),
+            queue_timeout_seconds=_float(env, "QUEUE_TIMEOUT_SECONDS", Settings.queue_timeout_seconds, allow_zero=True),
+            shutdown_grace_seconds=_float(env, "SHUTDOWN_GRACE_SECONDS", Settings.shutdown_grace_seconds),
             business_timezone=_zone(env),
-            parser_cache_size=_int(env, "PARSER_CACHE_SIZE", 256),
-            validation_cache_size=_int(env, "VALIDATION_CACHE_SIZE", 256),
-            log_level=(env.get("LOG_LEVEL") or "INFO").upper(),
+            parser_cache_size=_int(env, "PARSER_CACHE_SIZE", Settings.parser_cache_size),
+            validation_cache_size=_int(env, "VALIDATION_CACHE_SIZE", Settings.validation_cache_size),
+            log_level=(env.get("LOG_LEVEL") or Settings.log_level).upper(),
             log_format=_log_format(env),
             log_dir=Path(env["LOG_DIR"]) if env.get("LOG_DIR") else None,
             **_exposure(env),

@@ -145,16 +145,17 @@ def make_engine(url: str, **options) -> Engine:
 
 
 class Database:
+    # Every option comes from Settings.database(), which holds the defaults.
     def __init__(
         self,
         url: str,
         *,
-        pool_size: int = 10,
-        pool_timeout: float = 30.0,
-        lock_timeout_ms: int = 5000,
-        statement_timeout_ms: int = 15000,
-        retry_attempts: int = 3,
-        prepared_statements: bool = True,
+        pool_size: int,
+        pool_timeout: float,
+        lock_timeout_ms: int,
+        statement_timeout_ms: int,
+        retry_attempts: int,
+        prepared_statements: bool,
     ):
         self.pool_size = pool_size
         self.retry_attempts = retry_attempts
@@ -198,8 +199,8 @@ class Database:
     async def write_statements(self, work: Callable[..., T], *args, **kwargs) -> T:
         """Like `write`, with a Core Connection instead of a Session: for units
         made of statements only (the apply), which need none of the Session's
-        bookkeeping. About 100 µs less CPU per transaction, much of it between
-        the last statement and COMMIT, while row locks are held."""
+        bookkeeping, much of it between the last statement and COMMIT, while
+        row locks are held."""
         return await self._run(self._write_statements_unit, _bind(work, args, kwargs))
 
     async def _run(self, unit, work):

@@ -2,8 +2,8 @@
 
 psycopg2 sends every statement as text with its parameters filled in, so
 PostgreSQL parses, analyses and plans it again each time. For the offers
-query that is more than half of the database's CPU per request (565 µs
-against 250 µs prepared, measured on the bench data set). A
+query that is more than half of the database's CPU per request
+(bench/HISTORY.md). A
 `PreparedStatement` is compiled once; on each pooled connection it is
 PREPAREd the first time it runs there, and from then on runs as
 `EXECUTE name(...)`. PostgreSQL keeps the statement for the connection's

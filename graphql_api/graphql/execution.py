@@ -3,8 +3,8 @@
 Most of a checkout response is plain data read straight off dataclasses: an
 offer's amounts, its campaign's id and name, the lists of offers. graphql-core
 takes every field through its full machinery (a Path, a resolve-info object,
-strawberry's default resolver, awaitable checks, value completion), about
-4 µs a field and most of a read's CPU. For the fields strawberry itself treats
+strawberry's default resolver, awaitable checks, value completion), most of
+a read's CPU. For the fields strawberry itself treats
 as basic (no resolver, no permission classes, no field extensions, the
 default `getattr` resolver), this executor does only what that machinery ends
 up doing:

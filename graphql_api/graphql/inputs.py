@@ -5,8 +5,7 @@ By the time a resolver's arguments are converted, graphql-core has parsed
 every input value with its scalar. For an input whose fields are all plain
 scalars (no lists, enums, nested inputs, `Maybe` or relay GlobalIDs),
 strawberry's conversion only renames GraphQL names to Python names, yet it
-resolves each field's type and walks its general cases on every request:
-about 5% of an apply's CPU under load (py-spy). `plain_scalar_input` gives
+resolves each field's type and walks its general cases on every request. `plain_scalar_input` gives
 such a type strawberry's own `from_input` hook, which does just the
 renaming. tests/api/test_plain_inputs.py checks that both build the same
 objects.

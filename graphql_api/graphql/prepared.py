@@ -5,8 +5,8 @@ Strawberry's `Schema.execute` takes every operation through its extension
 runner: an execution context, five extension instances, and a context manager
 per stage (operation, parsing, validation, execution) that looks up and runs
 each extension's hooks, even when the parser and validation caches answer at
-once. Skipping it took 15% off a checkout apply's CPU (2,140 -> 1,820 µs
-in-process).
+once; skipping it saves a checkout apply a good part of its CPU
+(bench/HISTORY.md).
 
 The first time a document is POSTed, it goes through `Schema.execute`, and
 the OperationTags extension hands the view the document if it validated. The

@@ -189,7 +189,7 @@ class GraphQLView(GraphQL):
         """The checkout's kind of request, most of the traffic: one operation
         POSTed as a JSON object. Strawberry's `run` answers it too, among
         everything else it handles (batches, uploads, streams, GET, the IDE),
-        for about 5% more of an apply's CPU; and a document seen before runs
+        at more CPU per apply; and a document seen before runs
         prepared (prepared.py). None when the request is not of this kind:
         `run` takes it, and answers the malformed ones."""
         if request.method != "POST" or request.headers.get("content-type", "").partition(";")[0].strip().lower() \

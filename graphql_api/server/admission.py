@@ -34,8 +34,7 @@ class Slots:
     """`size` slots, handed to waiters in arrival order; a waiter gives up
     after its timeout. A wait costs one future and one timer; anyio's
     semaphore inside a `move_on_after` cancel scope, which did this before,
-    took about 3% of a checkout apply's CPU (py-spy) when every request
-    queued, mostly in the cancel scope.
+    cost measurably more when every request queued (bench/HISTORY.md).
 
     A released slot goes straight to the first waiter, so `free` is above
     zero only when nobody waits; a waiter that gives up leaves the queue."""

@@ -78,7 +78,7 @@ class RequestIds:
     per process, then a counter (32 hex digits, like a UUID's). os.urandom
     (what uuid4 calls) releases the interpreter lock, and on a busy server
     the event loop then waits for a database thread to hand it back, up to
-    the 5 ms switch interval, on every request."""
+    the interpreter's switch interval, on every request."""
 
     def __init__(self):
         self._reseed()
