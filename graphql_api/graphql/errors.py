@@ -22,7 +22,7 @@ from ..core.errors import DomainError, ErrorCode
 from ..core.errors import UserError as DomainUserError
 from ..db.database import DatabaseUnavailable
 from .enums import describe_values
-from .query_limits import QUERY_TOO_COMPLEX
+from ..error_codes import TopLevelCode
 
 logger = logging.getLogger("graphql_api.errors")
 
@@ -59,11 +59,6 @@ def user_errors(errors: Iterable[DomainUserError]) -> list[UserError]:
     ]
 
 
-# Codes of top-level errors that are not about a mutation's input.
-PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
-VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
-SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
-INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"
 
 
 _TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
@@ -125,9 +120,9 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     if isinstance(error, GraphQLSyntaxError):
         too_many = _TOKEN_LIMIT.search(error.message)
         if too_many:  # graphql-core's max_tokens stops parsing with a syntax error
-            extensions.update(code=QUERY_TOO_COMPLEX, limit="tokens", maximum=int(too_many.group(1)))
+            extensions.update(code=TopLevelCode.QUERY_TOO_COMPLEX, limit="tokens", maximum=int(too_many.group(1)))
         else:
-            extensions["code"] = PARSE_FAILED
+            extensions["code"] = TopLevelCode.GRAPHQL_PARSE_FAILED
     elif isinstance(cause, DomainError):
         extensions["code"] = cause.code.value
         if cause.field is not None:
@@ -135,7 +130,7 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         if error.path is not None:
             formatted["message"] = cause.message
     elif isinstance(cause, DatabaseUnavailable):
-        extensions["code"] = SERVICE_UNAVAILABLE
+        extensions["code"] = TopLevelCode.SERVICE_UNAVAILABLE
         extensions["reason"] = cause.reason
         formatted["message"] = cause.message
     elif "code" in extensions:
@@ -148,10 +143,10 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
         logger.error(
             "unexpected error in request %s", request_id, exc_info=cause or error
         )
-        extensions["code"] = INTERNAL_SERVER_ERROR
+        extensions["code"] = TopLevelCode.INTERNAL_SERVER_ERROR
         formatted["message"] = f"Internal server error (request id {request_id})."
         extensions["requestId"] = request_id
     else:
-        extensions["code"] = VALIDATION_FAILED
+        extensions["code"] = TopLevelCode.GRAPHQL_VALIDATION_FAILED
     formatted["extensions"] = extensions
     return formatted

@@ -9,8 +9,9 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 
 from ..access.roles import Permission, allows
+from ..error_codes import TopLevelCode
 
-FORBIDDEN = {"code": "FORBIDDEN"}
+FORBIDDEN = {"code": TopLevelCode.FORBIDDEN}
 
 MESSAGES = {
     Permission.MANAGE_CAMPAIGNS: "This API key's role may not create, change or delete campaigns.",

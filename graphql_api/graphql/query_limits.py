@@ -18,14 +18,14 @@ from graphql import (
     ValidationRule,
 )
 
-QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+from ..error_codes import TopLevelCode
 
 
 def too_complex(limit: str, maximum: int, actual: int, message: str, nodes=None) -> GraphQLError:
     return GraphQLError(
         message,
         nodes,
-        extensions={"code": QUERY_TOO_COMPLEX, "limit": limit, "maximum": maximum, "actual": actual},
+        extensions={"code": TopLevelCode.QUERY_TOO_COMPLEX, "limit": limit, "maximum": maximum, "actual": actual},
     )
 
 

@@ -13,6 +13,7 @@ from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefiniti
 from ..access.ratelimit import BucketLimits, Buckets, Draw
 from .cost import CostCalculator, DocumentCosts
 from .query_limits import too_complex
+from ..error_codes import TopLevelCode
 
 if TYPE_CHECKING:
     from .context import Context
@@ -121,7 +122,7 @@ class MeteredOperation:
         raise GraphQLError(
             f"Throttled: the query costs {self.requested} points and {math.floor(self.available)} "
             f"are available; retry in {retry_after} s.",
-            extensions={"code": "THROTTLED", "retryAfter": retry_after},
+            extensions={"code": TopLevelCode.THROTTLED, "retryAfter": retry_after},
         )
 
     def _requested_cost(self) -> int:

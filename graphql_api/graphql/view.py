@@ -29,6 +29,7 @@ from .errors import format_error
 from .loaders import Loaders
 from .prepared import PreparedOperations, execute_prepared
 from .throttle import Throttle
+from ..error_codes import TopLevelCode
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 GRAPHIQL_ASSETS = Path(__file__).resolve().parent.parent / "static" / "graphiql"
@@ -142,7 +143,7 @@ class GraphQLView(GraphQL):
         try:
             response = await self._run_plain_operation(request) or await self.run(request)
         except HTTPException as error:
-            code = HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+            code = HTTP_CODES.get(error.status_code, TopLevelCode.BAD_REQUEST)
             response = JSONResponse(error_document(code, error.reason), status_code=error.status_code)
         if response.media_type == "application/json" and _prefers_graphql_response(request):
             response = _as_graphql_response(response)
@@ -248,7 +249,7 @@ class GraphQLView(GraphQL):
         if scope.cancelled_caught:
             return ExecutionResult(data=None, errors=[GraphQLError(
                 f"The request took longer than {self.settings.request_timeout_seconds:g} s.",
-                extensions={"code": "SERVICE_UNAVAILABLE", "reason": "REQUEST_TIMEOUT"},
+                extensions={"code": TopLevelCode.SERVICE_UNAVAILABLE, "reason": TopLevelCode.REQUEST_TIMEOUT},
             )])
 
     async def get_context(self, request: Request, response: Optional[OperationResponse] = None) -> Context:

@@ -26,6 +26,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from ..observability import metrics
 from .asgi import send_json_error
+from ..error_codes import TopLevelCode
 
 logger = logging.getLogger(__name__)
 
@@ -133,7 +134,7 @@ class AdmissionMiddleware:
                            self.turned_away, self.max_in_flight, self.waiting)
             self.turned_away, self.logged_at = 0, time.monotonic()
         await send_json_error(
-            send, 503, "SERVICE_UNAVAILABLE",
+            send, 503, TopLevelCode.SERVICE_UNAVAILABLE,
             "The server is at capacity; retry in 1 s.",
             headers={"Retry-After": "1"}, extensions={"reason": "OVERLOADED"},
         )

@@ -34,6 +34,7 @@ from .middleware.request_context import RequestContextMiddleware
 from ..db.migrate import head_revision
 from ..access.ratelimit import BucketLimits, Buckets, make_buckets
 from ..settings import Settings
+from ..error_codes import TopLevelCode
 
 logger = logging.getLogger("graphql_api")
 
@@ -121,7 +122,7 @@ def create_app(
 
     async def http_refusal(request: Request, error: HTTPException) -> JSONResponse:
         """Unknown paths and methods get the same error body as everything else."""
-        code = HTTP_CODES.get(error.status_code, "BAD_REQUEST")
+        code = HTTP_CODES.get(error.status_code, TopLevelCode.BAD_REQUEST)
         return JSONResponse(error_document(code, error.detail), status_code=error.status_code,
                             headers=error.headers)
 

@@ -11,6 +11,8 @@ from typing import Optional
 
 from starlette.types import Scope, Send
 
+from ..error_codes import TopLevelCode
+
 
 def error_document(code: str, message: str, extensions: Optional[dict] = None) -> dict:
     return {"errors": [{"message": message, "extensions": {"code": code, **(extensions or {})}}]}
@@ -22,7 +24,8 @@ def error_json(code: str, message: str, extensions: Optional[dict] = None) -> by
 
 
 # Refusals Starlette's router makes before any view runs.
-HTTP_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 415: "UNSUPPORTED_MEDIA_TYPE"}
+HTTP_CODES = {400: TopLevelCode.BAD_REQUEST, 404: TopLevelCode.NOT_FOUND, 405: TopLevelCode.METHOD_NOT_ALLOWED,
+              415: TopLevelCode.UNSUPPORTED_MEDIA_TYPE}
 
 
 def request_header(scope: Scope, name: bytes) -> Optional[str]:

@@ -11,6 +11,7 @@ from ...access.authenticator import Authenticator, Throttled, Unauthenticated
 from ...access.roles import Role
 from ..asgi import request_header, send_json_error
 from ...db.database import DatabaseUnavailable
+from ...error_codes import TopLevelCode
 
 
 def is_graphiql_page(scope: Scope) -> bool:
@@ -54,21 +55,21 @@ class AuthenticationMiddleware:
         try:
             caller = await self.authenticator.authenticate(request_header(scope, b"authorization"), client)
         except DatabaseUnavailable as unavailable:
-            await send_json_error(send, 503, "SERVICE_UNAVAILABLE", unavailable.message, {"Retry-After": "1"},
+            await send_json_error(send, 503, TopLevelCode.SERVICE_UNAVAILABLE, unavailable.message, {"Retry-After": "1"},
                                   extensions={"reason": unavailable.reason})
             return
         except Throttled as throttled:
             retry_after = str(throttled.retry_after)
-            await send_json_error(send, 429, "THROTTLED",
+            await send_json_error(send, 429, TopLevelCode.THROTTLED,
                                   f"Too many failed authentications; retry in {retry_after} s.",
                                   {"Retry-After": retry_after})
             return
         except Unauthenticated as refusal:
-            await send_json_error(send, 401, "UNAUTHENTICATED", refusal.message, {"WWW-Authenticate": "Bearer"})
+            await send_json_error(send, 401, TopLevelCode.UNAUTHENTICATED, refusal.message, {"WWW-Authenticate": "Bearer"})
             return
         state["caller"] = caller
         needed = PROTECTED[scope["path"]]
         if needed is not None and caller.role is not needed:
-            await send_json_error(send, 403, "FORBIDDEN", f"This needs an {needed.value} key.")
+            await send_json_error(send, 403, TopLevelCode.FORBIDDEN, f"This needs an {needed.value} key.")
             return
         await self.app(scope, receive, send)

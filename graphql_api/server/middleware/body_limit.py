@@ -6,6 +6,7 @@ import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..asgi import request_header, send_json_error
+from ...error_codes import TopLevelCode
 
 
 class BodyLimitMiddleware:
@@ -46,7 +47,7 @@ class BodyLimitMiddleware:
                 chunks.append(chunk)
                 more = message.get("more_body", False)
         if deadline.cancelled_caught:
-            await send_json_error(send, 408, "REQUEST_TIMEOUT",
+            await send_json_error(send, 408, TopLevelCode.REQUEST_TIMEOUT,
                                   f"The request body did not arrive within {self.timeout_seconds:g} s.",
                                   {"Connection": "close"})
             return
@@ -64,5 +65,5 @@ class BodyLimitMiddleware:
 
     async def _too_large(self, send: Send) -> None:
         await send_json_error(
-            send, 413, "REQUEST_TOO_LARGE", f"The request body is larger than {self.max_bytes} bytes."
+            send, 413, TopLevelCode.REQUEST_TOO_LARGE, f"The request body is larger than {self.max_bytes} bytes."
         )
