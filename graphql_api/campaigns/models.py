@@ -71,6 +71,8 @@ class Campaign(Base):
         CheckConstraint("min_cart_value >= 0", name="ck_campaigns_min_cart_non_negative"),
         CheckConstraint("max_discount_amount > 0", name="ck_campaigns_max_discount_positive"),
         # The checkout's hot path: campaigns that can be live now.
+        # The live window's index (core.campaigns.LIVE_WINDOW renders to a
+        # condition that contains this predicate, as the planner needs).
         Index(
             "ix_campaigns_live_window",
             "end_date",

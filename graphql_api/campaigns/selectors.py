@@ -6,27 +6,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Optional, Sequence
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..core.campaigns import CampaignStatus, DiscountType
 from ..customers.models import Customer
 from ..customers.service import CustomerRecord
 from ..pagination import Page, PageRequest, fetch_page
+from .conditions import NOT_DELETED_SQL, status_expression
 from .models import Campaign, CampaignTarget
 from .records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
-
-
-def status_expression(now: datetime):
-    """SQL twin of `core.campaigns.effective_status`, so that filtering by status
-    happens in the database and paging stays correct."""
-    return case(
-        (or_(Campaign.paused, Campaign.deleted_at.is_not(None)), CampaignStatus.INACTIVE.value),
-        (Campaign.end_date < now, CampaignStatus.EXPIRED.value),
-        (Campaign.used_budget >= Campaign.total_budget, CampaignStatus.BUDGET_EXHAUSTED.value),
-        (Campaign.start_date > now, CampaignStatus.SCHEDULED.value),
-        else_=CampaignStatus.ACTIVE.value,
-    )
 
 
 @dataclass(frozen=True)
@@ -39,7 +28,7 @@ class CampaignFilter:
 def campaigns_page(
     session: Session, campaign_filter: CampaignFilter, request: PageRequest, now: datetime
 ) -> Page[CampaignRecord]:
-    query = select(*CAMPAIGN_COLUMNS).where(Campaign.deleted_at.is_(None))
+    query = select(*CAMPAIGN_COLUMNS).where(NOT_DELETED_SQL)
     if campaign_filter.discount_type is not None:
         query = query.where(Campaign.discount_type == campaign_filter.discount_type.value)
     if campaign_filter.is_targeted is not None:
@@ -54,7 +43,7 @@ def campaigns_by_ids(
 ) -> dict[int, CampaignRecord]:
     query = select(*CAMPAIGN_COLUMNS).where(Campaign.id.in_(ids))
     if not include_deleted:
-        query = query.where(Campaign.deleted_at.is_(None))
+        query = query.where(NOT_DELETED_SQL)
     return {row.id: campaign_record(row) for row in session.execute(query)}
 
 

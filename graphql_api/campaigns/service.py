@@ -17,6 +17,7 @@ from ..core.campaigns import DiscountType
 from ..core.errors import ErrorCode, UserError
 from ..core.validation import CampaignDraft, validate_campaign
 from ..customers.service import existing_customer_ids
+from .conditions import NOT_DELETED_SQL
 from .models import Campaign, CampaignTarget
 from .records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
 
@@ -130,7 +131,7 @@ def update_campaign(
     """
     row = session.execute(
         select(*CAMPAIGN_COLUMNS)
-        .where(Campaign.id == campaign_id, Campaign.deleted_at.is_(None))
+        .where(Campaign.id == campaign_id, NOT_DELETED_SQL)
         .with_for_update()
     ).first()
     if row is None:
@@ -176,7 +177,7 @@ def delete_campaign(session: Session, campaign_id: int, now: datetime) -> Union[
     """Soft delete: the row stays for the usage history that points at it."""
     deleted = session.execute(
         update(Campaign)
-        .where(Campaign.id == campaign_id, Campaign.deleted_at.is_(None))
+        .where(Campaign.id == campaign_id, NOT_DELETED_SQL)
         .values(deleted_at=now, updated_at=now, revision=Campaign.revision + 1)
         .returning(Campaign.id)
     ).scalar()

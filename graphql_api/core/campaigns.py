@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Optional
+from typing import Optional, Union
 
 
 class DiscountType(str, enum.Enum):
@@ -49,19 +49,99 @@ class CampaignTerms:
         return self.total_budget - self.used_budget
 
 
-def effective_status(terms: CampaignTerms, now: datetime) -> CampaignStatus:
-    """The status at `now`, in the contract's order of precedence.
+# The rules as data, so that the SQL that filters and finds campaigns is
+# rendered from them (campaigns/conditions.py) instead of written twice.
+@dataclass(frozen=True)
+class Flag:
+    """A yes/no fact of the campaign: `paused` or `deleted`."""
 
-    The SQL twin of this function is `campaigns.selectors.status_expression`;
-    a test checks that the two agree at every boundary. A deleted campaign only
-    shows up in usage history, where it reads as INACTIVE.
-    """
-    if terms.paused or terms.deleted:
-        return CampaignStatus.INACTIVE
-    if now > terms.end_date:
-        return CampaignStatus.EXPIRED
-    if terms.used_budget >= terms.total_budget:
-        return CampaignStatus.BUDGET_EXHAUSTED
-    if now < terms.start_date:
-        return CampaignStatus.SCHEDULED
-    return CampaignStatus.ACTIVE
+    name: str
+
+    def holds(self, terms: CampaignTerms, now: datetime) -> bool:
+        return bool(getattr(terms, self.name))
+
+
+@dataclass(frozen=True)
+class NowAfter:
+    """`now` is past the date `field`."""
+
+    field: str
+
+    def holds(self, terms: CampaignTerms, now: datetime) -> bool:
+        return now > getattr(terms, self.field)
+
+
+@dataclass(frozen=True)
+class NowBefore:
+    """`now` is before the date `field`."""
+
+    field: str
+
+    def holds(self, terms: CampaignTerms, now: datetime) -> bool:
+        return now < getattr(terms, self.field)
+
+
+@dataclass(frozen=True)
+class Reached:
+    """The amount `field` has reached the amount `limit`."""
+
+    field: str
+    limit: str
+
+    def holds(self, terms: CampaignTerms, now: datetime) -> bool:
+        return getattr(terms, self.field) >= getattr(terms, self.limit)
+
+
+@dataclass(frozen=True)
+class Not:
+    condition: "Condition"
+
+    def holds(self, terms: CampaignTerms, now: datetime) -> bool:
+        return not self.condition.holds(terms, now)
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    conditions: tuple["Condition", ...]
+
+    def holds(self, terms: CampaignTerms, now: datetime) -> bool:
+        return any(condition.holds(terms, now) for condition in self.conditions)
+
+
+@dataclass(frozen=True)
+class AllOf:
+    conditions: tuple["Condition", ...]
+
+    def holds(self, terms: CampaignTerms, now: datetime) -> bool:
+        return all(condition.holds(terms, now) for condition in self.conditions)
+
+
+Condition = Union[Flag, NowAfter, NowBefore, Reached, Not, AnyOf, AllOf]
+
+# A deleted campaign is gone for every purpose but usage history.
+NOT_DELETED: Condition = Not(Flag("deleted"))
+
+# The status, in the contract's order of precedence: the first rule that
+# holds; ACTIVE when none does. A deleted campaign only shows up in usage
+# history, where it reads as INACTIVE.
+STATUS_RULES: tuple[tuple[CampaignStatus, Condition], ...] = (
+    (CampaignStatus.INACTIVE, AnyOf((Flag("paused"), Flag("deleted")))),
+    (CampaignStatus.EXPIRED, NowAfter("end_date")),
+    (CampaignStatus.BUDGET_EXHAUSTED, Reached("used_budget", "total_budget")),
+    (CampaignStatus.SCHEDULED, NowBefore("start_date")),
+)
+OTHERWISE = CampaignStatus.ACTIVE
+
+# Live now, budget aside: the campaigns an offer can come from. In this order
+# it renders as the predicate of the live-window index (migration 0001).
+LIVE_WINDOW: Condition = AllOf((NOT_DELETED, Not(Flag("paused")), Not(NowBefore("start_date")),
+                                Not(NowAfter("end_date"))))
+
+
+def effective_status(terms: CampaignTerms, now: datetime) -> CampaignStatus:
+    """The status at `now`, by STATUS_RULES (which the SQL is rendered from;
+    a test checks that the two agree at every boundary)."""
+    for status, condition in STATUS_RULES:
+        if condition.holds(terms, now):
+            return status
+    return OTHERWISE

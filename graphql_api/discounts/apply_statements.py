@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from sqlalchemy import BigInteger, and_, bindparam, cast, false, insert, select, true, update
 
+from ..campaigns.conditions import NOT_DELETED_SQL
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS
 from ..customers.models import Customer
@@ -45,7 +46,7 @@ _KEYED_USAGE = DiscountUsage.__table__.alias("keyed_usage")
 KEYED_PREFIX = "keyed_"
 RECORDED_PREFIX = "recorded_"
 _SEEN_CAMPAIGN = Campaign.__table__.alias("seen_campaign")
-_THIS_CAMPAIGN = (Campaign.id == bindparam("campaign_id"), Campaign.deleted_at.is_(None))
+_THIS_CAMPAIGN = (Campaign.id == bindparam("campaign_id"), NOT_DELETED_SQL)
 
 
 def _prefixed(columns, prefix: str) -> list:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, tzinfo
 
-from sqlalchemy import and_, bindparam, exists, func, select
+from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
 
+from ..campaigns.conditions import live_window
 from ..campaigns.models import Campaign, CampaignTarget
 from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record
 from ..core.calendar import business_day_bounds
@@ -64,12 +65,7 @@ _OFFER_ROWS = PreparedStatement(
     .select_from(_CUSTOMER)
     .outerjoin(
         Campaign,
-        and_(
-            Campaign.deleted_at.is_(None),
-            ~Campaign.paused,  # NOT paused: the form the live-window index predicate has
-            Campaign.start_date <= NOW,
-            Campaign.end_date >= NOW,
-        ),
+        live_window(NOW),
     )
     .order_by(Campaign.created_at, Campaign.id)
 )

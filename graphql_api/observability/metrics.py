@@ -85,10 +85,11 @@ def watch_pool(engine) -> None:
 
 def campaign_budgets(session: Session) -> list:
     """(id, used, total) of every campaign not deleted."""
+    from ..campaigns.conditions import NOT_DELETED_SQL
     from ..campaigns.models import Campaign
 
     return session.execute(
-        select(Campaign.id, Campaign.used_budget, Campaign.total_budget).where(Campaign.deleted_at.is_(None))
+        select(Campaign.id, Campaign.used_budget, Campaign.total_budget).where(NOT_DELETED_SQL)
     ).all()
 
 

@@ -1,0 +1,61 @@
+"""The campaign rules of core/campaigns.py rendered to SQL: the status, the
+live window, and the soft-delete filter, each from its one definition."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, case, not_, or_
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..core.campaigns import (
+    LIVE_WINDOW,
+    NOT_DELETED,
+    OTHERWISE,
+    STATUS_RULES,
+    AllOf,
+    AnyOf,
+    Condition,
+    Flag,
+    Not,
+    NowAfter,
+    NowBefore,
+    Reached,
+)
+from .models import Campaign
+
+_FLAGS = {"paused": Campaign.paused, "deleted": Campaign.deleted_at.is_not(None)}
+
+
+def to_sql(condition: Condition, now) -> ColumnElement:
+    """`now` is a value or a bound parameter."""
+    if isinstance(condition, Flag):
+        return _FLAGS[condition.name]
+    if isinstance(condition, NowAfter):
+        return getattr(Campaign, condition.field) < now
+    if isinstance(condition, NowBefore):
+        return getattr(Campaign, condition.field) > now
+    if isinstance(condition, Reached):
+        return getattr(Campaign, condition.field) >= getattr(Campaign, condition.limit)
+    if isinstance(condition, Not):
+        # SQLAlchemy negates an operator in place: NOT (a < b) renders a >= b,
+        # and NOT (x IS NOT NULL) renders x IS NULL, as the index predicate has it.
+        return not_(to_sql(condition.condition, now))
+    if isinstance(condition, AnyOf):
+        return or_(*(to_sql(part, now) for part in condition.conditions))
+    if isinstance(condition, AllOf):
+        return and_(*(to_sql(part, now) for part in condition.conditions))
+    raise TypeError(f"no SQL for {condition!r}")
+
+
+def status_expression(now) -> ColumnElement:
+    """The status at `now`, so that filtering by status happens in the
+    database and paging stays correct."""
+    return case(*((to_sql(condition, now), status.value) for status, condition in STATUS_RULES),
+                else_=OTHERWISE.value)
+
+
+def live_window(now) -> ColumnElement:
+    return to_sql(LIVE_WINDOW, now)
+
+
+# Not a function of time: rendered once.
+NOT_DELETED_SQL: ColumnElement = to_sql(NOT_DELETED, None)
