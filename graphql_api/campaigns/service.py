@@ -17,6 +17,8 @@ from ..core.campaigns import DiscountType
 from ..core.errors import ErrorCode, UserError
 from ..core.validation import CampaignDraft, validate_campaign
 from ..customers.service import existing_customer_ids
+from ..db.database import Database
+from ..observability import events
 from .conditions import NOT_DELETED_SQL
 from .models import Campaign, CampaignTarget
 from .records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
@@ -92,7 +94,7 @@ def _insert_targets(session: Session, campaign_id: int, targets: Sequence[Target
         )
 
 
-def create_campaign(
+def create_campaign_in_transaction(
     session: Session,
     values: Mapping[str, Any],
     targets: Optional[Sequence[TargetRef]],
@@ -117,7 +119,7 @@ def create_campaign(
 CAMPAIGN_NOT_FOUND = UserError(code=ErrorCode.NOT_FOUND, message="No such campaign.", field=("id",))
 
 
-def update_campaign(
+def update_campaign_in_transaction(
     session: Session,
     campaign_id: int,
     patch: Mapping[str, Any],
@@ -173,7 +175,7 @@ def update_campaign(
     return campaign_record(row)
 
 
-def delete_campaign(session: Session, campaign_id: int, now: datetime) -> Union[int, list[UserError]]:
+def delete_campaign_in_transaction(session: Session, campaign_id: int, now: datetime) -> Union[int, list[UserError]]:
     """Soft delete: the row stays for the usage history that points at it."""
     deleted = session.execute(
         update(Campaign)
@@ -182,3 +184,31 @@ def delete_campaign(session: Session, campaign_id: int, now: datetime) -> Union[
         .returning(Campaign.id)
     ).scalar()
     return deleted if deleted is not None else [CAMPAIGN_NOT_FOUND]
+
+
+# The use cases: one unit of work each, and its business event once it has
+# committed (never for a change that rolled back).
+async def create_campaign(
+    database: Database, values: Mapping[str, Any], targets: Optional[Sequence[TargetRef]], now: datetime
+) -> Union[CampaignRecord, list[UserError]]:
+    result = await database.write(create_campaign_in_transaction, values, targets, now)
+    if isinstance(result, CampaignRecord):
+        events.campaign_created(result.id, result.terms.discount_type.value, result.terms.total_budget)
+    return result
+
+
+async def update_campaign(
+    database: Database, campaign_id: int, changes: Mapping[str, Any], targets: Optional[Sequence[TargetRef]],
+    now: datetime,
+) -> Union[CampaignRecord, list[UserError]]:
+    result = await database.write(update_campaign_in_transaction, campaign_id, changes, targets, now)
+    if isinstance(result, CampaignRecord):
+        events.campaign_changed(result.id, changes)
+    return result
+
+
+async def delete_campaign(database: Database, campaign_id: int, now: datetime) -> Union[int, list[UserError]]:
+    result = await database.write(delete_campaign_in_transaction, campaign_id, now)
+    if isinstance(result, int):
+        events.campaign_deleted(result)
+    return result

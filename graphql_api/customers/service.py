@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session
 
 from ..core.errors import ErrorCode, UserError
 from ..core.validation import clean_customer
+from ..db.database import Database
+from ..observability import events
 from ..pagination import Page, PageRequest, fetch_page
 from .models import Customer
 
@@ -31,7 +33,7 @@ def _record(row) -> CustomerRecord:
     return CustomerRecord(id=row.id, email=row.email, name=row.name, created_at=row.created_at)
 
 
-def create_customer(
+def create_customer_in_transaction(
     session: Session, email: str, name: str, now: datetime
 ) -> Union[CustomerRecord, list[UserError]]:
     fields, errors = clean_customer(email, name)
@@ -66,3 +68,13 @@ def existing_customer_ids(session: Session, ids: Sequence[int]) -> set[int]:
 
 def customers_page(session: Session, request: PageRequest) -> Page[CustomerRecord]:
     return fetch_page(session, select(*_COLUMNS), Customer.id, request, _record)
+
+
+async def create_customer(
+    database: Database, email: str, name: str, now: datetime
+) -> Union[CustomerRecord, list[UserError]]:
+    """The use case: the unit of work, and its business event once committed."""
+    result = await database.write(create_customer_in_transaction, email, name, now)
+    if isinstance(result, CustomerRecord):
+        events.customer_created(result.id)
+    return result

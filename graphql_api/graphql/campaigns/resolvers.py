@@ -6,7 +6,6 @@ from typing import Any, Optional
 
 import strawberry
 
-from ...observability import events
 from ...access.roles import Permission
 from ...campaigns import selectors
 from ...campaigns.records import CampaignRecord
@@ -86,11 +85,7 @@ def _campaign_payload(result, now) -> CampaignPayload:
 async def create_campaign_mutation(info: strawberry.Info, input: CreateCampaignInput) -> CampaignPayload:
     context = info.context
     values = _given_fields(input)
-    result = await context.database.write(
-        create_campaign, values, _target_refs(input.target_customer_ids), context.now
-    )
-    if isinstance(result, CampaignRecord):
-        events.campaign_created(result.id, result.terms.discount_type.value, result.terms.total_budget)
+    result = await create_campaign(context.database, values, _target_refs(input.target_customer_ids), context.now)
     return _campaign_payload(result, context.now)
 
 
@@ -102,20 +97,16 @@ async def update_campaign_mutation(
     if pk is None:
         return CampaignPayload(campaign=None, user_errors=user_errors([CAMPAIGN_NOT_FOUND]))
     changes = _given_fields(input)
-    result = await context.database.write(
-        update_campaign, pk, changes, _target_refs(input.target_customer_ids), context.now
-    )
-    if isinstance(result, CampaignRecord):
-        events.campaign_changed(result.id, changes)
+    result = await update_campaign(context.database, pk, changes, _target_refs(input.target_customer_ids),
+                                   context.now)
     return _campaign_payload(result, context.now)
 
 
 async def delete_campaign_mutation(info: strawberry.Info, id: strawberry.ID) -> DeleteCampaignPayload:
     context = info.context
     pk = decode_id(id, "Campaign")
-    result = [CAMPAIGN_NOT_FOUND] if pk is None else await context.database.write(delete_campaign, pk, context.now)
+    result = [CAMPAIGN_NOT_FOUND] if pk is None else await delete_campaign(context.database, pk, context.now)
     if isinstance(result, int):
-        events.campaign_deleted(result)
         return DeleteCampaignPayload(
             deleted_campaign_id=strawberry.ID(encode_id("Campaign", result)), user_errors=[]
         )

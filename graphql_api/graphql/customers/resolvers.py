@@ -6,7 +6,6 @@ from typing import Optional
 
 import strawberry
 
-from ...observability import events
 from ...access.roles import Permission
 from ...customers.service import CustomerRecord, create_customer, customers_page
 from ..errors import user_errors
@@ -36,8 +35,7 @@ async def customers(
 
 async def create_customer_mutation(info: strawberry.Info, input: CreateCustomerInput) -> CustomerPayload:
     context = info.context
-    result = await context.database.write(create_customer, input.email, input.name, context.now)
+    result = await create_customer(context.database, input.email, input.name, context.now)
     if isinstance(result, CustomerRecord):
-        events.customer_created(result.id)
         return CustomerPayload(customer=Customer.from_record(result), user_errors=[])
     return CustomerPayload(customer=None, user_errors=user_errors(result))
