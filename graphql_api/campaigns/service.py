@@ -14,7 +14,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..core.campaigns import DiscountType
-from ..core.errors import ErrorCode, UserError
+from ..core.errors import NO_SUCH_CAMPAIGN, ErrorCode, UserError
 from ..core.validation import CampaignDraft, validate_campaign
 from ..customers.service import existing_customer_ids
 from ..db.database import Database
@@ -116,7 +116,7 @@ def create_campaign_in_transaction(
 
 
 # An unknown or deleted campaign, named by the mutation's `id` argument.
-CAMPAIGN_NOT_FOUND = UserError(code=ErrorCode.NOT_FOUND, message="No such campaign.", field=("id",))
+CAMPAIGN_NOT_FOUND = UserError(code=ErrorCode.NOT_FOUND, message=NO_SUCH_CAMPAIGN, field=("id",))
 
 
 def update_campaign_in_transaction(

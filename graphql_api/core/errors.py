@@ -20,6 +20,11 @@ class ErrorCode(str, enum.Enum):
     IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
 
 
+# What a reference to nothing is told, one sentence per kind of object.
+NO_SUCH_CUSTOMER = "No such customer."
+NO_SUCH_CAMPAIGN = "No such campaign."
+
+
 @dataclass(frozen=True)
 class UserError:
     """One problem with a mutation's input or with a business rule."""

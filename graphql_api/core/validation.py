@@ -15,6 +15,7 @@ from typing import Optional
 from email_validator import EmailNotValidError, validate_email
 
 from .campaigns import DiscountType
+from .discounts import Cart
 from .errors import ErrorCode, UserError
 from .money import ZERO
 
@@ -207,10 +208,11 @@ def idempotency_key_errors(key: Optional[str]) -> list[UserError]:
     return []
 
 
-def cart_errors(cart_value: Decimal, delivery_charge: Decimal) -> list[UserError]:
+def cart_errors(cart: Cart) -> list[UserError]:
+    """The one check of a cart, for the offers query and the apply alike."""
     errors = []
-    if cart_value < ZERO:
+    if cart.cart_value < ZERO:
         errors.append(_invalid(("input", "cartValue"), "cartValue may not be negative."))
-    if delivery_charge < ZERO:
+    if cart.delivery_charge < ZERO:
         errors.append(_invalid(("input", "deliveryCharge"), "deliveryCharge may not be negative."))
     return errors

@@ -18,7 +18,7 @@ from ..observability import events
 from ..campaigns.records import CampaignRecord, campaign_record
 from ..core.campaigns import DiscountType
 from ..core.discounts import Cart, CustomerStanding, Discount, evaluate, same_discount_budget_range
-from ..core.errors import ErrorCode, UserError
+from ..core.errors import ErrorCode, NO_SUCH_CAMPAIGN, NO_SUCH_CUSTOMER, UserError
 from ..core.validation import cart_errors, idempotency_key_errors
 from ..db.database import Database
 from .models import IDEMPOTENCY_KEY_CONSTRAINT, DiscountUsage
@@ -59,8 +59,8 @@ class Applied:
 
 ApplyResult = Union[UsageRecord, list[UserError]]
 
-_CAMPAIGN_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, "No such campaign.", ("input", "campaignId"))
-_CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, "No such customer.", ("input", "customerId"))
+_CAMPAIGN_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CAMPAIGN, ("input", "campaignId"))
+_CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CUSTOMER, ("input", "customerId"))
 _KEY_REUSED = UserError(
     ErrorCode.IDEMPOTENCY_KEY_REUSED,
     "This idempotency key was already used with a different input.",
@@ -138,11 +138,6 @@ def apply_in_transaction(
     Only when the campaign changed in between: the standing again (when an
     edit committed while the lock was awaited) and the record.
     """
-    errors = cart_errors(command.cart.cart_value, command.cart.delivery_charge)
-    errors += idempotency_key_errors(command.idempotency_key)
-    if errors:
-        return errors
-
     customer_found = command.customer_id is not None and statements.LOCK_CUSTOMER.execute(
         connection, {"customer_id": command.customer_id}
     ).first() is not None
@@ -225,6 +220,10 @@ async def _apply(database: Database, command: ApplyDiscount, now: datetime, zone
     """Two requests with one key but different campaigns lock different rows
     and can race to the INSERT; the loser's transaction rolls back on the
     unique key and its answer is read from the winner's usage."""
+    # The input alone decides these: before any thread or connection is taken.
+    errors = cart_errors(command.cart) + idempotency_key_errors(command.idempotency_key)
+    if errors:
+        return errors
     for _attempt in range(2):
         try:
             return await database.write_statements(apply_in_transaction, command, now, zone)

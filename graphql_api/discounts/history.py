@@ -7,7 +7,7 @@ from typing import Sequence
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..core.errors import NotFound
+from ..core.errors import NO_SUCH_CUSTOMER, NotFound
 from ..customers.models import Customer
 from ..pagination import Page, PageRequest
 from .models import DiscountUsage
@@ -76,5 +76,5 @@ def customer_usage_page(session: Session, customer_id: int, request: PageRequest
     """A customer's history; an unknown customer is NOT_FOUND, one without
     usages has an empty page."""
     if session.execute(select(Customer.id).where(Customer.id == customer_id)).first() is None:
-        raise NotFound("No such customer.", field=("customerId",))
+        raise NotFound(NO_SUCH_CUSTOMER, field=("customerId",))
     return usage_pages(session, [customer_id], request)[customer_id]

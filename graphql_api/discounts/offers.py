@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime, tzinfo
+from typing import Optional
 
 from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session
@@ -14,8 +15,10 @@ from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record
 from ..core.calendar import business_day_bounds
 from ..core.campaigns import DiscountType
 from ..core.discounts import Cart, CustomerStanding, Discount, evaluate, rank_offers, savings_text
-from ..core.errors import NotFound
+from ..core.errors import NO_SUCH_CUSTOMER, InvalidInput, NotFound
+from ..core.validation import cart_errors
 from ..customers.models import Customer
+from ..db.database import Database
 from ..db.prepared_statements import PreparedStatement
 from .models import DiscountUsage
 from .records import AvailableOffers, Offer
@@ -71,6 +74,19 @@ _OFFER_ROWS = PreparedStatement(
 )
 
 
+async def offers_for_cart(
+    database: Database, customer_id: Optional[int], cart: Cart, now: datetime, zone: tzinfo
+) -> AvailableOffers:
+    """The use case: the cart checked (as the apply checks it) before any
+    thread or connection is taken, then the one read. `customer_id` is None
+    for an ID that names no customer."""
+    for error in cart_errors(cart):
+        raise InvalidInput(error.message, field=error.field)
+    if customer_id is None:
+        raise NotFound(NO_SUCH_CUSTOMER, field=("input", "customerId"))
+    return await database.read(available_offers, customer_id, cart, now, zone)
+
+
 def available_offers(
     session: Session, customer_id: int, cart: Cart, now: datetime, zone: tzinfo
 ) -> AvailableOffers:
@@ -79,7 +95,7 @@ def available_offers(
         session.connection(), {**standing_parameters(customer_id, now, zone), "now": now}
     ).all()
     if not rows:
-        raise NotFound("No such customer.", field=("input", "customerId"))
+        raise NotFound(NO_SUCH_CUSTOMER, field=("input", "customerId"))
 
     offers: dict[DiscountType, list[Offer]] = {DiscountType.CART: [], DiscountType.DELIVERY: []}
     for row in rows:

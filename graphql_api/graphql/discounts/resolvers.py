@@ -9,12 +9,11 @@ import strawberry
 
 from ...access.roles import Permission
 from ...core.discounts import Cart
-from ...core.errors import InvalidInput, NotFound
+from ...core.errors import NO_SUCH_CUSTOMER, NotFound
 from ...core.money import ZERO
-from ...core.validation import cart_errors
 from ...discounts.apply import ApplyDiscount, apply_discount
 from ...discounts.history import customer_usage_page
-from ...discounts.offers import available_offers
+from ...discounts.offers import offers_for_cart
 from ...discounts.records import UsageRecord
 from ..errors import user_errors
 from ..ids import decode_id
@@ -28,14 +27,9 @@ def _cart(cart_value: Decimal, delivery_charge: Optional[Decimal]) -> Cart:
 
 
 async def available_discounts(info: strawberry.Info, input: CartInput) -> AvailableDiscounts:
-    cart = _cart(input.cart_value, input.delivery_charge)
-    for error in cart_errors(cart.cart_value, cart.delivery_charge):
-        raise InvalidInput(error.message, field=error.field)
-    customer_pk = decode_id(input.customer_id, "Customer")
-    if customer_pk is None:
-        raise NotFound("No such customer.", field=("input", "customerId"))
     context = info.context
-    offers = await context.database.read(available_offers, customer_pk, cart, context.now, context.zone)
+    offers = await offers_for_cart(context.database, decode_id(input.customer_id, "Customer"),
+                                   _cart(input.cart_value, input.delivery_charge), context.now, context.zone)
     return AvailableDiscounts.from_offers(offers, context.now)
 
 
@@ -46,7 +40,7 @@ async def discount_usages(
     request = page_request(first, after)
     customer_pk = decode_id(customer_id, "Customer")
     if customer_pk is None:
-        raise NotFound("No such customer.", field=("customerId",))
+        raise NotFound(NO_SUCH_CUSTOMER, field=("customerId",))
     page = await info.context.database.read(customer_usage_page, customer_pk, request)
     return to_connection(page, DiscountUsage.from_record)
 
