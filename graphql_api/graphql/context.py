@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import MutableMapping, Optional, Protocol
 
+import strawberry
 from graphql import DocumentNode, OperationDefinitionNode
 from starlette.requests import Request
 
@@ -69,3 +70,7 @@ class Context:
     @property
     def rate_limit_bucket(self) -> str:
         return f"key:{self.caller.public_id}" if self.caller else f"ip:{self.request.client.host if self.request.client else 'unknown'}"
+
+
+# What every resolver is given: `info.context` is this Context.
+Info = strawberry.Info[Context, None]

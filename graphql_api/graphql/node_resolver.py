@@ -11,6 +11,7 @@ from .customers import resolvers as customers
 from .discounts import resolvers as discounts
 from .ids import decode_any_id
 from .node import Node
+from .context import Info
 
 # Each type's typed lookup: node(id:) answers exactly what it would, its
 # permission and the hiding of deleted campaigns included.
@@ -21,6 +22,6 @@ LOOKUPS = {
 }
 
 
-async def node(info: strawberry.Info, id: strawberry.ID) -> Optional[Node]:
+async def node(info: Info, id: strawberry.ID) -> Optional[Node]:
     lookup = LOOKUPS.get(decode_any_id(id)[0])
     return await lookup(info, id) if lookup is not None else None

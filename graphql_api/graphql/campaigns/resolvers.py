@@ -29,9 +29,10 @@ from .types import (
     DeleteCampaignPayload,
     UpdateCampaignInput,
 )
+from ..context import Info
 
 
-async def campaign(info: strawberry.Info, id: strawberry.ID) -> Optional[Campaign]:
+async def campaign(info: Info, id: strawberry.ID) -> Optional[Campaign]:
     require(info, Permission.READ_CAMPAIGNS)
     pk = decode_id(id, "Campaign")
     if pk is None:
@@ -43,7 +44,7 @@ async def campaign(info: strawberry.Info, id: strawberry.ID) -> Optional[Campaig
 
 
 async def campaigns(
-    info: strawberry.Info,
+    info: Info,
     filter: Optional[CampaignFilter] = None,
     first: Optional[int] = 20,
     after: Optional[str] = None,
@@ -82,7 +83,7 @@ def _campaign_payload(result, now) -> CampaignPayload:
     return CampaignPayload(campaign=None, user_errors=user_errors(result))
 
 
-async def create_campaign_mutation(info: strawberry.Info, input: CreateCampaignInput) -> CampaignPayload:
+async def create_campaign_mutation(info: Info, input: CreateCampaignInput) -> CampaignPayload:
     context = info.context
     values = _given_fields(input)
     result = await create_campaign(context.database, values, _target_refs(input.target_customer_ids), context.now)
@@ -90,7 +91,7 @@ async def create_campaign_mutation(info: strawberry.Info, input: CreateCampaignI
 
 
 async def update_campaign_mutation(
-    info: strawberry.Info, id: strawberry.ID, input: UpdateCampaignInput
+    info: Info, id: strawberry.ID, input: UpdateCampaignInput
 ) -> CampaignPayload:
     context = info.context
     pk = decode_id(id, "Campaign")
@@ -102,7 +103,7 @@ async def update_campaign_mutation(
     return _campaign_payload(result, context.now)
 
 
-async def delete_campaign_mutation(info: strawberry.Info, id: strawberry.ID) -> DeleteCampaignPayload:
+async def delete_campaign_mutation(info: Info, id: strawberry.ID) -> DeleteCampaignPayload:
     context = info.context
     pk = decode_id(id, "Campaign")
     result = [CAMPAIGN_NOT_FOUND] if pk is None else await delete_campaign(context.database, pk, context.now)

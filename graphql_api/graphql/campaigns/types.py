@@ -16,6 +16,7 @@ from ..errors import UserError
 from ..ids import encode_id
 from ..node import Node
 from ..permissions import require
+from ..context import Info
 
 
 # Static cost analysis assumes this many targets; the actual cost counts them.
@@ -136,7 +137,7 @@ class Campaign(Node):
         ),
         directives=[TARGETS_SIZE],
     )
-    async def target_customers(self, info: strawberry.Info) -> list[Customer]:
+    async def target_customers(self, info: Info) -> list[Customer]:
         require(info, Permission.LIST_CUSTOMERS)
         if not self.is_targeted:
             return []
@@ -147,7 +148,7 @@ class Campaign(Node):
         description="The IDs of targetCustomers, without loading the customers. Admin keys only.",
         directives=[TARGETS_SIZE],
     )
-    async def target_customer_ids(self, info: strawberry.Info) -> list[strawberry.ID]:
+    async def target_customer_ids(self, info: Info) -> list[strawberry.ID]:
         require(info, Permission.LIST_CUSTOMERS)
         if not self.is_targeted:
             return []

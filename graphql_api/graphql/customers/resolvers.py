@@ -13,9 +13,10 @@ from ..ids import decode_id
 from ..pagination import Connection, page_request, to_connection
 from ..permissions import require
 from .types import CreateCustomerInput, Customer, CustomerPayload
+from ..context import Info
 
 
-async def customer(info: strawberry.Info, id: strawberry.ID) -> Optional[Customer]:
+async def customer(info: Info, id: strawberry.ID) -> Optional[Customer]:
     require(info, Permission.READ_CUSTOMERS)
     pk = decode_id(id, "Customer")
     if pk is None:
@@ -25,7 +26,7 @@ async def customer(info: strawberry.Info, id: strawberry.ID) -> Optional[Custome
 
 
 async def customers(
-    info: strawberry.Info, first: Optional[int] = 20, after: Optional[str] = None
+    info: Info, first: Optional[int] = 20, after: Optional[str] = None
 ) -> Connection[Customer]:
     require(info, Permission.LIST_CUSTOMERS)
     request = page_request(first, after)
@@ -33,7 +34,7 @@ async def customers(
     return to_connection(page, Customer.from_record)
 
 
-async def create_customer_mutation(info: strawberry.Info, input: CreateCustomerInput) -> CustomerPayload:
+async def create_customer_mutation(info: Info, input: CreateCustomerInput) -> CustomerPayload:
     context = info.context
     result = await create_customer(context.database, input.email, input.name, context.now)
     if isinstance(result, CustomerRecord):

@@ -12,6 +12,7 @@ from ..errors import UserError
 from ..ids import encode_id
 from ..node import Node
 from ..pagination import AFTER, FIRST, Connection, page_request, to_connection
+from ..context import Info
 
 
 @strawberry.type(description="A shopper campaigns can be offered to.")
@@ -37,7 +38,7 @@ class Customer(Node):
     @strawberry.field(description="The discounts this customer used, newest first.", directives=[CONNECTION])
     async def discount_usages(
         self,
-        info: strawberry.Info,
+        info: Info,
         first: Annotated[Optional[int], strawberry.argument(description=FIRST)] = 20,
         after: Annotated[Optional[str], strawberry.argument(description=AFTER)] = None,
     ) -> Connection[DiscountUsage]:

@@ -20,13 +20,14 @@ from ..ids import decode_id
 from ..pagination import Connection, page_request, to_connection
 from ..permissions import require
 from .types import ApplyDiscountInput, ApplyDiscountPayload, AvailableDiscounts, CartInput, DiscountUsage
+from ..context import Info
 
 
 def _cart(cart_value: Decimal, delivery_charge: Optional[Decimal]) -> Cart:
     return Cart(cart_value=cart_value, delivery_charge=ZERO if delivery_charge is None else delivery_charge)
 
 
-async def available_discounts(info: strawberry.Info, input: CartInput) -> AvailableDiscounts:
+async def available_discounts(info: Info, input: CartInput) -> AvailableDiscounts:
     context = info.context
     offers = await offers_for_cart(context.database, decode_id(input.customer_id, "Customer"),
                                    _cart(input.cart_value, input.delivery_charge), context.now, context.zone)
@@ -34,7 +35,7 @@ async def available_discounts(info: strawberry.Info, input: CartInput) -> Availa
 
 
 async def discount_usages(
-    info: strawberry.Info, customer_id: strawberry.ID, first: Optional[int] = 20, after: Optional[str] = None
+    info: Info, customer_id: strawberry.ID, first: Optional[int] = 20, after: Optional[str] = None
 ) -> Connection[DiscountUsage]:
     require(info, Permission.READ_USAGES)
     request = page_request(first, after)
@@ -45,7 +46,7 @@ async def discount_usages(
     return to_connection(page, DiscountUsage.from_record)
 
 
-async def discount_usage(info: strawberry.Info, id: strawberry.ID) -> Optional[DiscountUsage]:
+async def discount_usage(info: Info, id: strawberry.ID) -> Optional[DiscountUsage]:
     """One usage by its ID: node(id:)'s lookup, and the contract's discountUsage(id:)."""
     require(info, Permission.READ_USAGES)
     pk = decode_id(id, "DiscountUsage")
@@ -55,7 +56,7 @@ async def discount_usage(info: strawberry.Info, id: strawberry.ID) -> Optional[D
     return DiscountUsage.from_record(record) if record is not None else None
 
 
-async def apply_discount_mutation(info: strawberry.Info, input: ApplyDiscountInput) -> ApplyDiscountPayload:
+async def apply_discount_mutation(info: Info, input: ApplyDiscountInput) -> ApplyDiscountPayload:
     context = info.context
     command = ApplyDiscount(
         campaign_id=decode_id(input.campaign_id, "Campaign"),

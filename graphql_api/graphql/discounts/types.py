@@ -13,6 +13,7 @@ from ..errors import UserError
 from ..ids import encode_id
 from ..inputs import plain_scalar_input
 from ..node import Node
+from ..context import Info
 
 if TYPE_CHECKING:
     from ..campaigns.types import Campaign
@@ -63,14 +64,14 @@ class DiscountUsage(Node):
         )
 
     @strawberry.field(description="Still resolves after the campaign is deleted.")
-    async def campaign(self, info: strawberry.Info) -> LazyCampaign:
+    async def campaign(self, info: Info) -> LazyCampaign:
         from ..campaigns.types import Campaign
 
         record = await info.context.loaders.campaign_by_id.load(self.campaign_pk)
         return Campaign.from_record(record, info.context.now)
 
     @strawberry.field(description="The customer the discount was applied for.")
-    async def customer(self, info: strawberry.Info) -> LazyCustomer:
+    async def customer(self, info: Info) -> LazyCustomer:
         from ..customers.types import Customer
 
         record = await info.context.loaders.customer_by_id.load(self.customer_pk)
