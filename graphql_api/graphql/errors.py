@@ -4,7 +4,6 @@ top-level errors with `extensions.code` for everything else."""
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any, Iterable, Iterator, Optional, Sequence, Union
 
 import strawberry
@@ -61,7 +60,6 @@ def user_errors(errors: Iterable[DomainUserError]) -> list[UserError]:
 
 
 
-_TOKEN_LIMIT = re.compile(r"Document contains more than (\d+) tokens")
 
 
 def invalid_input_at(error: GraphQLError, field: Optional[Sequence[Union[str, int]]]) -> GraphQLError:
@@ -118,11 +116,8 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     extensions = dict(error.extensions or {})
     cause = _root_cause(error)
     if isinstance(error, GraphQLSyntaxError):
-        too_many = _TOKEN_LIMIT.search(error.message)
-        if too_many:  # graphql-core's max_tokens stops parsing with a syntax error
-            extensions.update(code=TopLevelCode.QUERY_TOO_COMPLEX, limit="tokens", maximum=int(too_many.group(1)))
-        else:
-            extensions["code"] = TopLevelCode.GRAPHQL_PARSE_FAILED
+        # The token limit's refusal was coded by the QueryCost extension.
+        extensions.setdefault("code", TopLevelCode.GRAPHQL_PARSE_FAILED)
     elif isinstance(cause, DomainError):
         extensions["code"] = cause.code.value
         if cause.field is not None:

@@ -3,16 +3,17 @@ each request gets fresh instances and no state leaks between requests."""
 
 from __future__ import annotations
 
+import functools
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Optional
 
-from graphql import DocumentNode, GraphQLSchema, OperationDefinitionNode, get_operation_ast, validate
+from graphql import DocumentNode, GraphQLSchema, GraphQLSyntaxError, OperationDefinitionNode, get_operation_ast, parse, validate
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from .context import Context, ValidatedOperation
-from .query_limits import too_complex
+from .query_limits import has_more_tokens_than, too_complex
 from .throttle import MeteredOperation
 from .validation_rules import with_coded_rules
 
@@ -50,15 +51,42 @@ class CodedValidation(SchemaExtension):
         yield
 
 
+@functools.lru_cache(maxsize=None)
+def _parse_cache(maxsize: int) -> Callable[..., DocumentNode]:
+    # One cache per size, shared by every request: the same text, the same document.
+    return functools.lru_cache(maxsize=maxsize)(parse)
+
+
+class CachedParse(SchemaExtension):
+    """Parses through a cache, and stops past `max_tokens` tokens. graphql-core
+    stops there with a syntax error like any other; one that is the token
+    limit is refused as QUERY_TOO_COMPLEX, told from the document itself."""
+
+    def __init__(self, maxsize: int, max_tokens: int):
+        super().__init__()
+        self.parse = _parse_cache(maxsize)
+        self.max_tokens = max_tokens
+
+    def on_parse(self) -> Iterator[None]:
+        context = self.execution_context
+        try:
+            context.graphql_document = self.parse(context.query, max_tokens=self.max_tokens)
+        except GraphQLSyntaxError:
+            if has_more_tokens_than(context.query or "", self.max_tokens):
+                raise too_complex("tokens", self.max_tokens, self.max_tokens + 1,
+                                  f"The document has more than {self.max_tokens} tokens.") from None
+            raise
+        yield
+
+
 class QueryCost(SchemaExtension):
     """Charges the caller's bucket its minimum on arrival, refuses documents
     too large or too costly before they run, charges the rest of their cost,
     and reports `extensions.cost` on every response."""
 
-    def __init__(self, max_document_bytes: int, max_tokens: int, max_cost: int):
+    def __init__(self, max_document_bytes: int, max_cost: int):
         super().__init__()
         self.max_document_bytes = max_document_bytes
-        self.max_tokens = max_tokens
         self.metered = MeteredOperation(max_cost)
 
     async def on_operation(self):
@@ -76,10 +104,6 @@ class QueryCost(SchemaExtension):
         result = context.result
         await self.metered.finish(context.context, result.data if result is not None else None)
 
-    def on_parse(self) -> Iterator[None]:
-        # graphql-core stops parsing past this many tokens.
-        self.execution_context.parse_options["max_tokens"] = self.max_tokens
-        yield
 
     async def on_execute(self):
         """After validation, before any resolver: the cost limit and the charge.

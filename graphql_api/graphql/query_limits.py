@@ -8,6 +8,10 @@ from typing import Optional
 
 from graphql import (
     FieldNode,
+    GraphQLSyntaxError,
+    Lexer,
+    Source,
+    TokenKind,
     FragmentDefinitionNode,
     FragmentSpreadNode,
     GraphQLError,
@@ -113,3 +117,18 @@ def max_fields_rule(maximum: int) -> type[ValidationRule]:
                 ))
 
     return MaxFields
+
+
+def has_more_tokens_than(text: str, maximum: int) -> bool:
+    """Whether `text` holds more than `maximum` tokens, lexing at most one
+    past it: how a parse refusal is told to be the token limit, from the
+    document itself rather than from the parser's message."""
+    lexer, count = Lexer(Source(text)), 0
+    try:
+        while lexer.advance().kind is not TokenKind.EOF:
+            count += 1
+            if count > maximum:
+                return True
+    except GraphQLSyntaxError:  # a real syntax error before the limit
+        return False
+    return False

@@ -7,7 +7,7 @@ from typing import Optional
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, ParserCache
+from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
 from ..core.errors import DomainError
@@ -21,7 +21,7 @@ from .discounts import resolvers as discounts
 from .discounts.types import DiscountUsage
 from .cost_directives import CONNECTION, Cost
 from .execution import PlainFieldExecutor
-from .extensions import CodedValidation, OperationTags, QueryCost, document_validator
+from .extensions import CachedParse, CodedValidation, OperationTags, QueryCost, document_validator
 from .node_resolver import node
 from .permissions import CanManageCampaigns
 from .query_limits import max_aliases_rule, max_depth_rule, max_fields_rule
@@ -136,8 +136,8 @@ def build_schema(settings: Optional[Settings] = None) -> CampaignSchema:
     validate_document = document_validator(settings.validation_cache_size, hide_suggestions=settings.production)
     extensions = [
         lambda: CodedValidation(validate_document, limit_rules),
-        lambda: QueryCost(settings.max_document_bytes, settings.max_tokens, settings.max_query_cost),
-        lambda: ParserCache(maxsize=settings.parser_cache_size),
+        lambda: QueryCost(settings.max_document_bytes, settings.max_query_cost),
+        lambda: CachedParse(settings.parser_cache_size, settings.max_tokens),
         OperationTags,
     ]
     if not settings.allow_introspection:
