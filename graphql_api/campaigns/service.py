@@ -53,7 +53,7 @@ def _missing_targets_error(labels: Sequence[str]) -> UserError:
     return UserError(
         code=ErrorCode.NOT_FOUND,
         message="These target customers do not exist: " + ", ".join(labels),
-        field=("input", "targetCustomerIds"),
+        field=("target_customer_ids",),
     )
 
 
@@ -116,7 +116,7 @@ def create_campaign_in_transaction(
 
 
 # An unknown or deleted campaign, named by the mutation's `id` argument.
-CAMPAIGN_NOT_FOUND = UserError(code=ErrorCode.NOT_FOUND, message=NO_SUCH_CAMPAIGN, field=("id",))
+CAMPAIGN_NOT_FOUND = UserError(code=ErrorCode.NOT_FOUND, message=NO_SUCH_CAMPAIGN, field=("campaign_id",))
 
 
 def update_campaign_in_transaction(

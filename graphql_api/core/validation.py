@@ -1,8 +1,9 @@
 """Input rules for customers and campaigns.
 
 Each function returns every problem it finds, so that a client fixes its input
-in one round trip; an empty list means the input is valid. Paths name the field
-as the client sent it, e.g. ("input", "endDate").
+in one round trip; an empty list means the input is valid. A problem names
+its field as the domain does, e.g. ("end_date",); the GraphQL layer maps it
+to where the client sent it (["input", "endDate"]).
 """
 
 from __future__ import annotations
@@ -50,18 +51,18 @@ def clean_customer(email: str, name: str) -> tuple[Optional[CustomerFields], lis
     errors: list[UserError] = []
     normalized_email = None
     if len(email) > EMAIL_MAX_LENGTH + 2:  # leave room for surrounding blanks
-        errors.append(_invalid(("input", "email"), "Enter a valid email address."))
+        errors.append(_invalid(("email",), "Enter a valid email address."))
     else:
         try:
             normalized_email = validate_email(email.strip(), check_deliverability=False).normalized
         except EmailNotValidError as error:
-            errors.append(_invalid(("input", "email"), f"Enter a valid email address: {error}"))
+            errors.append(_invalid(("email",), f"Enter a valid email address: {error}"))
     trimmed_name = name.strip()
     if _has_nul(trimmed_name):
-        errors.append(_invalid(("input", "name"), "The name may not contain NUL characters."))
+        errors.append(_invalid(("name",), "The name may not contain NUL characters."))
     elif not 1 <= len(trimmed_name) <= NAME_MAX_LENGTH:
         errors.append(
-            _invalid(("input", "name"), f"The name must be 1 to {NAME_MAX_LENGTH} characters long.")
+            _invalid(("name",), f"The name must be 1 to {NAME_MAX_LENGTH} characters long.")
         )
     if errors or normalized_email is None:
         return None, errors
@@ -96,68 +97,70 @@ class CampaignDraft:
 def validate_campaign(draft: CampaignDraft) -> list[UserError]:
     errors: list[UserError] = []
 
-    def required(value: object, field: str) -> bool:
+    def required(value: object, field: str, label: str) -> bool:
         if value is None:
-            errors.append(_invalid(("input", field), f"{field} may not be null."))
+            errors.append(_invalid((field,), f"{label} may not be null."))
             return False
         return True
 
-    if required(draft.name, "name"):
+    if required(draft.name, "name", "name"):
         assert draft.name is not None
         if _has_nul(draft.name):
-            errors.append(_invalid(("input", "name"), "The name may not contain NUL characters."))
+            errors.append(_invalid(("name",), "The name may not contain NUL characters."))
         elif not 1 <= len(draft.name.strip()) <= CAMPAIGN_NAME_MAX_LENGTH:
             errors.append(
                 _invalid(
-                    ("input", "name"),
+                    ("name",),
                     f"The name must be 1 to {CAMPAIGN_NAME_MAX_LENGTH} characters long.",
                 )
             )
     if _has_nul(draft.description):
-        errors.append(_invalid(("input", "description"), "The description may not contain NUL characters."))
+        errors.append(_invalid(("description",), "The description may not contain NUL characters."))
     elif draft.description is not None and len(draft.description) > DESCRIPTION_MAX_LENGTH:
         errors.append(
             _invalid(
-                ("input", "description"),
+                ("description",),
                 f"The description may be at most {DESCRIPTION_MAX_LENGTH} characters long.",
             )
         )
-    required(draft.discount_type, "discountType")
+    required(draft.discount_type, "discount_type", "discountType")
     errors.extend(_discount_kind_errors(draft))
 
-    if required(draft.start_date, "startDate") and required(draft.end_date, "endDate"):
+    if required(draft.start_date, "start_date", "startDate") and \
+            required(draft.end_date, "end_date", "endDate"):
         assert draft.start_date is not None and draft.end_date is not None
         if not draft.start_date < draft.end_date:
-            errors.append(_invalid(("input", "endDate"), "endDate must be after startDate."))
-    if required(draft.total_budget, "totalBudget"):
+            errors.append(_invalid(("end_date",), "endDate must be after startDate."))
+    if required(draft.total_budget, "total_budget", "totalBudget"):
         assert draft.total_budget is not None
         if draft.total_budget <= ZERO:
-            errors.append(_invalid(("input", "totalBudget"), "totalBudget must be greater than 0."))
+            errors.append(_invalid(("total_budget",), "totalBudget must be greater than 0."))
         elif draft.total_budget < draft.used_budget:
             errors.append(
                 _invalid(
-                    ("input", "totalBudget"),
+                    ("total_budget",),
                     f"totalBudget may not be below the budget already used ({draft.used_budget}).",
                 )
             )
-    if required(draft.max_usage_per_customer_per_day, "maxUsagePerCustomerPerDay"):
+    if required(draft.max_usage_per_customer_per_day, "max_usage_per_customer_per_day",
+                "maxUsagePerCustomerPerDay"):
         assert draft.max_usage_per_customer_per_day is not None
         if draft.max_usage_per_customer_per_day < 1:
             errors.append(
                 _invalid(
-                    ("input", "maxUsagePerCustomerPerDay"),
+                    ("max_usage_per_customer_per_day",),
                     "maxUsagePerCustomerPerDay must be at least 1.",
                 )
             )
-    if required(draft.min_cart_value, "minCartValue"):
+    if required(draft.min_cart_value, "min_cart_value", "minCartValue"):
         assert draft.min_cart_value is not None
         if draft.min_cart_value < ZERO:
-            errors.append(_invalid(("input", "minCartValue"), "minCartValue may not be negative."))
+            errors.append(_invalid(("min_cart_value",), "minCartValue may not be negative."))
     if draft.max_discount_amount is not None and draft.max_discount_amount <= ZERO:
         errors.append(
-            _invalid(("input", "maxDiscountAmount"), "maxDiscountAmount must be greater than 0.")
+            _invalid(("max_discount_amount",), "maxDiscountAmount must be greater than 0.")
         )
-    if required(draft.is_targeted, "isTargeted"):
+    if required(draft.is_targeted, "is_targeted", "isTargeted"):
         errors.extend(_targeting_errors(draft))
     return errors
 
@@ -167,7 +170,7 @@ def _discount_kind_errors(draft: CampaignDraft) -> list[UserError]:
     if (percentage is None) == (flat is None):
         return [
             _invalid(
-                ("input", "discountPercentage"),
+                ("discount_percentage",),
                 "Give exactly one of discountPercentage and discountFlat "
                 "(to switch kinds in an update, set the other one to null).",
             )
@@ -175,17 +178,17 @@ def _discount_kind_errors(draft: CampaignDraft) -> list[UserError]:
     if percentage is not None and not ZERO < percentage <= Decimal(100):
         return [
             _invalid(
-                ("input", "discountPercentage"),
+                ("discount_percentage",),
                 "discountPercentage must be greater than 0 and at most 100.",
             )
         ]
     if flat is not None and flat <= ZERO:
-        return [_invalid(("input", "discountFlat"), "discountFlat must be greater than 0.")]
+        return [_invalid(("discount_flat",), "discountFlat must be greater than 0.")]
     return []
 
 
 def _targeting_errors(draft: CampaignDraft) -> list[UserError]:
-    path = ("input", "targetCustomerIds")
+    path = ("target_customer_ids",)
     if draft.is_targeted and draft.target_count == 0:
         return [_invalid(path, "A targeted campaign needs at least one target customer.")]
     if not draft.is_targeted and draft.target_count > 0:
@@ -201,7 +204,7 @@ def idempotency_key_errors(key: Optional[str]) -> list[UserError]:
     if key is not None and (_has_nul(key) or not 1 <= len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH):
         return [
             _invalid(
-                ("input", "idempotencyKey"),
+                ("idempotency_key",),
                 f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long, without NUL.",
             )
         ]
@@ -212,7 +215,7 @@ def cart_errors(cart: Cart) -> list[UserError]:
     """The one check of a cart, for the offers query and the apply alike."""
     errors = []
     if cart.cart_value < ZERO:
-        errors.append(_invalid(("input", "cartValue"), "cartValue may not be negative."))
+        errors.append(_invalid(("cart_value",), "cartValue may not be negative."))
     if cart.delivery_charge < ZERO:
-        errors.append(_invalid(("input", "deliveryCharge"), "deliveryCharge may not be negative."))
+        errors.append(_invalid(("delivery_charge",), "deliveryCharge may not be negative."))
     return errors

@@ -51,7 +51,7 @@ def create_customer_in_transaction(
             UserError(
                 code=ErrorCode.EMAIL_TAKEN,
                 message="A customer with this email address already exists.",
-                field=("input", "email"),
+                field=("email",),
             )
         ]
     return _record(row)

@@ -59,28 +59,28 @@ class Applied:
 
 ApplyResult = Union[UsageRecord, list[UserError]]
 
-_CAMPAIGN_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CAMPAIGN, ("input", "campaignId"))
-_CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CUSTOMER, ("input", "customerId"))
+_CAMPAIGN_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CAMPAIGN, ("campaign_id",))
+_CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CUSTOMER, ("customer_id",))
 _KEY_REUSED = UserError(
     ErrorCode.IDEMPOTENCY_KEY_REUSED,
     "This idempotency key was already used with a different input.",
-    ("input", "idempotencyKey"),
+    ("idempotency_key",),
 )
 
 
 # The input field each refused rule is about, so that a form can show the error.
 _REFUSAL_FIELDS = {
-    ErrorCode.CAMPAIGN_NOT_ACTIVE: ("input", "campaignId"),
-    ErrorCode.BUDGET_EXHAUSTED: ("input", "campaignId"),
-    ErrorCode.MIN_CART_VALUE_NOT_MET: ("input", "cartValue"),
-    ErrorCode.NOT_TARGETED: ("input", "customerId"),
-    ErrorCode.DAILY_LIMIT_REACHED: ("input", "customerId"),
+    ErrorCode.CAMPAIGN_NOT_ACTIVE: ("campaign_id",),
+    ErrorCode.BUDGET_EXHAUSTED: ("campaign_id",),
+    ErrorCode.MIN_CART_VALUE_NOT_MET: ("cart_value",),
+    ErrorCode.NOT_TARGETED: ("customer_id",),
+    ErrorCode.DAILY_LIMIT_REACHED: ("customer_id",),
 }
 
 
 def _refusal_field(code: ErrorCode, discount_type: DiscountType) -> Optional[tuple[str, ...]]:
     if code is ErrorCode.NOTHING_TO_DISCOUNT:
-        return ("input", "cartValue" if discount_type is DiscountType.CART else "deliveryCharge")
+        return ("cart_value",) if discount_type is DiscountType.CART else ("delivery_charge",)
     return _REFUSAL_FIELDS.get(code)
 
 

@@ -76,5 +76,5 @@ def customer_usage_page(session: Session, customer_id: int, request: PageRequest
     """A customer's history; an unknown customer is NOT_FOUND, one without
     usages has an empty page."""
     if session.execute(select(Customer.id).where(Customer.id == customer_id)).first() is None:
-        raise NotFound(NO_SUCH_CUSTOMER, field=("customerId",))
+        raise NotFound(NO_SUCH_CUSTOMER, field=("customer_id",))
     return usage_pages(session, [customer_id], request)[customer_id]

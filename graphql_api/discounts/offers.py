@@ -83,7 +83,7 @@ async def offers_for_cart(
     for error in cart_errors(cart):
         raise InvalidInput(error.message, field=error.field)
     if customer_id is None:
-        raise NotFound(NO_SUCH_CUSTOMER, field=("input", "customerId"))
+        raise NotFound(NO_SUCH_CUSTOMER, field=("customer_id",))
     return await database.read(available_offers, customer_id, cart, now, zone)
 
 
@@ -95,7 +95,7 @@ def available_offers(
         session.connection(), {**standing_parameters(customer_id, now, zone), "now": now}
     ).all()
     if not rows:
-        raise NotFound(NO_SUCH_CUSTOMER, field=("input", "customerId"))
+        raise NotFound(NO_SUCH_CUSTOMER, field=("customer_id",))
 
     offers: dict[DiscountType, list[Offer]] = {DiscountType.CART: [], DiscountType.DELIVERY: []}
     for row in rows:

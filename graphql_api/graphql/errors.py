@@ -21,6 +21,7 @@ from ..core.errors import DomainError, ErrorCode
 from ..core.errors import UserError as DomainUserError
 from ..db.database import DatabaseUnavailable
 from .enums import describe_values
+from .input_paths import IN_INPUT, InputPaths
 from ..error_codes import TopLevelCode
 
 logger = logging.getLogger("graphql_api.errors")
@@ -51,9 +52,12 @@ class UserError:
     message: str = strawberry.field(description="A sentence for people, in English; it may change.")
 
 
-def user_errors(errors: Iterable[DomainUserError]) -> list[UserError]:
+def user_errors(errors: Iterable[DomainUserError], paths: InputPaths = IN_INPUT) -> list[UserError]:
+    """The domain's problems, each with the path into the operation's
+    arguments of the field it names."""
     return [
-        UserError(field=list(error.field) if error.field is not None else None, code=error.code, message=error.message)
+        UserError(field=paths.path(error.field) if error.field is not None else None, code=error.code,
+                  message=error.message)
         for error in errors
     ]
 

@@ -53,19 +53,19 @@ class TestCampaign:
         [
             ({"name": ""}, "name"),
             ({"name": "x" * 256}, "name"),
-            ({"discount_percentage": None}, "discountPercentage"),
-            ({"discount_flat": Decimal("5")}, "discountPercentage"),
-            ({"discount_percentage": Decimal("0")}, "discountPercentage"),
-            ({"discount_percentage": Decimal("100.01")}, "discountPercentage"),
-            ({"discount_percentage": None, "discount_flat": Decimal("0")}, "discountFlat"),
-            ({"end_date": NOW}, "endDate"),
-            ({"total_budget": Decimal("0")}, "totalBudget"),
-            ({"max_usage_per_customer_per_day": 0}, "maxUsagePerCustomerPerDay"),
-            ({"min_cart_value": Decimal("-0.01")}, "minCartValue"),
-            ({"max_discount_amount": Decimal("0")}, "maxDiscountAmount"),
-            ({"is_targeted": True}, "targetCustomerIds"),
-            ({"target_count": 1}, "targetCustomerIds"),
-            ({"total_budget": Decimal("50"), "used_budget": Decimal("50.01")}, "totalBudget"),
+            ({"discount_percentage": None}, "discount_percentage"),
+            ({"discount_flat": Decimal("5")}, "discount_percentage"),
+            ({"discount_percentage": Decimal("0")}, "discount_percentage"),
+            ({"discount_percentage": Decimal("100.01")}, "discount_percentage"),
+            ({"discount_percentage": None, "discount_flat": Decimal("0")}, "discount_flat"),
+            ({"end_date": NOW}, "end_date"),
+            ({"total_budget": Decimal("0")}, "total_budget"),
+            ({"max_usage_per_customer_per_day": 0}, "max_usage_per_customer_per_day"),
+            ({"min_cart_value": Decimal("-0.01")}, "min_cart_value"),
+            ({"max_discount_amount": Decimal("0")}, "max_discount_amount"),
+            ({"is_targeted": True}, "target_customer_ids"),
+            ({"target_count": 1}, "target_customer_ids"),
+            ({"total_budget": Decimal("50"), "used_budget": Decimal("50.01")}, "total_budget"),
             ({"name": None}, "name"),
         ],
     )
@@ -79,7 +79,7 @@ class TestCampaign:
 
     def test_reports_every_problem_at_once(self):
         errors = validate_campaign(draft(name="", total_budget=Decimal("0"), end_date=NOW))
-        assert sorted(fields(errors)) == ["endDate", "name", "totalBudget"]
+        assert sorted(fields(errors)) == ["end_date", "name", "total_budget"]
         assert {error.code for error in errors} == {ErrorCode.INVALID_INPUT}
 
 

@@ -18,6 +18,7 @@ from ...campaigns.service import (
     update_campaign,
 )
 from ..errors import user_errors
+from ..input_paths import IN_INPUT, InputPaths
 from ..ids import decode_id, encode_id
 from ..pagination import Connection, page_request, to_connection
 from ..permissions import require
@@ -77,10 +78,15 @@ def _target_refs(ids: Optional[list[strawberry.ID]]) -> Optional[list[TargetRef]
     return [TargetRef(label=str(label), id=decode_id(label, "Customer")) for label in ids]
 
 
-def _campaign_payload(result, now) -> CampaignPayload:
+# updateCampaign(id, input) and deleteCampaign(id): the campaign is an argument of its own.
+_UPDATE_PATHS = InputPaths(arguments={"campaign_id": "id"})
+_DELETE_PATHS = InputPaths(within=None, arguments={"campaign_id": "id"})
+
+
+def _campaign_payload(result, now, paths: InputPaths = IN_INPUT) -> CampaignPayload:
     if isinstance(result, CampaignRecord):
         return CampaignPayload(campaign=Campaign.from_record(result, now), user_errors=[])
-    return CampaignPayload(campaign=None, user_errors=user_errors(result))
+    return CampaignPayload(campaign=None, user_errors=user_errors(result, paths))
 
 
 async def create_campaign_mutation(info: Info, input: CreateCampaignInput) -> CampaignPayload:
@@ -96,11 +102,11 @@ async def update_campaign_mutation(
     context = info.context
     pk = decode_id(id, "Campaign")
     if pk is None:
-        return CampaignPayload(campaign=None, user_errors=user_errors([CAMPAIGN_NOT_FOUND]))
+        return CampaignPayload(campaign=None, user_errors=user_errors([CAMPAIGN_NOT_FOUND], _UPDATE_PATHS))
     changes = _given_fields(input)
     result = await update_campaign(context.database, pk, changes, _target_refs(input.target_customer_ids),
                                    context.now)
-    return _campaign_payload(result, context.now)
+    return _campaign_payload(result, context.now, _UPDATE_PATHS)
 
 
 async def delete_campaign_mutation(info: Info, id: strawberry.ID) -> DeleteCampaignPayload:
@@ -111,4 +117,4 @@ async def delete_campaign_mutation(info: Info, id: strawberry.ID) -> DeleteCampa
         return DeleteCampaignPayload(
             deleted_campaign_id=strawberry.ID(encode_id("Campaign", result)), user_errors=[]
         )
-    return DeleteCampaignPayload(deleted_campaign_id=None, user_errors=user_errors(result))
+    return DeleteCampaignPayload(deleted_campaign_id=None, user_errors=user_errors(result, _DELETE_PATHS))

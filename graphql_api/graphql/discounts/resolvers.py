@@ -16,11 +16,16 @@ from ...discounts.history import customer_usage_page
 from ...discounts.offers import offers_for_cart
 from ...discounts.records import UsageRecord
 from ..errors import user_errors
+from ..input_paths import IN_INPUT, InputPaths
 from ..ids import decode_id
 from ..pagination import Connection, page_request, to_connection
 from ..permissions import require
 from .types import ApplyDiscountInput, ApplyDiscountPayload, AvailableDiscounts, CartInput, DiscountUsage
 from ..context import Info
+
+
+# discountUsages(customerId:): plain arguments, no input object.
+_ARGUMENT_PATHS = InputPaths(within=None)
 
 
 def _cart(cart_value: Decimal, delivery_charge: Optional[Decimal]) -> Cart:
@@ -29,8 +34,9 @@ def _cart(cart_value: Decimal, delivery_charge: Optional[Decimal]) -> Cart:
 
 async def available_discounts(info: Info, input: CartInput) -> AvailableDiscounts:
     context = info.context
-    offers = await offers_for_cart(context.database, decode_id(input.customer_id, "Customer"),
-                                   _cart(input.cart_value, input.delivery_charge), context.now, context.zone)
+    with IN_INPUT.on_refusal():
+        offers = await offers_for_cart(context.database, decode_id(input.customer_id, "Customer"),
+                                       _cart(input.cart_value, input.delivery_charge), context.now, context.zone)
     return AvailableDiscounts.from_offers(offers, context.now)
 
 
@@ -42,7 +48,8 @@ async def discount_usages(
     customer_pk = decode_id(customer_id, "Customer")
     if customer_pk is None:
         raise NotFound(NO_SUCH_CUSTOMER, field=("customerId",))
-    page = await info.context.database.read(customer_usage_page, customer_pk, request)
+    with _ARGUMENT_PATHS.on_refusal():
+        page = await info.context.database.read(customer_usage_page, customer_pk, request)
     return to_connection(page, DiscountUsage.from_record)
 
 
