@@ -11,6 +11,10 @@ import enum
 
 
 class TopLevelCode(str, enum.Enum):
+    def __str__(self) -> str:
+        # As the string it is, in metrics labels and human log lines too.
+        return self.value
+
     # The request, before GraphQL sees it.
     BAD_REQUEST = "BAD_REQUEST"
     NOT_FOUND = "NOT_FOUND"

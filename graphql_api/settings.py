@@ -63,7 +63,7 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default
 
 
 def _zone(env: Mapping[str, str]) -> ZoneInfo:
-    name = env.get("BUSINESS_TIMEZONE") or "UTC"
+    name = env.get("BUSINESS_TIMEZONE") or Settings().business_timezone.key
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):

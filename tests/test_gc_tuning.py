@@ -1,5 +1,5 @@
 """The served app freezes what start-up built and collects its youngest
-generation less often (graphql_api/gc_tuning.py). In a child process, since
+generation less often (graphql_api/server/gc_tuning.py). In a child process, since
 it changes the interpreter's collector for good."""
 
 import os

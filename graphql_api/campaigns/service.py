@@ -1,7 +1,9 @@
 """Campaign use cases that write: create, update, delete.
 
-Each function runs inside the caller's transaction, validates the campaign as it
-would be stored, and writes nothing when it returns errors.
+Each `*_in_transaction` function is a unit of work: it runs inside the
+caller's transaction, validates the campaign as it would be stored, and
+writes nothing when it returns errors. The async use cases at the end run
+one such unit and log its business event once it has committed.
 """
 
 from __future__ import annotations

@@ -1,4 +1,6 @@
-"""Customer use cases. Every function takes the unit of work's Session first."""
+"""Customer reads and use cases. The synchronous functions take the unit of
+work's Session first; `create_customer` runs one unit and logs its event
+once it has committed."""
 
 from __future__ import annotations
 

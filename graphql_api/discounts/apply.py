@@ -137,6 +137,9 @@ def apply_in_transaction(
     and any usage under the idempotency key; the locked conditional record.
     Only when the campaign changed in between: the standing again (when an
     edit committed while the lock was awaited) and the record.
+
+    The input was checked before (cart and idempotency key, in `_apply`):
+    call it through `apply_discount`.
     """
     customer_found = command.customer_id is not None and statements.LOCK_CUSTOMER.execute(
         connection, {"customer_id": command.customer_id}

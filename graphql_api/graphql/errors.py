@@ -62,10 +62,6 @@ def user_errors(errors: Iterable[DomainUserError], paths: InputPaths = IN_INPUT)
     ]
 
 
-
-
-
-
 def invalid_input_at(error: GraphQLError, field: Optional[Sequence[Union[str, int]]]) -> GraphQLError:
     """Tags a value the schema's types refuse as INVALID_INPUT, with `field`
     the path to it: an argument's or a variable's name, then the keys and list
@@ -120,8 +116,8 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     extensions = dict(error.extensions or {})
     cause = _root_cause(error)
     if isinstance(error, GraphQLSyntaxError):
-        # The token limit's refusal was coded by the QueryCost extension.
-        extensions.setdefault("code", TopLevelCode.GRAPHQL_PARSE_FAILED)
+        # (The token limit is refused before this, as QUERY_TOO_COMPLEX, by CachedParse.)
+        extensions["code"] = TopLevelCode.GRAPHQL_PARSE_FAILED
     elif isinstance(cause, DomainError):
         extensions["code"] = cause.code.value
         if cause.field is not None:

@@ -13,7 +13,7 @@ from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRul
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
 from .context import Context, ValidatedOperation
-from .query_limits import has_more_tokens_than, too_complex
+from .query_limits import token_past_limit, too_complex
 from .throttle import MeteredOperation
 from .validation_rules import with_coded_rules
 
@@ -71,9 +71,10 @@ class CachedParse(SchemaExtension):
         context = self.execution_context
         try:
             context.graphql_document = self.parse(context.query, max_tokens=self.max_tokens)
-        except GraphQLSyntaxError:
-            if has_more_tokens_than(context.query or "", self.max_tokens):
-                raise too_complex("tokens", self.max_tokens, self.max_tokens + 1,
+        except GraphQLSyntaxError as error:
+            past = token_past_limit(context.query or "", self.max_tokens)
+            if past is not None and error.positions and error.positions[0] == past:
+                raise too_complex("tokens", self.max_tokens, None,
                                   f"The document has more than {self.max_tokens} tokens.") from None
             raise
         yield

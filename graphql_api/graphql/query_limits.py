@@ -25,12 +25,12 @@ from graphql import (
 from ..error_codes import TopLevelCode
 
 
-def too_complex(limit: str, maximum: int, actual: int, message: str, nodes=None) -> GraphQLError:
-    return GraphQLError(
-        message,
-        nodes,
-        extensions={"code": TopLevelCode.QUERY_TOO_COMPLEX, "limit": limit, "maximum": maximum, "actual": actual},
-    )
+def too_complex(limit: str, maximum: int, actual: Optional[int], message: str, nodes=None) -> GraphQLError:
+    """`actual` is None where it is not known (parsing stops past the token limit)."""
+    extensions = {"code": TopLevelCode.QUERY_TOO_COMPLEX, "limit": limit, "maximum": maximum}
+    if actual is not None:
+        extensions["actual"] = actual
+    return GraphQLError(message, nodes, extensions=extensions)
 
 
 def _depth(selection_set: Optional[SelectionSetNode], fragments: dict, depths: dict) -> int:
@@ -119,16 +119,17 @@ def max_fields_rule(maximum: int) -> type[ValidationRule]:
     return MaxFields
 
 
-def has_more_tokens_than(text: str, maximum: int) -> bool:
-    """Whether `text` holds more than `maximum` tokens, lexing at most one
-    past it: how a parse refusal is told to be the token limit, from the
-    document itself rather than from the parser's message."""
+def token_past_limit(text: str, maximum: int) -> Optional[int]:
+    """Where the token after the first `maximum` starts in `text`, or None
+    when there is none (lexing stops there, or at a real syntax error). The
+    parser's refusal at exactly that offset is the token limit; told from
+    the document itself, not from the parser's message."""
     lexer, count = Lexer(Source(text)), 0
     try:
-        while lexer.advance().kind is not TokenKind.EOF:
+        while (token := lexer.advance()).kind is not TokenKind.EOF:
             count += 1
             if count > maximum:
-                return True
-    except GraphQLSyntaxError:  # a real syntax error before the limit
-        return False
-    return False
+                return token.start
+    except GraphQLSyntaxError:
+        return None
+    return None

@@ -28,7 +28,7 @@ from ..observability import metrics
 from .asgi import send_json_error
 from ..error_codes import TopLevelCode
 
-logger = logging.getLogger(__name__)
+logger = logging.getLogger("graphql_api.admission")
 
 
 class Slots:

@@ -46,9 +46,9 @@ async def discount_usages(
     require(info, Permission.READ_USAGES)
     request = page_request(first, after)
     customer_pk = decode_id(customer_id, "Customer")
-    if customer_pk is None:
-        raise NotFound(NO_SUCH_CUSTOMER, field=("customerId",))
     with _ARGUMENT_PATHS.on_refusal():
+        if customer_pk is None:
+            raise NotFound(NO_SUCH_CUSTOMER, field=("customer_id",))
         page = await info.context.database.read(customer_usage_page, customer_pk, request)
     return to_connection(page, DiscountUsage.from_record)
 
