@@ -7,11 +7,10 @@ import functools
 from functools import lru_cache
 from typing import Any, Callable, Iterator, Optional
 
-from graphql import DocumentNode, GraphQLSchema, GraphQLSyntaxError, OperationDefinitionNode, get_operation_ast, parse, validate
+from graphql import DocumentNode, GraphQLSchema, GraphQLSyntaxError, OperationDefinitionNode, get_operation_ast, parse
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
-from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
+from .adapter import core_schema, validate_as_strawberry
 from .context import Context, ValidatedOperation
 from .query_limits import token_past_limit, too_complex
 from .throttle import MeteredOperation
@@ -26,8 +25,7 @@ def document_validator(maxsize: int, hide_suggestions: bool) -> Callable:
 
     @lru_cache(maxsize=maxsize)
     def validate_document(schema: GraphQLSchema, document: DocumentNode, rules: tuple) -> list:
-        rules = (*rules, MaybeNullValidationRule, OneOfInputValidationRule)
-        return validate(schema, document, rules, hide_suggestions=hide_suggestions)
+        return validate_as_strawberry(schema, document, rules, hide_suggestions)
 
     return validate_document
 
@@ -47,7 +45,8 @@ class CodedValidation(SchemaExtension):
         context = self.execution_context
         rules = (*with_coded_rules(context.validation_rules), *self.extra_rules)
         # Once set, strawberry runs no validation of its own.
-        context.pre_execution_errors = self.validate_document(context.schema._schema, context.graphql_document, rules)
+        context.pre_execution_errors = self.validate_document(core_schema(context.schema), context.graphql_document,
+                                                              rules)
         yield
 
 
@@ -113,7 +112,7 @@ class QueryCost(SchemaExtension):
         context = self.execution_context
         operation = get_operation_ast(context.graphql_document, context.operation_name)
         if operation is not None:
-            await self.metered.start(context.context, context.schema._schema, context.graphql_document,
+            await self.metered.start(context.context, core_schema(context.schema), context.graphql_document,
                                      operation, context.variables)
         yield
 

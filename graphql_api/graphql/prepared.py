@@ -30,6 +30,7 @@ from graphql import GraphQLError, execute
 from strawberry.execution import optimized_is_awaitable
 from strawberry.types import ExecutionResult
 
+from .adapter import core_schema
 from .context import Context, ValidatedOperation
 from .extensions import tag_request
 from .throttle import MeteredOperation
@@ -73,9 +74,10 @@ async def execute_prepared(
     context.validated = prepared
     metered = MeteredOperation(context.settings.max_query_cost)
     try:
-        await metered.start(context, schema._schema, prepared.document, prepared.operation, variables, prepared.costs)
+        await metered.start(context, core_schema(schema), prepared.document, prepared.operation, variables,
+                            prepared.costs)
         result = execute(
-            schema._schema,
+            core_schema(schema),
             prepared.document,
             variable_values=variables,
             operation_name=prepared.operation_name,

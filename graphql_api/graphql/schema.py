@@ -19,6 +19,7 @@ from .customers import resolvers as customers
 from .customers.types import Customer
 from .discounts import resolvers as discounts
 from .discounts.types import DiscountUsage
+from .adapter import SuggestionsSwitch
 from .cost_directives import CONNECTION, Cost
 from .execution import PlainFieldExecutor
 from .extensions import CachedParse, CodedValidation, OperationTags, QueryCost, document_validator
@@ -108,15 +109,10 @@ class Mutation:
 _EXPECTED = (DomainError, DatabaseUnavailable)
 
 
-class CampaignSchema(strawberry.Schema):
+class CampaignSchema(SuggestionsSwitch):
     # No "Did you mean" in any error (production): validation's are left out by
-    # `document_validator`, and those of variables, coerced at execution, by this.
-    hide_suggestions = False
-
-    def _get_custom_context_kwargs(self, operation_extensions=None, *, sync: bool = False) -> dict:
-        """What strawberry passes on to graphql-core's `execute`."""
-        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
-        return {**kwargs, "hide_suggestions": self.hide_suggestions}
+    # `document_validator`, and those of variables, coerced at execution, by
+    # SuggestionsSwitch.
 
     def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
         """Only unexpected exceptions are worth a stack trace; the view logs them
