@@ -174,33 +174,30 @@ def test_a_busy_port_is_one_line_before_anything_else(empty_database):
         f"Cannot listen on 127.0.0.1:{port}: Address already in use. Stop what uses it, or set PORT (or --port)."]
 
 
-def test_development_mode_on_a_real_database_warns_before_it_prints_a_key(empty_database):
-    process, _ = start_server(empty_database, "--migrate")
+def served_log(database_url, *serve_args, **env) -> tuple[str, str]:
+    """What a server printed by the time it was healthy, and its URL."""
+    process, base_url = start_server(database_url, *serve_args, **env)
     try:
-        log = server_log(process)
+        return server_log(process), base_url
     finally:
         stop_server(process)
+
+
+def test_development_mode_on_a_real_database_warns_before_it_prints_a_key(empty_database):
+    log, _ = served_log(empty_database, "--migrate")
     warning, key = log.find("WARNING: development mode"), log.find("Created an admin API key")
     assert 0 <= warning < key, log
     assert "ENVIRONMENT=production" in log
 
 
 def test_a_production_start_says_how_to_make_the_first_key(empty_database):
-    process, base_url = start_server(empty_database, "--migrate", ENVIRONMENT="production")
-    try:
-        log = server_log(process)
-    finally:
-        stop_server(process)
+    log, base_url = served_log(empty_database, "--migrate", ENVIRONMENT="production")
     assert "development mode" not in log
     assert "keys create --role admin --name ops` makes the first" in log
     assert f"GraphQL API at {base_url}/graphql (production mode, GraphiQL off)" in log
 
 
 def test_log_lines_carry_no_terminal_colours(empty_database):
-    process, _ = start_server(empty_database, "--migrate", LOG_LEVEL="INFO")
-    try:
-        log = server_log(process)
-    finally:
-        stop_server(process)
+    log, _ = served_log(empty_database, "--migrate", LOG_LEVEL="INFO")
     assert "Uvicorn running on" in log  # uvicorn's line that carries a coloured copy
     assert "color_message" not in log and "\x1b[" not in log

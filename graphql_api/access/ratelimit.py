@@ -225,34 +225,26 @@ class ResilientBuckets:
         self._recovered()
         return result
 
-    async def take(self, key: str, points: float, limits: BucketLimits) -> Draw:
+    async def _draw(self, operation: str, *args, open_answer, closed_answer):
+        """`operation` ("take", "give" or "peek") on Redis while the circuit is
+        closed, else as the fallback says."""
         if self._use_redis():
-            draw = await self._redis_call(self.redis.take(key, points, limits))
-            if draw is not None:
-                return draw
+            answer = await self._redis_call(getattr(self.redis, operation)(*args))
+            if answer is not None:
+                return answer
         if self.fallback == "local":
-            return await self.local.take(key, points, limits)
-        if self.fallback == "open":
-            return Draw(True, limits.capacity, 0.0)
-        return Draw(False, 0.0, max(1.0, self.retry_seconds))
+            return await getattr(self.local, operation)(*args)
+        return open_answer if self.fallback == "open" else closed_answer
+
+    async def take(self, key: str, points: float, limits: BucketLimits) -> Draw:
+        return await self._draw("take", key, points, limits, open_answer=Draw(True, limits.capacity, 0.0),
+                                closed_answer=Draw(False, 0.0, max(1.0, self.retry_seconds)))
 
     async def give(self, key: str, points: float, limits: BucketLimits) -> float:
-        if self._use_redis():
-            tokens = await self._redis_call(self.redis.give(key, points, limits))
-            if tokens is not None:
-                return tokens
-        if self.fallback == "local":
-            return await self.local.give(key, points, limits)
-        return limits.capacity if self.fallback == "open" else 0.0
+        return await self._draw("give", key, points, limits, open_answer=limits.capacity, closed_answer=0.0)
 
     async def peek(self, key: str, limits: BucketLimits) -> float:
-        if self._use_redis():
-            tokens = await self._redis_call(self.redis.peek(key, limits))
-            if tokens is not None:
-                return tokens
-        if self.fallback == "local":
-            return await self.local.peek(key, limits)
-        return limits.capacity if self.fallback == "open" else 0.0
+        return await self._draw("peek", key, limits, open_answer=limits.capacity, closed_answer=0.0)
 
     async def close(self) -> None:
         await self.redis.close()

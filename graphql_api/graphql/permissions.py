@@ -9,6 +9,7 @@ from strawberry.exceptions import StrawberryGraphQLError
 from strawberry.permission import BasePermission
 
 from ..access.roles import Permission, allows
+from .ids import decode_id
 from ..error_codes import TopLevelCode
 
 FORBIDDEN = {"code": TopLevelCode.FORBIDDEN}
@@ -41,3 +42,14 @@ class CanManageCampaigns(BasePermission):
 
     def has_permission(self, source: Any, info, **kwargs: Any) -> bool:
         return granted(info, Permission.MANAGE_CAMPAIGNS)
+
+
+async def look_up(info, permission: Permission, id: str, type_name: str, loader: str) -> Any:
+    """The record an ID names, for a typed lookup: refused without
+    `permission`, None when the ID is not of `type_name` or names nothing.
+    node(id:) calls the lookups, so it refuses exactly what they refuse."""
+    require(info, permission)
+    pk = decode_id(id, type_name)
+    if pk is None:
+        return None
+    return await getattr(info.context.loaders, loader).load(pk)

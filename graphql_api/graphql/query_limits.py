@@ -4,7 +4,7 @@ naming which limit, its maximum and what the document asked for."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Callable, Optional
 
 from graphql import (
     FieldNode,
@@ -78,45 +78,37 @@ def max_depth_rule(maximum: int) -> type[ValidationRule]:
     return MaxDepth
 
 
-def max_aliases_rule(maximum: int) -> type[ValidationRule]:
-    class MaxAliases(ValidationRule):
+def _counting_rule(limit: str, maximum: int, counts: Callable[[FieldNode], bool], what: str) -> type[ValidationRule]:
+    """A rule that counts the fields written in the document for which
+    `counts` holds (each fragment once) and refuses more than `maximum`."""
+
+    class CountingRule(ValidationRule):
         def __init__(self, context: ValidationContext):
             super().__init__(context)
             self.count = 0
 
         def enter_field(self, node: FieldNode, *_args):
-            if node.alias is not None:
+            if counts(node):
                 self.count += 1
 
         def leave_document(self, node, *_args):
             if self.count > maximum:
                 self.report_error(too_complex(
-                    "aliases", maximum, self.count, f"The document uses {self.count} aliases; the limit is {maximum}."
+                    limit, maximum, self.count, f"The document has {self.count} {what}; the limit is {maximum}."
                 ))
 
-    return MaxAliases
+    return CountingRule
+
+
+def max_aliases_rule(maximum: int) -> type[ValidationRule]:
+    return _counting_rule("aliases", maximum, lambda field: field.alias is not None, "aliases")
 
 
 def max_fields_rule(maximum: int) -> type[ValidationRule]:
     """Field selections written in the document (each fragment counted once).
     Scalars cost nothing, so without this a document of 500 `__typename`s is
     free; a real client's largest operation selects far fewer."""
-
-    class MaxFields(ValidationRule):
-        def __init__(self, context: ValidationContext):
-            super().__init__(context)
-            self.count = 0
-
-        def enter_field(self, node: FieldNode, *_args):
-            self.count += 1
-
-        def leave_document(self, node, *_args):
-            if self.count > maximum:
-                self.report_error(too_complex(
-                    "fields", maximum, self.count, f"The document selects {self.count} fields; the limit is {maximum}."
-                ))
-
-    return MaxFields
+    return _counting_rule("fields", maximum, lambda field: True, "field selections")
 
 
 def token_past_limit(text: str, maximum: int) -> Optional[int]:

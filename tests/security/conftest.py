@@ -6,11 +6,10 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import event
 
 from graphql_api.server.app import create_app
 
-from ..api.conftest import StatementCounter, clean_database, client_for, clock, database, settings  # noqa: F401
+from ..api.conftest import clean_database, client_for, clock, database, settings, sql_counter  # noqa: F401
 
 
 @pytest.fixture
@@ -29,12 +28,9 @@ def development_app(settings, database, clock):
 
 
 @pytest.fixture
-def sql(database):
+def sql(sql_counter):
     """Every statement the app sends to the database while the test runs."""
-    counter = StatementCounter()
-    event.listen(database.engine, "before_cursor_execute", counter)
-    yield counter
-    event.remove(database.engine, "before_cursor_execute", counter)
+    return sql_counter
 
 
 @pytest.fixture

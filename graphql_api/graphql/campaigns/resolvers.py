@@ -21,7 +21,7 @@ from ..errors import user_errors
 from ..input_paths import IN_INPUT, InputPaths
 from ..ids import decode_id, encode_id
 from ..pagination import Connection, page_request, to_connection
-from ..permissions import require
+from ..permissions import look_up, require
 from .types import (
     Campaign,
     CampaignFilter,
@@ -34,11 +34,7 @@ from ..context import Info
 
 
 async def campaign(info: Info, id: strawberry.ID) -> Optional[Campaign]:
-    require(info, Permission.READ_CAMPAIGNS)
-    pk = decode_id(id, "Campaign")
-    if pk is None:
-        return None
-    record = await info.context.loaders.campaign_by_id.load(pk)
+    record = await look_up(info, Permission.READ_CAMPAIGNS, id, "Campaign", "campaign_by_id")
     if record is None or record.deleted_at is not None:
         return None
     return Campaign.from_record(record, info.context.now)

@@ -9,19 +9,14 @@ import strawberry
 from ...access.roles import Permission
 from ...customers.service import CustomerRecord, create_customer, customers_page
 from ..errors import user_errors
-from ..ids import decode_id
 from ..pagination import Connection, page_request, to_connection
-from ..permissions import require
+from ..permissions import look_up, require
 from .types import CreateCustomerInput, Customer, CustomerPayload
 from ..context import Info
 
 
 async def customer(info: Info, id: strawberry.ID) -> Optional[Customer]:
-    require(info, Permission.READ_CUSTOMERS)
-    pk = decode_id(id, "Customer")
-    if pk is None:
-        return None
-    record = await info.context.loaders.customer_by_id.load(pk)
+    record = await look_up(info, Permission.READ_CUSTOMERS, id, "Customer", "customer_by_id")
     return Customer.from_record(record) if record is not None else None
 
 

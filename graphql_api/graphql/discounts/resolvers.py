@@ -19,7 +19,7 @@ from ..errors import user_errors
 from ..input_paths import IN_INPUT, InputPaths
 from ..ids import decode_id
 from ..pagination import Connection, page_request, to_connection
-from ..permissions import require
+from ..permissions import look_up, require
 from .types import ApplyDiscountInput, ApplyDiscountPayload, AvailableDiscounts, CartInput, DiscountUsage
 from ..context import Info
 
@@ -55,11 +55,7 @@ async def discount_usages(
 
 async def discount_usage(info: Info, id: strawberry.ID) -> Optional[DiscountUsage]:
     """One usage by its ID: node(id:)'s lookup, and the contract's discountUsage(id:)."""
-    require(info, Permission.READ_USAGES)
-    pk = decode_id(id, "DiscountUsage")
-    if pk is None:
-        return None
-    record = await info.context.loaders.usage_by_id.load(pk)
+    record = await look_up(info, Permission.READ_USAGES, id, "DiscountUsage", "usage_by_id")
     return DiscountUsage.from_record(record) if record is not None else None
 
 
