@@ -13,7 +13,7 @@ LOCK_TOOLS := .data/tools/pip-tools
 PIP_COMPILE := $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test schema bench upgrade clean
+.PHONY: run test schema documents bench upgrade clean
 
 # Every package comes from the lock with its hash checked; the project itself
 # is installed without dependencies or build isolation, so nothing unpinned
@@ -37,6 +37,11 @@ bench: $(STAMP)
 
 schema: $(STAMP)
 	$(BIN)/campaign-service export-schema
+
+# The trusted documents: the shared operations, and the TypeScript client's codegen output.
+documents: $(STAMP)
+	$(BIN)/campaign-service documents examples/operations \
+		--merge examples/typescript-client/src/generated/persisted-documents.json
 
 # Re-resolve the locks to the newest releases pyproject.toml's ranges allow.
 # Run `make test` afterwards, and raise an upper bound only once it passes there.

@@ -30,6 +30,10 @@ class TopLevelCode(str, enum.Enum):
     GRAPHQL_PARSE_FAILED = "GRAPHQL_PARSE_FAILED"
     GRAPHQL_VALIDATION_FAILED = "GRAPHQL_VALIDATION_FAILED"
     QUERY_TOO_COMPLEX = "QUERY_TOO_COMPLEX"
+    # A trusted-document id no manifest has (Apollo's code, which its clients know).
+    PERSISTED_QUERY_NOT_FOUND = "PERSISTED_QUERY_NOT_FOUND"
+    # TRUSTED_DOCUMENTS=require: this key may run only trusted documents.
+    DOCUMENT_NOT_TRUSTED = "DOCUMENT_NOT_TRUSTED"
     # The service; SERVICE_UNAVAILABLE always carries extensions.reason.
     SERVICE_UNAVAILABLE = "SERVICE_UNAVAILABLE"
     INTERNAL_SERVER_ERROR = "INTERNAL_SERVER_ERROR"

@@ -13,6 +13,10 @@ from typing import Mapping, Optional
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 
+# The checkout this service runs from; the trusted-documents manifest is kept there.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
 class SettingsError(ValueError):
     """A configuration value that cannot be used; the message names the variable."""
 
@@ -113,6 +117,9 @@ def _exposure(env: Mapping[str, str]) -> dict:
         idle_timeout_seconds=_float(env, "IDLE_TIMEOUT_SECONDS", Settings.idle_timeout_seconds),
         max_connections=_int(env, "MAX_CONNECTIONS", Settings.max_connections),
         trusted_proxies=tuple(a.strip() for a in (env.get("TRUSTED_PROXIES") or "").split(",") if a.strip()),
+        trusted_documents=_choice(env, "TRUSTED_DOCUMENTS", ("off", "allow", "require"), Settings.trusted_documents),
+        trusted_documents_manifest=(Path(env["TRUSTED_DOCUMENTS_MANIFEST"]) if env.get("TRUSTED_DOCUMENTS_MANIFEST")
+                                    else Settings.trusted_documents_manifest),
     )
 
 
@@ -188,6 +195,11 @@ class Settings:
     max_connections: int = 1000
     # Addresses whose X-Forwarded-For / X-Forwarded-Proto are believed; none by default.
     trusted_proxies: tuple[str, ...] = ()
+    # Documents a client may name by id (README: Trusted documents): "off"
+    # ignores ids, "allow" runs ids and text, "require" lets checkout keys run
+    # only trusted documents.
+    trusted_documents: str = "allow"
+    trusted_documents_manifest: Path = PROJECT_ROOT / "trusted-documents.json"
 
     @property
     def in_flight_limit(self) -> int:

@@ -6,7 +6,7 @@ import pytest
 from graphql import parse, validate
 
 from graphql_api.graphql.schema import schema
-from graphql_api.graphql.adapter import core_schema
+from graphql_api.graphql.engine.adapter import core_schema
 
 from .conftest import ROOT
 

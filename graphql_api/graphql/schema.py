@@ -2,33 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Optional
 
 import strawberry
-from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection
 from strawberry.schema.config import StrawberryConfig
 
-from ..core.errors import DomainError
-from ..db.database import DatabaseUnavailable
-from ..settings import Settings
 from .campaigns import resolvers as campaigns
 from .campaigns.types import Campaign
 from .customers import resolvers as customers
 from .customers.types import Customer
 from .discounts import resolvers as discounts
 from .discounts.types import DiscountUsage
-from .adapter import SuggestionsSwitch
 from .cost_directives import CONNECTION, Cost
-from .execution import PlainFieldExecutor
-from .extensions import CachedParse, CodedValidation, OperationTags, QueryCost, document_validator
 from .node_resolver import node
 from .permissions import CanManageCampaigns
-from .query_limits import max_aliases_rule, max_depth_rule, max_fields_rule
 from .scalars import SCALAR_MAP
-
-logger = logging.getLogger("graphql_api.graphql")
 
 
 @strawberry.type(
@@ -106,52 +94,15 @@ class Mutation:
     )
 
 
-_EXPECTED = (DomainError, DatabaseUnavailable)
-
-
-class CampaignSchema(SuggestionsSwitch):
-    # No "Did you mean" in any error (production): validation's are left out by
-    # `document_validator`, and those of variables, coerced at execution, by
-    # SuggestionsSwitch.
-
-    def process_errors(self, errors: list[GraphQLError], execution_context=None) -> None:
-        """Only unexpected exceptions are worth a stack trace; the view logs them
-        with the request id when it masks them."""
-        for error in errors:
-            if error.original_error is not None and not isinstance(error.original_error, _EXPECTED):
-                continue  # logged by format_error with the request id
-            logger.debug("request error: %s", error.message)
-
-
-def build_schema(settings: Optional[Settings] = None) -> CampaignSchema:
-    """The schema as `settings` configure it. Every limit is enforced before a
-    resolver runs; extensions are factories, so each request gets its own."""
-    settings = settings or Settings()
-    limit_rules = (max_depth_rule(settings.max_query_depth), max_aliases_rule(settings.max_aliases),
-                   max_fields_rule(settings.max_fields))
-    validate_document = document_validator(settings.validation_cache_size, hide_suggestions=settings.production)
-    extensions = [
-        lambda: CodedValidation(validate_document, limit_rules),
-        lambda: QueryCost(settings.max_document_bytes, settings.max_query_cost),
-        lambda: CachedParse(settings.parser_cache_size, settings.max_tokens),
-        OperationTags,
-    ]
-    if not settings.allow_introspection:
-        extensions.append(DisableIntrospection)
-    batching = {"max_operations": settings.batch_max_operations} if settings.batch_max_operations else None
-    built = CampaignSchema(
+def build_schema() -> strawberry.Schema:
+    """Strawberry provides the schema and its types; the engine (engine/) runs
+    every request, so the schema carries no extensions."""
+    return strawberry.Schema(
         query=Query,
         mutation=Mutation,
         types=[Customer, Campaign, DiscountUsage],
-        extensions=extensions,
-        execution_context_class=PlainFieldExecutor,
-        config=StrawberryConfig(
-            scalar_map=SCALAR_MAP,
-            batching_config=batching,
-        ),
+        config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )
-    built.hide_suggestions = settings.production
-    return built
 
 
 schema = build_schema()

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import time
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Callable, Optional
 
 from sqlalchemy import text
@@ -24,9 +25,10 @@ from .admission import AdmissionMiddleware
 from ..db.database import Database, DatabaseUnavailable
 from .asgi import HTTP_CODES, error_document
 from .gc_tuning import tune_for_serving
-from ..graphql.schema import build_schema
-from ..graphql.throttle import Throttle
-from ..graphql.view import GRAPHIQL_ASSETS, GraphQLView
+from ..graphql.engine.metering import Throttle
+from ..graphql.engine.pipeline import GraphQLEngine
+from ..graphql.engine.trusted import TrustedDocuments
+from ..graphql.schema import schema
 from ..observability.logs import configure_logging
 from .middleware.authentication import AuthenticationMiddleware
 from .middleware.body_limit import BodyLimitMiddleware
@@ -49,6 +51,18 @@ def _schema_revision(session) -> Optional[str]:
     return session.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
+GRAPHIQL_ASSETS = Path(__file__).resolve().parent.parent / "static" / "graphiql"
+
+
+def trusted_documents(settings: Settings) -> TrustedDocuments:
+    """The manifest TRUSTED_DOCUMENTS_MANIFEST names; none when trusted
+    documents are off, or when the file is absent and they are not required."""
+    manifest = settings.trusted_documents_manifest
+    if settings.trusted_documents == "off" or (settings.trusted_documents == "allow" and not manifest.exists()):
+        return TrustedDocuments({})
+    return TrustedDocuments.load(manifest)
+
+
 def create_app(
     settings: Optional[Settings] = None,
     *,
@@ -66,10 +80,10 @@ def create_app(
         database = settings.database()
     expected_revision = head_revision()
     metrics.watch_pool(database.engine)
-    schema = build_schema(settings)
     buckets = buckets or make_buckets(settings.redis_url, settings.redis_fallback, settings.redis_timeout_seconds)
     throttle = Throttle(buckets, BucketLimits(settings.rate_limit_capacity, settings.rate_limit_restore_rate))
-    graphql = GraphQLView(schema, database=database, settings=settings, clock=clock, throttle=throttle)
+    graphql = GraphQLEngine(schema, database=database, settings=settings, clock=clock, throttle=throttle,
+                            trusted=trusted_documents(settings))
 
     async def root(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -176,6 +190,7 @@ def create_app(
         )
     app.add_middleware(RequestContextMiddleware)
     app.state.database = database
+    app.state.engine = graphql
     app.state.settings = settings
     return app
 

@@ -7,6 +7,7 @@ Commands:
                          manage API keys (`keys create` prints the key alone on stdout)
   check                  verify budgets and limits across the whole database
   export-schema          write the GraphQL schema (SDL)
+  documents              build the trusted-documents manifest from .graphql files
 
 With DATABASE_URL unset, every command uses the embedded PostgreSQL under
 DATA_DIR (default .data/), starting it if needed."""
@@ -298,6 +299,28 @@ def _export_schema(_settings: Optional[Settings], args: argparse.Namespace) -> i
     return 0
 
 
+def _documents(_settings: Optional[Settings], args: argparse.Namespace) -> int:
+    import json
+
+    from graphql import parse, specified_rules
+
+    from ..graphql.engine.adapter import core_schema, validate_as_strawberry
+    from ..graphql.engine.trusted import build_manifest
+    from ..graphql.schema import schema
+
+    files = sorted(f for source in map(Path, args.sources)
+                   for f in (source.glob("*.graphql") if source.is_dir() else [source]))
+    manifest = build_manifest(files, map(Path, args.merge))
+    for digest, text in manifest.items():  # a document the schema refuses would be trusted for nothing
+        errors = validate_as_strawberry(core_schema(schema), parse(text), tuple(specified_rules), False)
+        if errors:
+            print(f"sha256:{digest} does not validate: {errors[0].message}", file=sys.stderr)
+            return 1
+    Path(args.output).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    print(f"Wrote {args.output}: {len(manifest)} trusted documents")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="campaign-service", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -337,6 +360,16 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export-schema", help="write the GraphQL schema (SDL)")
     export.add_argument("--output", default="schema.graphql", help="file to write (default: schema.graphql)")
     export.set_defaults(handler=_export_schema)
+
+    documents = commands.add_parser(
+        "documents", help="build the trusted-documents manifest: one id per operation in the .graphql files")
+    documents.add_argument("sources", nargs="*", default=["examples/operations"],
+                           help=".graphql files or folders of them (default: examples/operations)")
+    documents.add_argument("--merge", action="append", default=[], metavar="FILE",
+                           help="a manifest to include, e.g. a frontend's persisted-documents.json (repeatable)")
+    documents.add_argument("--output", default="trusted-documents.json",
+                           help="file to write (default: trusted-documents.json)")
+    documents.set_defaults(handler=_documents)
     return parser
 
 

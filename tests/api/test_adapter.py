@@ -10,7 +10,7 @@ from importlib.metadata import version
 from graphql import GraphQLSchema, parse, specified_rules
 from strawberry.schema.schema import validate_document as strawberrys_validation
 
-from graphql_api.graphql.adapter import WRITTEN_FOR, core_schema, validate_as_strawberry
+from graphql_api.graphql.engine.adapter import WRITTEN_FOR, core_schema, validate_as_strawberry
 from graphql_api.graphql.schema import schema
 
 

@@ -11,9 +11,9 @@ import pytest
 import strawberry
 from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 
-from graphql_api.graphql.execution import PlainFieldExecutor, plain_fields
+from graphql_api.graphql.engine.execution import PlainFieldExecutor, plain_fields
 from graphql_api.graphql.schema import schema as service_schema
-from graphql_api.graphql.adapter import core_schema
+from graphql_api.graphql.engine.adapter import core_schema
 
 from ..support import AVAILABLE, CAMPAIGN_FIELDS, apply, create_campaign, create_customer
 

@@ -2,7 +2,7 @@
 whose `extensions.field` is the path to it: the argument's (or variable's)
 name, then the keys and indexes into its value. The same whether the value
 is written in the document or sent as a variable, and the same on a
-document's first run (strawberry's pipeline) and on the next (prepared)."""
+document's first run and on the next, from the engine's document cache."""
 
 import itertools
 import json
@@ -10,10 +10,9 @@ import json
 import pytest
 from graphql import parse, validate
 
-from graphql_api.graphql import view
-from graphql_api.graphql.prepared import execute_prepared
+from graphql_api.graphql.engine import documents
 from graphql_api.graphql.schema import schema
-from graphql_api.graphql.adapter import core_schema
+from graphql_api.graphql.engine.adapter import core_schema
 
 from ..support import CREATE_CAMPAIGN, campaign_input, create_customer, snapshot
 
@@ -29,24 +28,26 @@ def customer_id(gql):
 @pytest.fixture
 def refusals(gql, monkeypatch):
     """(code, field) of each error of a request. It runs twice and the second
-    answer must be the first: a new document's first run goes through
-    strawberry's pipeline, and the second, when it validated, the prepared way."""
-    prepared_runs = []
+    answer must be the first: a new document is validated on its first run,
+    and when it validated, the second run takes it from the cache."""
+    validations = []
     requests = itertools.count()
+    validate_as_strawberry = documents.validate_as_strawberry
 
     def counted(*args, **kwargs):
-        prepared_runs.append(args)
-        return execute_prepared(*args, **kwargs)
+        validations.append(args)
+        return validate_as_strawberry(*args, **kwargs)
 
-    monkeypatch.setattr(view, "execute_prepared", counted)
+    monkeypatch.setattr(documents, "validate_as_strawberry", counted)
 
     def refused(query, variables=None):
-        query = f"{query} # request {next(requests)}"  # a document the view has not seen
+        query = f"{query} # request {next(requests)}"  # a document the engine has not seen
+        validations.clear()
         first = gql.request(query, variables)
-        assert not prepared_runs
+        assert len(validations) == 1
         again = gql.request(query, variables)
-        assert len(prepared_runs) == (0 if validate(core_schema(schema), parse(query)) else 1)
-        prepared_runs.clear()
+        assert len(validations) == (1 if not validate(core_schema(schema), parse(query)) else 2)
+        validations.clear()
         assert first.status_code == again.status_code == 200, first.body
         assert (first.data, first.errors) == (again.data, again.errors)
         assert first.data is None and first.errors, first.body

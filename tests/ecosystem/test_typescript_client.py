@@ -1,10 +1,14 @@
-"""examples/typescript-client: @graphql-codegen/cli generates typed documents
-from schema.graphql and the shared operations; the committed output is what
-it generates today, tsc type-checks the client, and a short script drives the
-checkout flow against a live server."""
+"""examples/typescript-client: @graphql-codegen/cli's client preset generates
+typed documents from schema.graphql and the shared operations, with persisted
+documents (each document's sha256 embedded in it, and persisted-documents.json
+from that hex to the text); the committed output is what it generates today,
+tsc type-checks the client, and a short script drives the checkout flow
+against a live server, sending `documentId`s instead of query text."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 import subprocess
@@ -13,7 +17,13 @@ from ..conftest import ROOT
 from ..node import npm_ci
 
 EXAMPLE = ROOT / "examples" / "typescript-client"
-GENERATED = "src/generated/graphql.ts"
+GENERATED = "src/generated"
+MANIFEST = "src/generated/persisted-documents.json"
+
+
+def generated_files(project):
+    folder = project / GENERATED
+    return {path.name: path.read_text() for path in sorted(folder.iterdir())}
 
 
 def npx(project, *args, timeout=300):
@@ -29,10 +39,10 @@ def test_generated_client_typechecks_and_runs_the_checkout_flow(tmp_path, server
     shutil.copytree(EXAMPLE, project, ignore=shutil.ignore_patterns("node_modules", "dist"))
     (project / "node_modules").symlink_to(node_modules)
 
-    (project / GENERATED).unlink()
+    shutil.rmtree(project / GENERATED)
     generated = npx(project, "graphql-codegen", "--config", "codegen.ts")
     assert generated.returncode == 0, generated.stdout + generated.stderr
-    assert (project / GENERATED).read_text() == (EXAMPLE / GENERATED).read_text(), (
+    assert generated_files(project) == generated_files(EXAMPLE), (
         "examples/typescript-client is stale: run `npm run codegen` there and commit the result"
     )
 
@@ -45,6 +55,18 @@ def test_generated_client_typechecks_and_runs_the_checkout_flow(tmp_path, server
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert re.search(r"checkout flow ok: \S+ saved 210\.00", run.stdout)
+
+
+def test_persisted_documents_are_keyed_by_the_sha256_of_their_text():
+    """The manifest the server merges is what the client's ids name: bare
+    sha256 hex of each text, and every document embeds an id from it."""
+    manifest = json.loads((EXAMPLE / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest
+    for digest, text in manifest.items():
+        assert re.fullmatch(r"[0-9a-f]{64}", digest)
+        assert hashlib.sha256(text.encode("utf-8")).hexdigest() == digest
+    embedded = re.findall(r'"__meta__":\{"hash":"([^"]*)"\}', (EXAMPLE / GENERATED / "graphql.ts").read_text())
+    assert sorted(embedded) == sorted(manifest)
 
 
 def test_a_type_error_is_caught(tmp_path):

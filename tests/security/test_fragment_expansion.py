@@ -14,7 +14,7 @@ from collections import Counter
 import httpx2
 import pytest
 
-from graphql_api.graphql import cost, query_limits
+from graphql_api.graphql.engine import cost, query_limits
 
 from ..servers import start_server, stop_server
 from ..support import GraphQLClient, create_customer

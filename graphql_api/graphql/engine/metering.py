@@ -6,17 +6,14 @@ from __future__ import annotations
 
 import logging
 import math
-from typing import TYPE_CHECKING, Any, Optional
+from typing import Any, Optional
 
 from graphql import DocumentNode, GraphQLError, GraphQLSchema, OperationDefinitionNode
 
-from ..access.ratelimit import BucketLimits, Buckets, Draw
+from ...access.ratelimit import BucketLimits, Buckets, Draw
 from .cost import CostCalculator, DocumentCosts
 from .query_limits import too_complex
-from ..error_codes import TopLevelCode
-
-if TYPE_CHECKING:
-    from .context import Context
+from ...error_codes import TopLevelCode
 
 logger = logging.getLogger("graphql_api.throttle")
 
@@ -63,10 +60,11 @@ class MeteredOperation:
     before the document is parsed (`admit`); the rest of its requested cost
     after the cost limit, before any resolver runs (`start`); back down to
     its actual cost, never below the minimum, after (`finish`); and the
-    `extensions.cost` report. The QueryCost extension and the view's
-    prepared-operation path (which skips `admit`) both meter through it."""
+    `extensions.cost` report."""
 
-    def __init__(self, max_cost: int):
+    def __init__(self, throttle: Throttle, bucket: str, max_cost: int):
+        self.throttle = throttle
+        self.bucket = bucket
         self.max_cost = max_cost
         self.calculator: Optional[CostCalculator] = None
         self.operation: Optional[OperationDefinitionNode] = None
@@ -76,35 +74,35 @@ class MeteredOperation:
         self.requested: Optional[int] = None
         self.actual: Optional[int] = None
         self.available: Optional[float] = None
+        # Set when the bucket refused: the response is a 429 with Retry-After.
+        self.retry_after: Optional[int] = None
 
-    async def admit(self, context: "Context") -> None:
+    async def admit(self) -> None:
         self.requested = MINIMUM_COST
-        await self._take(context, MINIMUM_COST)
+        await self._take(MINIMUM_COST)
 
-    async def start(self, context: "Context", schema: GraphQLSchema, document: DocumentNode,
-                    operation: OperationDefinitionNode, variables: Optional[dict],
-                    costs: Optional[DocumentCosts] = None) -> None:
+    async def start(self, schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
+                    variables: Optional[dict], costs: Optional[DocumentCosts] = None) -> None:
         """Raises the GraphQLError that stops the operation: over the cost
-        limit (charged the minimum), or throttled (then the response is a 429
-        with Retry-After)."""
+        limit (charged the minimum), or throttled."""
         self.operation, self.costs = operation, costs
         self.calculator = CostCalculator(schema, document, variables, costs)
         requested = max(MINIMUM_COST, self._requested_cost())
         if requested > self.max_cost:
             self.requested = MINIMUM_COST  # what the refusal costs
-            await self._take(context, MINIMUM_COST - self.paid)
+            await self._take(MINIMUM_COST - self.paid)
             raise too_complex(
                 "cost", self.max_cost, requested,
                 f"The query would cost {requested} points; the limit is {self.max_cost}.",
             )
         self.requested = requested
-        await self._take(context, requested - self.paid)
+        await self._take(requested - self.paid)
         self.started = True
 
-    async def _take(self, context: "Context", points: int) -> None:
+    async def _take(self, points: int) -> None:
         if points <= 0:
             return
-        throttle, bucket = context.throttle, context.rate_limit_bucket
+        throttle, bucket = self.throttle, self.bucket
         draw = await throttle.take(bucket, points)
         if draw is None:
             return
@@ -116,9 +114,7 @@ class MeteredOperation:
             minimum = await throttle.take(bucket, MINIMUM_COST - self.paid)
             if minimum is not None and minimum.allowed:
                 self.paid, self.available = MINIMUM_COST, minimum.available
-        retry_after = throttle.retry_after(self.requested, self.available)  # when a retry would pass
-        context.response.status_code = 429
-        context.response.headers["Retry-After"] = str(retry_after)
+        retry_after = self.retry_after = throttle.retry_after(self.requested, self.available)
         raise GraphQLError(
             f"Throttled: the query costs {self.requested} points and {math.floor(self.available)} "
             f"are available; retry in {retry_after} s.",
@@ -134,21 +130,21 @@ class MeteredOperation:
             costs.requested = requested
         return requested
 
-    async def finish(self, context: "Context", data: Optional[dict]) -> None:
+    async def finish(self, data: Optional[dict]) -> None:
         if not self.started:
             return
         self.actual = max(MINIMUM_COST, self.calculator.operation_cost(self.operation, data or {}))
         if self.paid > self.actual:
-            available = await context.throttle.give(context.rate_limit_bucket, self.paid - self.actual)
+            available = await self.throttle.give(self.bucket, self.paid - self.actual)
             self.available = available if available is not None else self.available
 
-    def report(self, throttle: Throttle) -> dict[str, Any]:
+    def report(self) -> dict[str, Any]:
         if self.requested is None:
             return {}
         return {
             "cost": {
                 "requestedQueryCost": self.requested,
                 "actualQueryCost": self.actual if self.actual is not None else self.paid,
-                "throttleStatus": throttle.status(self.available),
+                "throttleStatus": self.throttle.status(self.available),
             }
         }

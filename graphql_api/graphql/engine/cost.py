@@ -32,8 +32,8 @@ from graphql import (
     is_list_type,
 )
 
-from ..pagination import MAX_PAGE_SIZE
-from .cost_directives import Cost, ListSize
+from ...pagination import MAX_PAGE_SIZE
+from ..cost_directives import Cost, ListSize
 
 DEFAULT_LIST_SIZE = 10
 _MISSING = object()

@@ -8,7 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 import strawberry
-from graphql import DocumentNode, GraphQLSchema, validate
+from graphql import DocumentNode, GraphQLField, GraphQLSchema, validate
+from strawberry.execution import optimized_is_awaitable
+from strawberry.resolvers import is_default_resolver
+from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
 from strawberry.schema.validation_rules.maybe_null import MaybeNullValidationRule
 from strawberry.schema.validation_rules.one_of import OneOfInputValidationRule
 
@@ -17,6 +20,12 @@ WRITTEN_FOR = {"strawberry-graphql": "0.341.2", "graphql-core": "3.3.2"}
 
 # The rules strawberry adds to every validation (strawberry.schema.schema.validate_document).
 STRAWBERRY_RULES = (MaybeNullValidationRule, OneOfInputValidationRule)
+
+# graphql-core's executor as strawberry extends it (resolvers see coerced
+# variables and the operation's extensions), and strawberry's faster test
+# of awaitables; the engine executes with both.
+StrawberryExecutor = StrawberryGraphQLCoreExecutionContext
+is_awaitable = optimized_is_awaitable
 
 
 def core_schema(schema: strawberry.Schema) -> GraphQLSchema:
@@ -31,13 +40,15 @@ def validate_as_strawberry(schema: GraphQLSchema, document: DocumentNode, rules:
     return validate(schema, document, (*rules, *STRAWBERRY_RULES), hide_suggestions=hide_suggestions)
 
 
-class SuggestionsSwitch(strawberry.Schema):
-    """A schema whose execution, too, can leave out "Did you mean" (in the
-    errors of variables coerced at execution), through the private hook that
-    builds the keyword arguments of graphql-core's `execute`."""
-
-    hide_suggestions = False
-
-    def _get_custom_context_kwargs(self, operation_extensions: Any = None, *, sync: bool = False) -> dict:
-        kwargs = super()._get_custom_context_kwargs(operation_extensions, sync=sync)
-        return {**kwargs, "hide_suggestions": self.hide_suggestions}
+def reads_an_attribute(field: GraphQLField) -> Any:
+    """The Python attribute a field reads when strawberry resolves it by
+    plain `getattr` (no resolver, permission, or field extension), else None."""
+    definition = field.extensions.get("strawberry-definition")
+    if (
+        definition is None
+        or not definition.is_basic_field
+        or definition.default_resolver is not getattr
+        or not is_default_resolver(field.resolve)
+    ):
+        return None
+    return definition.python_name

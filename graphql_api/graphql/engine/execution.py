@@ -15,18 +15,16 @@ up doing:
   completion's type dispatch for each value.
 
 Which selections are plain is worked out per selection (collecting its
-subfields, checking each). For a prepared operation (prepared.py) whose
-document has no directives, neither that nor the collected subfields can
-change from one run to the next (only @skip/@include, and fragment
-arguments, read variables), so its runs share both
-(`ValidatedOperation.selections`).
+subfields, checking each). For a cached document (documents.py) with no
+directives, neither can change from one run to the next (only @skip/@include
+and fragment arguments read variables), so its runs share both
+(`shared_selections`).
 
 Anything out of the ordinary goes the standard way, so errors keep their
 messages and paths: a null where the schema forbids one, a value a scalar
 refuses, a missing attribute, an object of the wrong type, a field with
-directives (@defer/@stream), and everything while a schema extension resolves
-through middleware. tests/api/test_execution.py runs the same operations
-through both executors and compares the responses.
+directives (@defer/@stream). tests/api/test_execution.py runs the same
+operations through both executors and compares the responses.
 """
 
 from __future__ import annotations
@@ -51,9 +49,7 @@ from graphql import (
 )
 from graphql.language import BREAK, Visitor
 from graphql.pyutils import Path
-from strawberry.resolvers import is_default_resolver
-from strawberry.schema.schema import StrawberryGraphQLCoreExecutionContext
-
+from .adapter import StrawberryExecutor, reads_an_attribute
 from .errors import locate_variable_errors
 
 _PLAN_KEY = "campaign-service-plain-fields"
@@ -94,15 +90,8 @@ def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
     if plan is None:
         plan = {}
         for name, field in parent_type.fields.items():
-            definition = field.extensions.get("strawberry-definition")
-            if (
-                definition is None
-                or not definition.is_basic_field
-                or definition.default_resolver is not getattr
-                or not is_default_resolver(field.resolve)
-            ):
-                continue
-            plain = _plain_field(definition.python_name, field.type)
+            attribute = reads_an_attribute(field)
+            plain = _plain_field(attribute, field.type) if attribute is not None else None
             if plain is not None:
                 plan[name] = plain
         parent_type.extensions[_PLAN_KEY] = plan
@@ -155,7 +144,7 @@ def selections_may_vary(document: DocumentNode) -> bool:
     return finder.found
 
 
-class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
+class PlainFieldExecutor(StrawberryExecutor):
     @classmethod
     def build(cls, schema, document, root_value=None, context_value=None, raw_variable_values=None,
               operation_name=None, *args: Any, **kwargs: Any) -> Any:
@@ -168,17 +157,14 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return locate_variable_errors(built, schema, raw_variable_values or {})
         return built
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, shared_selections: Optional[dict] = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # (object type, id of the field group) -> its grouped subfields when all
         # are plain, else None; the groups live as long as the execution.
         self._plain_subfields: dict[tuple[int, int], Optional[dict]] = {}
         # Collected subfields and the plain groups by the ids of the type and the
-        # field nodes, kept by a prepared operation for all its runs.
-        validated = getattr(self.context_value, "validated", None)
-        self._shared: Optional[dict] = (
-            validated.selections if validated is not None and validated.operation is self.operation else None
-        )
+        # field nodes, kept by a cached document for all its runs (documents.py).
+        self._shared: Optional[dict] = shared_selections
 
     def collect_subfields(self, return_type: GraphQLObjectType, field_details_list) -> Any:
         shared = self._shared
@@ -198,7 +184,7 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
         grouped_field_set: dict,
         position_context: Any,
     ) -> Any:
-        plan = plain_fields(parent_type) if position_context is None and not self._has_middleware() else None
+        plan = plain_fields(parent_type) if position_context is None else None
         if not plan:
             return super().execute_fields(parent_type, source_value, path, grouped_field_set, position_context)
         plain: dict[str, Any] = {}
@@ -229,10 +215,6 @@ class PlainFieldExecutor(StrawberryGraphQLCoreExecutionContext):
             return _in_selection_order(grouped_field_set, plain, await others)
 
         return merged()
-
-    def _has_middleware(self) -> bool:
-        middleware = self.middleware_manager
-        return middleware is not None and bool(middleware.middlewares)
 
     def _complete_plain_object(self, field: PlainField, value: Any, field_details_list, path: Path) -> Any:
         """An object or a list of objects whose whole selection is plain: its

@@ -22,7 +22,7 @@ from graphql import (
     ValidationRule,
 )
 
-from ..error_codes import TopLevelCode
+from ...error_codes import TopLevelCode
 
 
 def too_complex(limit: str, maximum: int, actual: Optional[int], message: str, nodes=None) -> GraphQLError:

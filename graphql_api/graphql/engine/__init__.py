@@ -1,0 +1,1 @@
+"""The GraphQL engine: every request, one pipeline (pipeline.py)."""
