@@ -16,9 +16,8 @@ from starlette.routing import Route
 
 from graphql_api.core.discounts import Cart
 from graphql_api.core.money import format_amount
-from graphql_api.discounts.apply import ApplyDiscount, apply_discount
+from graphql_api.discounts.apply import AppliedDiscount, ApplyDiscount, apply_discount
 from graphql_api.discounts.offers import available_offers
-from graphql_api.discounts.records import UsageRecord
 from graphql_api.server.gc_tuning import tune_for_serving
 from graphql_api.settings import Settings
 
@@ -54,9 +53,10 @@ def create_floor_app() -> Starlette:
         command = ApplyDiscount(int(body["campaignId"]), int(body["customerId"]),
                                 Cart(Decimal(body["cartValue"]), Decimal("0")))
         result = await apply_discount(database, command, datetime.now(timezone.utc), settings.business_timezone)
-        if isinstance(result, UsageRecord):
-            return JSONResponse({"usage": {"id": result.id, "discountAmount": format_amount(result.discount_amount),
-                                           "finalAmount": format_amount(result.final_amount)}, "userErrors": []})
+        if isinstance(result, AppliedDiscount):
+            usage = result.usage
+            return JSONResponse({"usage": {"id": usage.id, "discountAmount": format_amount(usage.discount_amount),
+                                           "finalAmount": format_amount(usage.final_amount)}, "userErrors": []})
         return JSONResponse({"usage": None, "userErrors": [{"code": e.code.value} for e in result]})
 
     app = Starlette(routes=[Route("/read", read, methods=["POST"]), Route("/apply", apply, methods=["POST"])])

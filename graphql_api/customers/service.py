@@ -28,10 +28,10 @@ class CustomerRecord:
     created_at: datetime
 
 
-_COLUMNS = (Customer.id, Customer.email, Customer.name, Customer.created_at)
+CUSTOMER_COLUMNS = (Customer.id, Customer.email, Customer.name, Customer.created_at)
 
 
-def _record(row) -> CustomerRecord:
+def customer_record(row) -> CustomerRecord:
     return CustomerRecord(id=row.id, email=row.email, name=row.name, created_at=row.created_at)
 
 
@@ -46,7 +46,7 @@ def create_customer_in_transaction(
         insert(Customer)
         .values(email=fields.email, name=fields.name, created_at=now)
         .on_conflict_do_nothing(index_elements=[func.lower(Customer.email)])
-        .returning(*_COLUMNS)
+        .returning(*CUSTOMER_COLUMNS)
     ).first()
     if row is None:
         return [
@@ -56,12 +56,12 @@ def create_customer_in_transaction(
                 field=("email",),
             )
         ]
-    return _record(row)
+    return customer_record(row)
 
 
 def customers_by_ids(session: Session, ids: Sequence[int]) -> dict[int, CustomerRecord]:
-    rows = session.execute(select(*_COLUMNS).where(Customer.id.in_(ids))).all()
-    return {row.id: _record(row) for row in rows}
+    rows = session.execute(select(*CUSTOMER_COLUMNS).where(Customer.id.in_(ids))).all()
+    return {row.id: customer_record(row) for row in rows}
 
 
 def existing_customer_ids(session: Session, ids: Sequence[int]) -> set[int]:
@@ -69,7 +69,7 @@ def existing_customer_ids(session: Session, ids: Sequence[int]) -> set[int]:
 
 
 def customers_page(session: Session, request: PageRequest) -> Page[CustomerRecord]:
-    return fetch_page(session, select(*_COLUMNS), Customer.id, request, _record)
+    return fetch_page(session, select(*CUSTOMER_COLUMNS), Customer.id, request, customer_record)
 
 
 async def create_customer(

@@ -1,29 +1,41 @@
 """Applying a discount: one transaction that decides on committed data and
-records under the campaign's row lock only if that data still holds."""
+records under the campaign's row lock only if that data still holds.
+
+Read top to bottom: the command and its outcome; each step's statement with
+the argument that makes the step safe; the transaction that runs the steps;
+the use case around it (the input checks, the idempotency-key race, the
+business events). The statements are built once, with bind parameters:
+building and fingerprinting a statement this size costs more Python than
+running it. Parameters of a new usage are named new_<column>: a parameter
+named like a column of an UPDATE's table would also be SET.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
-from decimal import Decimal
 from types import SimpleNamespace
 from typing import Optional, Union
 
-from sqlalchemy import select
+from sqlalchemy import BigInteger, and_, bindparam, cast, false, insert, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..observability import events
-from ..campaigns.records import CampaignRecord, campaign_record
+from ..campaigns.conditions import NOT_DELETED_SQL
+from ..campaigns.models import Campaign, Money
+from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
 from ..core.campaigns import DiscountType
 from ..core.discounts import Cart, CustomerStanding, Discount, evaluate, same_discount_budget_range
 from ..core.errors import ErrorCode, NO_SUCH_CAMPAIGN, NO_SUCH_CUSTOMER, UserError
 from ..core.validation import cart_errors, idempotency_key_errors
+from ..customers.models import Customer
+from ..customers.service import CUSTOMER_COLUMNS, CustomerRecord, customer_record
 from ..db.database import Database
+from ..db.prepared_statements import PreparedStatement
+from ..observability import events
 from .models import IDEMPOTENCY_KEY_CONSTRAINT, DiscountUsage
-from . import apply_statements as statements
-from .offers import standing_parameters
+from .offers import CUSTOMER_ID, standing_columns, standing_parameters
 from .records import USAGE_COLUMNS, UsageRecord, usage_record
 
 
@@ -51,13 +63,18 @@ class ApplyDiscount:
 
 
 @dataclass(frozen=True)
-class Applied:
+class AppliedDiscount:
+    """The usage, and when this request recorded it (not a replay), the
+    campaign and the customer as its transaction left them: the response
+    answers from them instead of reading them again."""
+
     usage: UsageRecord
-    budget_exhausted: bool  # this usage spent the last of the budget
-    total_budget: Decimal
+    campaign: Optional[CampaignRecord] = None
+    customer: Optional[CustomerRecord] = None
+    budget_exhausted: bool = False  # this usage spent the last of the budget
 
 
-ApplyResult = Union[UsageRecord, list[UserError]]
+ApplyResult = Union[AppliedDiscount, list[UserError]]
 
 _CAMPAIGN_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CAMPAIGN, ("campaign_id",))
 _CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CUSTOMER, ("customer_id",))
@@ -66,8 +83,6 @@ _KEY_REUSED = UserError(
     "This idempotency key was already used with a different input.",
     ("idempotency_key",),
 )
-
-
 # The input field each refused rule is about, so that a form can show the error.
 _REFUSAL_FIELDS = {
     ErrorCode.CAMPAIGN_NOT_ACTIVE: ("campaign_id",),
@@ -78,14 +93,131 @@ _REFUSAL_FIELDS = {
 }
 
 
+def _prefixed(columns, prefix: str) -> list:
+    return [column.label(prefix + column.key) for column in columns]
+
+
+_THIS_CAMPAIGN = (Campaign.id == bindparam("campaign_id"), NOT_DELETED_SQL)
+
+# Step 1. Lock the customer FOR NO KEY UPDATE (which leaves the foreign-key
+# checks of other inserts alone): one customer's applies run one at a time,
+# so step 2 sees every usage of the customer committed before it.
+LOCK_CUSTOMER = PreparedStatement(
+    select(*CUSTOMER_COLUMNS).where(Customer.id == CUSTOMER_ID).with_for_update(key_share=True))
+
+# Step 2. Read the campaign, the customer's standing with it and any usage
+# under the idempotency key, without locking the campaign; the rules decide
+# on that. A refusal stands: it was true of committed data.
+_KEYED_USAGE = DiscountUsage.__table__.alias("keyed_usage")
+KEYED_PREFIX = "keyed_"
+
+
+def _campaign_with_standing(same_key):
+    """The campaign, the customer's standing with it, and an earlier usage
+    under the same idempotency key (NULL `keyed_` columns when none)."""
+    return (
+        select(*CAMPAIGN_COLUMNS, Campaign.revision, *standing_columns(Campaign.id),
+               *_prefixed((_KEYED_USAGE.c[column.key] for column in USAGE_COLUMNS), KEYED_PREFIX))
+        .select_from(Campaign)
+        .outerjoin(_KEYED_USAGE, same_key)
+        .where(*_THIS_CAMPAIGN)
+    )
+
+
+# An idempotency key is looked up within the API key that sent it.
+CAMPAIGN = PreparedStatement(_campaign_with_standing(and_(
+    _KEYED_USAGE.c.api_key_id == bindparam("api_key_id"),
+    _KEYED_USAGE.c.idempotency_key == bindparam("idempotency_key"),
+)))
+# `== None` would render IS NULL and match every usage without a key.
+CAMPAIGN_WITHOUT_KEY = PreparedStatement(_campaign_with_standing(false()))
+
+# Step 3. One statement locks the campaign and records the discount only if
+# what the rules read still holds: the same `revision` (every edit bumps it)
+# and a used budget at which the rules give the same discount
+# (`same_discount_budget_range`). So the campaign row is locked for this
+# statement and the commit, not for the rules in between. It returns the
+# campaign as locked, with the customer's standing, the revision this
+# statement's snapshot saw, and the usage (NULL `recorded_` columns when not
+# recorded); no row when the campaign is gone.
+RECORDED_PREFIX = "recorded_"
+_SEEN_CAMPAIGN = Campaign.__table__.alias("seen_campaign")
+# Every column of a usage but its generated id.
+_USAGE_VALUES = tuple(column.key for column in USAGE_COLUMNS if column.key != "id")
+_ADD_TO_USED_BUDGET = {"used_budget": Campaign.used_budget + bindparam("new_discount_amount", type_=Money)}
+
+
+def _record_if_unchanged():
+    seen_revision = (
+        select(_SEEN_CAMPAIGN.c.revision).where(_SEEN_CAMPAIGN.c.id == Campaign.id).scalar_subquery()
+    )
+    locked = (
+        select(*CAMPAIGN_COLUMNS, Campaign.revision, seen_revision.label("seen_revision"),
+               *standing_columns(Campaign.id))
+        .where(*_THIS_CAMPAIGN)
+        .with_for_update(of=Campaign)
+        .cte("locked")
+    )
+    budget_update = (
+        update(Campaign)
+        .where(
+            Campaign.id == locked.c.id,
+            locked.c.revision == bindparam("read_revision"),
+            locked.c.used_budget.between(bindparam("used_budget_from", type_=Money),
+                                         bindparam("used_budget_to", type_=Money)),
+        )
+        .values(_ADD_TO_USED_BUDGET)
+        .returning(Campaign.id)
+        .cte("budget_update")
+    )
+    usage_table = DiscountUsage.__table__
+    recorded = (
+        insert(DiscountUsage)
+        .from_select(
+            _USAGE_VALUES,
+            select(*(cast(bindparam(f"new_{name}"), usage_table.c[name].type) for name in _USAGE_VALUES))
+            .select_from(budget_update),
+        )
+        .returning(*USAGE_COLUMNS)
+        .cte("recorded")
+    )
+    return (
+        select(locked, *_prefixed((recorded.c[column.key] for column in USAGE_COLUMNS), RECORDED_PREFIX))
+        .select_from(locked.outerjoin(recorded, true()))
+    )
+
+
+RECORD_IF_UNCHANGED = PreparedStatement(_record_if_unchanged())
+
+# Step 4. Otherwise (an edit, or other applies took the budget's last room),
+# step 3 still holds the lock and returned the campaign as locked, and the
+# rules decide again on that. PostgreSQL returns the newest version of a row
+# it waited to lock, while the rest of the statement reads the snapshot taken
+# when it began: when an edit committed during that wait, the revisions
+# differ and the standing is read again.
+STANDING_AGAIN = select(*standing_columns(bindparam("campaign_id", type_=BigInteger)))
+# Under the lock already held: the usage and the used budget in one statement.
+RECORD_UNDER_LOCK = (
+    insert(DiscountUsage)
+    .add_cte(update(Campaign).where(Campaign.id == bindparam("new_campaign_id")).values(_ADD_TO_USED_BUDGET)
+             .cte("budget_update"))
+    .values({column: bindparam(f"new_{column}") for column in _USAGE_VALUES})
+    .returning(*USAGE_COLUMNS)
+)
+
+
 def _refusal_field(code: ErrorCode, discount_type: DiscountType) -> Optional[tuple[str, ...]]:
     if code is ErrorCode.NOTHING_TO_DISCOUNT:
         return ("cart_value",) if discount_type is DiscountType.CART else ("delivery_charge",)
     return _REFUSAL_FIELDS.get(code)
 
 
-def _replay(command: ApplyDiscount, usage: UsageRecord) -> ApplyResult:
-    return usage if command.same_request_as(usage) else [_KEY_REUSED]
+def _decide(campaign: CampaignRecord, standing_row, cart: Cart, now: datetime) -> Union[Discount, list[UserError]]:
+    standing = CustomerStanding(is_target=standing_row.is_target, usages_today=standing_row.usages_today)
+    outcome = evaluate(campaign.terms, cart, standing, now)
+    if isinstance(outcome, Discount):
+        return outcome
+    return [UserError(outcome.code, outcome.message, _refusal_field(outcome.code, campaign.terms.discount_type))]
 
 
 def _prefixed_usage(row, prefix: str) -> Optional[UsageRecord]:
@@ -95,12 +227,8 @@ def _prefixed_usage(row, prefix: str) -> Optional[UsageRecord]:
     return usage_record(SimpleNamespace(**{column.key: getattr(row, prefix + column.key) for column in USAGE_COLUMNS}))
 
 
-def _decide(campaign: CampaignRecord, facts, cart: Cart, now: datetime) -> Union[Discount, list[UserError]]:
-    standing = CustomerStanding(is_target=facts.is_target, usages_today=facts.usages_today)
-    outcome = evaluate(campaign.terms, cart, standing, now)
-    if isinstance(outcome, Discount):
-        return outcome
-    return [UserError(outcome.code, outcome.message, _refusal_field(outcome.code, campaign.terms.discount_type))]
+def _replay(command: ApplyDiscount, usage: UsageRecord) -> ApplyResult:
+    return AppliedDiscount(usage) if command.same_request_as(usage) else [_KEY_REUSED]
 
 
 def _new_usage(command: ApplyDiscount, campaign: CampaignRecord, discount: Discount, now: datetime) -> dict:
@@ -121,73 +249,64 @@ def _new_usage(command: ApplyDiscount, campaign: CampaignRecord, discount: Disco
     }
 
 
-def _applied(usage: UsageRecord, used_budget_before: Decimal, total_budget: Decimal) -> Applied:
-    return Applied(usage=usage, budget_exhausted=used_budget_before + usage.discount_amount >= total_budget,
-                   total_budget=total_budget)
+def _recorded(usage: UsageRecord, locked_campaign: CampaignRecord, customer: CustomerRecord) -> AppliedDiscount:
+    """The campaign as the usage left it: its amount added to the used budget
+    the lock saw, as the UPDATE added it."""
+    terms = locked_campaign.terms
+    used_budget = terms.used_budget + usage.discount_amount
+    campaign = replace(locked_campaign, terms=replace(terms, used_budget=used_budget))
+    return AppliedDiscount(usage, campaign, customer, budget_exhausted=used_budget >= terms.total_budget)
 
 
 def apply_in_transaction(
     connection: Connection, command: ApplyDiscount, now: datetime, zone: tzinfo
-) -> Union[Applied, UsageRecord, list[UserError]]:
-    """Decide on committed data, then record under the campaign's lock only if
-    that data still holds (the steps, and why they are safe, are described in
-    apply_statements.py).
-
-    Statements: the customer's lock; the campaign with the customer's standing
-    and any usage under the idempotency key; the locked conditional record.
-    Only when the campaign changed in between: the standing again (when an
-    edit committed while the lock was awaited) and the record.
-
-    The input was checked before (cart and idempotency key, in `_apply`):
-    call it through `apply_discount`.
-    """
-    customer_found = command.customer_id is not None and statements.LOCK_CUSTOMER.execute(
-        connection, {"customer_id": command.customer_id}
-    ).first() is not None
+) -> ApplyResult:
+    """The steps above, in order; the input was checked before (`_apply`)."""
+    customer_row = None
+    if command.customer_id is not None:
+        customer_row = LOCK_CUSTOMER.execute(connection, {"customer_id": command.customer_id}).first()
     parameters = {
-        **standing_parameters(command.customer_id if customer_found else -1, now, zone),
+        # An unknown customer has no standing: NULL matches no target and no usage.
+        **standing_parameters(command.customer_id if customer_row is not None else None, now, zone),
         "campaign_id": command.campaign_id,
         "idempotency_key": command.idempotency_key,
         "api_key_id": command.api_key_id,
     }
-    row = None
+    read = None
     if command.campaign_id is not None:
-        statement = statements.CAMPAIGN if command.idempotency_key is not None else statements.CAMPAIGN_WITHOUT_KEY
-        row = statement.execute(connection, parameters).first()
-
-    not_found = []
-    if row is None:
-        not_found.append(_CAMPAIGN_NOT_FOUND)
-    if not customer_found:
-        not_found.append(_CUSTOMER_NOT_FOUND)
+        statement = CAMPAIGN if command.idempotency_key is not None else CAMPAIGN_WITHOUT_KEY
+        read = statement.execute(connection, parameters).first()
+    not_found = ([_CAMPAIGN_NOT_FOUND] if read is None else []) + ([_CUSTOMER_NOT_FOUND] if customer_row is None else [])
     if not_found:
         return not_found
-    earlier = _prefixed_usage(row, statements.KEYED_PREFIX)
+    earlier = _prefixed_usage(read, KEYED_PREFIX)
     if earlier is not None:
         return _replay(command, earlier)
+    customer = customer_record(customer_row)
 
-    campaign = campaign_record(row)
-    decision = _decide(campaign, row, command.cart, now)
+    campaign = campaign_record(read)
+    decision = _decide(campaign, read, command.cart, now)
     if not isinstance(decision, Discount):
         return decision
-    used_low, used_high = same_discount_budget_range(campaign.terms, decision)
-    locked = statements.RECORD_IF_UNCHANGED.execute(connection, {
+    used_budget_from, used_budget_to = same_discount_budget_range(campaign.terms, decision)
+    locked = RECORD_IF_UNCHANGED.execute(connection, {
         **parameters, **_new_usage(command, campaign, decision, now),
-        "read_revision": row.revision, "used_low": used_low, "used_high": used_high,
+        "read_revision": read.revision, "used_budget_from": used_budget_from, "used_budget_to": used_budget_to,
     }).first()
     if locked is None:  # deleted since the read
         return [_CAMPAIGN_NOT_FOUND]
-    recorded = _prefixed_usage(locked, statements.RECORDED_PREFIX)
+    locked_campaign = campaign_record(locked)
+    recorded = _prefixed_usage(locked, RECORDED_PREFIX)
     if recorded is not None:
-        return _applied(recorded, locked.used_budget, locked.total_budget)
+        return _recorded(recorded, locked_campaign, customer)
 
-    campaign = campaign_record(locked)
-    facts = locked if locked.seen_revision == locked.revision else connection.execute(statements.STANDING, parameters).one()
-    decision = _decide(campaign, facts, command.cart, now)
+    standing_row = locked if locked.seen_revision == locked.revision else \
+        connection.execute(STANDING_AGAIN, parameters).one()
+    decision = _decide(locked_campaign, standing_row, command.cart, now)
     if not isinstance(decision, Discount):
         return decision
-    usage = connection.execute(statements.RECORD_USAGE, _new_usage(command, campaign, decision, now)).one()
-    return _applied(usage_record(usage), locked.used_budget, locked.total_budget)
+    usage = connection.execute(RECORD_UNDER_LOCK, _new_usage(command, locked_campaign, decision, now)).one()
+    return _recorded(usage_record(usage), locked_campaign, customer)
 
 
 def _usage_by_key(session: Session, api_key_id: int, key: str) -> Optional[UsageRecord]:
@@ -205,21 +324,20 @@ async def apply_discount(
     database: Database, command: ApplyDiscount, now: datetime, zone: tzinfo
 ) -> ApplyResult:
     """The use case: the locked transaction, the key race's fallback, and the
-    business events of what happened."""
+    business events of what happened, once it committed."""
     result = await _apply(database, command, now, zone)
-    if isinstance(result, Applied):
+    if isinstance(result, AppliedDiscount) and result.campaign is not None:
         usage = result.usage
         events.discount_applied(usage.id, usage.campaign_id, usage.customer_id, usage.discount_type.value,
                                 usage.original_amount, usage.discount_amount)
         if result.budget_exhausted:
-            events.budget_exhausted(usage.campaign_id, result.total_budget)
-        return usage
-    if isinstance(result, list):
+            events.budget_exhausted(usage.campaign_id, result.campaign.terms.total_budget)
+    elif isinstance(result, list):
         events.discount_refused(command.campaign_id, command.customer_id, result[0].code.value)
     return result
 
 
-async def _apply(database: Database, command: ApplyDiscount, now: datetime, zone: tzinfo):
+async def _apply(database: Database, command: ApplyDiscount, now: datetime, zone: tzinfo) -> ApplyResult:
     """Two requests with one key but different campaigns lock different rows
     and can race to the INSERT; the loser's transaction rolls back on the
     unique key and its answer is read from the winner's usage."""

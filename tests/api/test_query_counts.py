@@ -73,3 +73,27 @@ def test_apply_discount_is_three_statements_inside_one_transaction(gql, sql_coun
     # the customer's lock, the campaign's lock with the standing and the idempotency lookup,
     # the insert-with-budget-update; BEGIN and COMMIT come on top
     assert sql_counter.count == 3
+
+
+def test_the_applied_usage_answers_its_campaign_and_customer_from_the_transaction(gql, sql_counter):
+    """The README's selection: the campaign and customer rows the apply held,
+    with the used budget this usage left, and no statement after the commit."""
+    customer = create_customer(gql)
+    campaign = create_campaign(gql, totalBudget="1000")
+    sql_counter.reset()
+    data = gql("""mutation($c: ID!, $u: ID!) {
+        applyDiscount(input: {campaignId: $c, customerId: $u, cartValue: "600", idempotencyKey: "o-1"}) {
+          usage { discountAmount campaign { id name usedBudget remainingBudget } customer { id email name } } } }""",
+               {"c": campaign["id"], "u": customer["id"]})["applyDiscount"]["usage"]
+    assert sql_counter.count == 3
+    assert data["campaign"]["id"] == campaign["id"] and data["customer"] == {
+        "id": customer["id"], "email": customer["email"], "name": customer["name"]}
+    assert data["campaign"]["usedBudget"] == data["discountAmount"]
+    assert float(data["campaign"]["remainingBudget"]) == 1000 - float(data["discountAmount"])
+    # A replay answers the same, its rows read again (they may have moved on since).
+    sql_counter.reset()
+    again = gql("""mutation($c: ID!, $u: ID!) {
+        applyDiscount(input: {campaignId: $c, customerId: $u, cartValue: "600", idempotencyKey: "o-1"}) {
+          usage { discountAmount campaign { id name usedBudget remainingBudget } customer { id email name } } } }""",
+                {"c": campaign["id"], "u": customer["id"]})["applyDiscount"]["usage"]
+    assert again == data

@@ -14,7 +14,6 @@ from ...core.money import ZERO
 from ...discounts.apply import ApplyDiscount, apply_discount
 from ...discounts.history import customer_usage_page
 from ...discounts.offers import offers_for_cart
-from ...discounts.records import UsageRecord
 from ..errors import user_errors
 from ..input_paths import IN_INPUT, InputPaths
 from ..ids import decode_id
@@ -37,7 +36,7 @@ async def available_discounts(info: Info, input: CartInput) -> AvailableDiscount
     with IN_INPUT.on_refusal():
         offers = await offers_for_cart(context.database, decode_id(input.customer_id, "Customer"),
                                        _cart(input.cart_value, input.delivery_charge), context.now, context.zone)
-    return AvailableDiscounts.from_offers(offers, context.now)
+    return AvailableDiscounts.from_offers(offers)
 
 
 async def discount_usages(
@@ -69,6 +68,10 @@ async def apply_discount_mutation(info: Info, input: ApplyDiscountInput) -> Appl
         api_key_id=context.caller.key_id,
     )
     result = await apply_discount(context.database, command, context.now, context.zone)
-    if isinstance(result, UsageRecord):
-        return ApplyDiscountPayload(usage=DiscountUsage.from_record(result), user_errors=[])
-    return ApplyDiscountPayload(usage=None, user_errors=user_errors(result))
+    if isinstance(result, list):
+        return ApplyDiscountPayload(usage=None, user_errors=user_errors(result))
+    # The transaction held the campaign and the customer: the usage's fields answer from them.
+    if result.campaign is not None:
+        context.loaders.campaign_by_id.prime(result.campaign.id, result.campaign)
+        context.loaders.customer_by_id.prime(result.customer.id, result.customer)
+    return ApplyDiscountPayload(usage=DiscountUsage.from_record(result.usage), user_errors=[])
