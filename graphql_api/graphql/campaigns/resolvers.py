@@ -37,7 +37,7 @@ async def campaign(info: Info, id: strawberry.ID) -> Optional[Campaign]:
     record = await look_up(info, Permission.READ_CAMPAIGNS, id, "Campaign", "campaign_by_id")
     if record is None or record.deleted_at is not None:
         return None
-    return Campaign.from_record(record, info.context.now)
+    return Campaign.from_record(record)
 
 
 async def campaigns(
@@ -55,7 +55,7 @@ async def campaigns(
     )
     context = info.context
     page = await context.database.read(selectors.campaigns_page, campaign_filter, request, context.now)
-    return to_connection(page, lambda record: Campaign.from_record(record, context.now))
+    return to_connection(page, Campaign.from_record)
 
 
 def _given_fields(input_object: Any) -> dict[str, Any]:
@@ -81,7 +81,7 @@ _DELETE_PATHS = InputPaths(within=None, arguments={"campaign_id": "id"})
 
 def _campaign_payload(result, now, paths: InputPaths = IN_INPUT) -> CampaignPayload:
     if isinstance(result, CampaignRecord):
-        return CampaignPayload(campaign=Campaign.from_record(result, now), user_errors=[])
+        return CampaignPayload(campaign=Campaign.from_record(result), user_errors=[])
     return CampaignPayload(campaign=None, user_errors=user_errors(result, paths))
 
 

@@ -7,7 +7,7 @@ from typing import Optional
 import strawberry
 
 from ...campaigns.records import CampaignRecord
-from ...core.campaigns import effective_status
+from ...core.campaigns import CampaignTerms, effective_status
 from ...access.roles import Permission
 from ..cost_directives import ListSize
 from ..customers.types import Customer
@@ -21,6 +21,10 @@ from ..context import Info
 
 # Static cost analysis assumes this many targets; the actual cost counts them.
 TARGETS_SIZE = ListSize(assumed_size=50)
+
+
+def _status(root: "Campaign", info: Info) -> CampaignStatus:
+    return effective_status(root.terms, info.context.now)
 
 
 @strawberry.type(description="A discount with a budget, a schedule, limits and optional targeting.")
@@ -88,7 +92,8 @@ class Campaign(Node):
     is_targeted: bool = strawberry.field(
         description="True when only the customers in targetCustomers can get the discount."
     )
-    status: CampaignStatus = strawberry.field(description="Always the effective status at read time.")
+    # A resolver, so that it is worked out only when asked for (offers rarely ask).
+    status: CampaignStatus = strawberry.field(resolver=_status, description="Always the effective status at read time.")
     created_at: datetime = strawberry.field(
         description="When the campaign was created; between equal offers, the older campaign's is the best."
     )
@@ -102,9 +107,10 @@ class Campaign(Node):
         description="Set once the campaign is deleted; only usage history still shows it."
     )
     pk: strawberry.Private[int]
+    terms: strawberry.Private[CampaignTerms]
 
     @classmethod
-    def from_record(cls, record: CampaignRecord, now: datetime) -> "Campaign":
+    def from_record(cls, record: CampaignRecord) -> "Campaign":
         terms = record.terms
         return cls(
             id=strawberry.ID(encode_id("Campaign", record.id)),
@@ -122,11 +128,11 @@ class Campaign(Node):
             min_cart_value=terms.min_cart_value,
             max_discount_amount=terms.max_discount_amount,
             is_targeted=terms.is_targeted,
-            status=effective_status(terms, now),
             created_at=record.created_at,
             updated_at=record.updated_at,
             deleted_at=record.deleted_at,
             pk=record.id,
+            terms=terms,
         )
 
     @strawberry.field(

@@ -68,7 +68,7 @@ class DiscountUsage(Node):
         from ..campaigns.types import Campaign
 
         record = await info.context.loaders.campaign_by_id.load(self.campaign_pk)
-        return Campaign.from_record(record, info.context.now)
+        return Campaign.from_record(record)
 
     @strawberry.field(description="The customer the discount was applied for.")
     async def customer(self, info: Info) -> LazyCustomer:
@@ -116,11 +116,11 @@ class DiscountOffer:
     )
 
     @classmethod
-    def from_offer(cls, offer: Offer, now: datetime) -> "DiscountOffer":
+    def from_offer(cls, offer: Offer) -> "DiscountOffer":
         from ..campaigns.types import Campaign
 
         return cls(
-            campaign=Campaign.from_record(offer.campaign, now),
+            campaign=Campaign.from_record(offer.campaign),
             discount_type=offer.campaign.terms.discount_type,
             discount_amount=offer.discount.discount_amount,
             final_amount=offer.discount.final_amount,
@@ -149,9 +149,9 @@ class AvailableDiscounts:
     )
 
     @classmethod
-    def from_offers(cls, offers: AvailableOffers, now: datetime) -> "AvailableDiscounts":
-        cart = [DiscountOffer.from_offer(offer, now) for offer in offers.cart]
-        delivery = [DiscountOffer.from_offer(offer, now) for offer in offers.delivery]
+    def from_offers(cls, offers: AvailableOffers) -> "AvailableDiscounts":
+        cart = [DiscountOffer.from_offer(offer) for offer in offers.cart]
+        delivery = [DiscountOffer.from_offer(offer) for offer in offers.delivery]
         return cls(
             cart_discounts=cart,
             delivery_discounts=delivery,

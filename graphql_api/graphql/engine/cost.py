@@ -30,6 +30,7 @@ from graphql import (
     get_named_type,
     get_nullable_type,
     is_list_type,
+    is_non_null_type,
 )
 
 from ...pagination import MAX_PAGE_SIZE
@@ -68,7 +69,7 @@ class DocumentCosts:
     slicing argument is a variable). The keys are ids of the document's
     nodes, so it must live exactly as long as the document."""
 
-    shapes: dict[tuple[int, int], tuple[int, list, list]] = dataclass_field(default_factory=dict)
+    shapes: dict[tuple, Any] = dataclass_field(default_factory=dict)
     requested: Optional[int] = None
 
 
@@ -162,9 +163,9 @@ class CostCalculator:
         own = info.weight or 0
         if value is not _MISSING:  # actual cost: walk what was returned
             items = [] if value is None else value if isinstance(value, list) else [value]
-            leaf_weight, objects, fragments = self._shape(node.selection_set, named)
-            if not objects and not fragments:  # every item costs the same
-                return own + len(items) * (1 + leaf_weight)
+            fixed = self._fixed_cost(node.selection_set, named)
+            if fixed is not None and None not in items:  # every item costs the same: no need to walk them
+                return own + len(items) * (1 + fixed)
             return own + sum(1 + self._selection_cost(node.selection_set, named, item) for item in items)
         size = self._list_size(node, field, info)
         if info.list_size is not None and info.list_size.sized_fields:
@@ -173,6 +174,24 @@ class CostCalculator:
         if multiplier is None:
             multiplier = size if is_list_type(get_nullable_type(field.type)) else 1
         return own + multiplier * (1 + self._selection_cost(node.selection_set, named, _MISSING))
+
+    def _fixed_cost(self, selection_set: SelectionSetNode, parent_type) -> Optional[int]:
+        """The cost of one item when no data can change it: below it only
+        scalars and non-null single objects, no lists and no fragments. None
+        otherwise. Kept with the shapes."""
+        key = ("fixed", id(selection_set), id(parent_type))
+        if key in self._shapes:
+            return self._shapes[key]
+        leaf_weight, objects, fragments = self._shape(selection_set, parent_type)
+        fixed: Optional[int] = None if fragments else leaf_weight
+        for selection, field, _response_key in objects if fixed is not None else ():
+            below = self._fixed_cost(selection.selection_set, get_named_type(field.type))
+            if below is None or not is_non_null_type(field.type) or is_list_type(get_nullable_type(field.type)):
+                fixed = None
+                break
+            fixed += (_field_cost(field).weight or 0) + 1 + below
+        self._shapes[key] = fixed
+        return fixed
 
     def _list_size(self, node: FieldNode, field: GraphQLField, info: FieldCost) -> int:
         directive = info.list_size

@@ -56,6 +56,10 @@ _PLAN_KEY = "campaign-service-plain-fields"
 _MISSING = object()
 
 
+class _Abandon(Exception):
+    """Something below a plain field is out of the ordinary: the standard path takes the field."""
+
+
 @dataclass(frozen=True)
 class PlainField:
     attribute: str
@@ -160,8 +164,8 @@ class PlainFieldExecutor(StrawberryExecutor):
     def __init__(self, *args: Any, shared_selections: Optional[dict] = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # (object type, id of the field group) -> its grouped subfields when all
-        # are plain, else None; the groups live as long as the execution.
-        self._plain_subfields: dict[tuple[int, int], Optional[dict]] = {}
+        # are plain, else None, and the groups' steps; they live as long as the execution.
+        self._plain_subfields: dict[tuple, Any] = {}
         # Collected subfields and the plain groups by the ids of the type and the
         # field nodes, kept by a cached document for all its runs (documents.py).
         self._shared: Optional[dict] = shared_selections
@@ -197,10 +201,8 @@ class PlainFieldExecutor(StrawberryExecutor):
             elif field.leaf_type is not None:
                 value = _leaf_value(getattr(source_value, field.attribute, _MISSING), field)
             else:
-                value = self._complete_plain_object(
-                    field, getattr(source_value, field.attribute, _MISSING), field_details_list,
-                    Path(path, response_name, parent_type.name),
-                )
+                value = self._complete_plain_object(field, getattr(source_value, field.attribute, _MISSING),
+                                                    field_details_list)
             if value is _MISSING:
                 rest[response_name] = field_details_list
             else:
@@ -216,9 +218,12 @@ class PlainFieldExecutor(StrawberryExecutor):
 
         return merged()
 
-    def _complete_plain_object(self, field: PlainField, value: Any, field_details_list, path: Path) -> Any:
-        """An object or a list of objects whose whole selection is plain: its
-        fields executed here, synchronously, with graphql-core's error rules."""
+    def _complete_plain_object(self, field: PlainField, value: Any, field_details_list) -> Any:
+        """An object or a list of objects whose whole selection is plain,
+        executed here by its compiled steps. Anything out of the ordinary
+        below it (a null where the schema forbids one, a value a scalar
+        refuses, an object of the wrong type) hands the whole field to the
+        standard path, which reports it with graphql-core's messages and paths."""
         if value is _MISSING:
             return _MISSING
         if value is None:
@@ -226,36 +231,71 @@ class PlainFieldExecutor(StrawberryExecutor):
         grouped = self._subfields_if_plain(field.object_type, field_details_list)
         if grouped is None:
             return _MISSING
+        try:
+            return self._plain_value(field, value, grouped)
+        except Exception:  # _Abandon, or anything a read or a serializer raised: the standard path raises it again
+            return _MISSING
+
+    def _plain_value(self, field: PlainField, value: Any, grouped: dict) -> Any:
         object_type = field.object_type
         if not field.is_list:
             if not _is_type(object_type, value):
-                return _MISSING
-            try:
-                return self.execute_fields(object_type, value, path, grouped, None)
-            except Exception as error:
-                self.handle_field_error(error, field.field_type, field_details_list, path)
-                return None
+                raise _Abandon
+            return self._plain_object(object_type, value, grouped)
         if type(value) is not list and type(value) is not tuple:
-            return _MISSING
+            raise _Abandon
+        completed = []
         for item in value:
-            if (item is None and field.item_non_null) or (item is not None and not _is_type(object_type, item)):
-                return _MISSING
-        try:
-            completed = []
-            for index, item in enumerate(value):
-                if item is None:
-                    completed.append(None)
-                    continue
-                item_path = Path(path, index, None)
-                try:
-                    completed.append(self.execute_fields(object_type, item, item_path, grouped, None))
-                except Exception as error:
-                    self.handle_field_error(error, field.item_type, field_details_list, item_path)
-                    completed.append(None)
-            return completed
-        except Exception as error:
-            self.handle_field_error(error, field.field_type, field_details_list, path)
-            return None
+            if item is None:
+                if field.item_non_null:
+                    raise _Abandon
+                completed.append(None)
+            elif not _is_type(object_type, item):
+                raise _Abandon
+            else:
+                completed.append(self._plain_object(object_type, item, grouped))
+        return completed
+
+    def _plain_object(self, object_type: GraphQLObjectType, source: Any, grouped: dict) -> dict:
+        result = {}
+        for response_name, field, constant, subfields in self._steps(object_type, grouped):
+            if field is None:  # __typename
+                result[response_name] = constant
+                continue
+            value = getattr(source, field.attribute, _MISSING)
+            if value is None:
+                if field.non_null:
+                    raise _Abandon
+                result[response_name] = None
+            elif field.leaf_type is not None:
+                serialized = _leaf_value(value, field)
+                if serialized is _MISSING:
+                    raise _Abandon
+                result[response_name] = serialized
+            elif value is _MISSING:
+                raise _Abandon
+            else:
+                result[response_name] = self._plain_value(field, value, subfields)
+        return result
+
+    def _steps(self, object_type: GraphQLObjectType, grouped: dict) -> list[tuple]:
+        """(response name, plain field, __typename's value, its grouped
+        subfields) for each field of a plain group: worked out once per group
+        and kept as long as the group is."""
+        key = ("steps", id(object_type), id(grouped))
+        cache = self._shared if self._shared is not None else self._plain_subfields
+        steps = cache.get(key)
+        if steps is None:
+            plan = plain_fields(object_type)
+            steps = []
+            for response_name, field_details_list in grouped.items():
+                field = plan.get(field_details_list[0].node.name.value)
+                subfields = None
+                if field is not None and field.object_type is not None:
+                    subfields = self._subfields_if_plain(field.object_type, field_details_list)
+                steps.append((response_name, field, object_type.name, subfields))
+            cache[key] = steps
+        return steps
 
     def _subfields_if_plain(self, object_type: GraphQLObjectType, field_details_list) -> Optional[dict]:
         """The grouped subfields when every one is plain down to the leaves
