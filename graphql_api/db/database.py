@@ -124,11 +124,15 @@ class OutageLog:
 
 
 def _session_options(lock_timeout_ms: int, statement_timeout_ms: int) -> str:
-    """Server-side limits, so a stuck lock or query fails instead of hanging.
-    0 sends nothing and leaves the server's (or the role's) setting in force,
-    for poolers such as PgBouncer that refuse startup options."""
+    """Server-side limits, so a stuck lock or query fails instead of hanging,
+    and no JIT compilation: with stale statistics it can turn a millisecond
+    statement into a hundred. A 0 limit leaves the server's (or the role's)
+    setting in force; both 0 send no startup options at all, for poolers such
+    as PgBouncer that refuse them (set them on the role there)."""
     limits = {"lock_timeout": lock_timeout_ms, "statement_timeout": statement_timeout_ms}
-    return " ".join(f"-c {name}={value}" for name, value in limits.items() if value)
+    if not any(limits.values()):
+        return ""
+    return " ".join(f"-c {name}={value}" for name, value in {**limits, "jit": "off"}.items() if value)
 
 
 def _bind(work: Callable[..., T], args, kwargs) -> Callable[[Session], T]:
