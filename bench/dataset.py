@@ -22,8 +22,10 @@ class Dataset:
     hot_campaign: int
 
 
-def load(url: str, *, usages: int = 100_000, dead_campaigns: int = 0) -> Dataset:
-    """`dead_campaigns` expired campaigns are added for the growth run."""
+def load(url: str, *, usages: int = 100_000, dead_campaigns: int = 0, more_live: int = 0) -> Dataset:
+    """`dead_campaigns` expired campaigns are added for the growth run, and
+    `more_live` live untargeted ones (cart and delivery in turn) for the run
+    that measures the cost per offer."""
     engine = create_engine(url)
     with engine.begin() as db:
         db.execute(text("SELECT setseed(0.42)"))
@@ -52,6 +54,15 @@ def load(url: str, *, usages: int = 100_000, dead_campaigns: int = 0) -> Dataset
                    CASE WHEN n % 5 = 0 THEN 150 ELSE NULL END,
                    n > 40, now() - interval '30 days' + n * interval '1 minute', now()
             FROM generate_series(1, :n) AS n"""), {"n": LIVE_CAMPAIGNS})
+        db.execute(text("""
+            INSERT INTO campaigns (name, discount_type, discount_percentage, discount_flat, start_date, end_date,
+                                   total_budget, max_usage_per_customer_per_day, min_cart_value, is_targeted,
+                                   created_at, updated_at)
+            SELECT 'visible ' || n, CASE WHEN n % 2 = 0 THEN 'CART' ELSE 'DELIVERY' END,
+                   CASE WHEN n % 2 = 0 THEN 1 + (n % 40) ELSE NULL END, CASE WHEN n % 2 = 0 THEN NULL ELSE 1 + (n % 9) END,
+                   now() - interval '30 days', now() + interval '365 days', 1000000000, 1000000, 0, false,
+                   now() - interval '20 days' + n * interval '1 minute', now()
+            FROM generate_series(1, :n) AS n"""), {"n": more_live})
         live = [row[0] for row in db.execute(text(
             "SELECT id FROM campaigns WHERE name LIKE 'live %' ORDER BY id"))]
         customers = [row[0] for row in db.execute(text("SELECT id FROM customers ORDER BY id"))]
