@@ -39,8 +39,8 @@ def campaign_deleted(campaign_id: int) -> None:
 
 def discount_applied(usage_id: int, campaign_id: int, customer_id: int, discount_type: str,
                      original_amount: Decimal, discount_amount: Decimal) -> None:
-    metrics.APPLIES.labels("applied").inc()
-    metrics.AMOUNT_APPLIED.labels(discount_type).inc(float(discount_amount))
+    metrics.applies("applied").inc()
+    metrics.amount_applied(discount_type).inc(float(discount_amount))
     log.info("discount applied", extra={
         "event": "discount.applied", "usage_id": usage_id, "campaign_id": campaign_id, "customer_id": customer_id,
         "discount_type": discount_type, "original_amount": _amount(original_amount),
@@ -49,7 +49,7 @@ def discount_applied(usage_id: int, campaign_id: int, customer_id: int, discount
 
 
 def discount_refused(campaign_id: Optional[int], customer_id: Optional[int], code: str) -> None:
-    metrics.APPLIES.labels(code).inc()
+    metrics.applies(code).inc()
     log.info("discount refused", extra={
         "event": "discount.refused", "campaign_id": campaign_id, "customer_id": customer_id, "reason": code,
     })

@@ -12,8 +12,10 @@ from __future__ import annotations
 import json
 import logging
 import logging.handlers
+import queue
 import re
 import sys
+import threading
 import warnings
 from datetime import datetime, timezone
 from pathlib import Path
@@ -71,6 +73,83 @@ class _OnlyLogger(logging.Filter):
 _OURS = "_campaign_service_handler"
 
 
+class BackgroundWriter(logging.Handler):
+    """Stands in front of the real handlers while the service serves: a record
+    is queued as it is, and one thread formats and writes, a batch of lines
+    at a time. The event loop never waits on a write: with stdout unbuffered
+    (PYTHONUNBUFFERED, usual in containers) every line was a system call that
+    handed the interpreter lock to the database threads, and getting it back
+    cost the loop several times the line itself (bench/HISTORY.md). A record's
+    message is formatted in that thread too: log values, not objects that
+    change afterwards."""
+
+    def __init__(self, handlers: list[logging.Handler]):
+        super().__init__()
+        self.handlers = handlers
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._write, name="log-writer", daemon=True)
+        self._thread.start()
+
+    def handle(self, record: logging.LogRecord) -> bool:
+        self._queue.put(record)  # no lock and no formatting here: that is the point
+        return True
+
+    def flush(self) -> None:
+        """Returns once every record queued before it is written."""
+        if self._thread.is_alive():
+            written = threading.Event()
+            self._queue.put(written)
+            written.wait(timeout=5)
+
+    def close(self) -> None:
+        self.flush()
+        if self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(timeout=5)
+        for handler in self.handlers:
+            handler.close()
+        super().close()
+
+    def _write(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            while True:
+                try:
+                    batch.append(self._queue.get_nowait())
+                except queue.Empty:
+                    break
+            records = [item for item in batch if isinstance(item, logging.LogRecord)]
+            for handler in self.handlers:
+                _write_batch(handler, records)
+            for item in batch:
+                if isinstance(item, threading.Event):
+                    item.set()
+            if None in batch:
+                return
+
+
+def _write_batch(handler: logging.Handler, records: list[logging.LogRecord]) -> None:
+    """A console gets its lines in one write; files rotate, so each record
+    goes through the handler's own emit."""
+    wanted = [record for record in records if record.levelno >= handler.level and handler.filter(record)]
+    if type(handler) is not logging.StreamHandler:
+        for record in wanted:
+            handler.handle(record)
+        return
+    lines = []
+    for record in wanted:
+        try:
+            lines.append(handler.format(record) + handler.terminator)
+        except Exception:
+            handler.handleError(record)
+    if lines:
+        try:
+            handler.stream.write("".join(lines))
+            handler.flush()
+        except Exception:
+            handler.handleError(wanted[-1])
+
+
 def _rotating(path: Path, level: int, formatter: logging.Formatter, only: Optional[str] = None) -> logging.Handler:
     handler = logging.handlers.RotatingFileHandler(path, maxBytes=10 * 1024 * 1024, backupCount=5, encoding="utf-8")
     handler.setLevel(level)
@@ -81,8 +160,9 @@ def _rotating(path: Path, level: int, formatter: logging.Formatter, only: Option
 
 
 def configure_logging(level: str = "INFO", log_format: str = "json", log_dir: Optional[Path] = None,
-                      stream=None) -> None:
-    """Idempotent: each worker process calls it once its settings are known."""
+                      stream=None, background: bool = False) -> None:
+    """Idempotent: each worker process calls it once its settings are known,
+    with `background` (BackgroundWriter) when it serves."""
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, _OURS, False)]:
         root.removeHandler(handler)
@@ -100,6 +180,8 @@ def configure_logging(level: str = "INFO", log_format: str = "json", log_dir: Op
             _rotating(log_dir / "errors.log", logging.ERROR, json_lines),
             _rotating(log_dir / "api_requests.log", logging.INFO, json_lines, only=REQUESTS),
         ]
+    if background:
+        handlers = [BackgroundWriter(handlers)]
     for handler in handlers:
         setattr(handler, _OURS, True)
         root.addHandler(handler)

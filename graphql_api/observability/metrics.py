@@ -62,6 +62,24 @@ def operation_label(name: str | None) -> str:
     return name
 
 
+def _labelled(metric):
+    """`metric.labels(value)`, each child looked up once: the labels are
+    codes and discount types, a handful, and every apply counts."""
+    children: dict = {}
+
+    def child(value: str):
+        found = children.get(value)
+        if found is None:
+            found = children[value] = metric.labels(value)
+        return found
+
+    return child
+
+
+applies = _labelled(APPLIES)
+amount_applied = _labelled(AMOUNT_APPLIED)
+
+
 # (label, type, outcome) -> that request counter and latency histogram.
 # Bounded as the labels are; saves prometheus_client's locked lookup per request.
 _request_series: dict[tuple[str, str, str], tuple] = {}

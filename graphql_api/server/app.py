@@ -199,7 +199,7 @@ def app_from_environment() -> Starlette:
     """The entry point `serve` gives uvicorn: each worker process reads its
     settings and sets up its own logging."""
     settings = Settings.from_env()
-    configure_logging(settings.log_level, settings.log_format, settings.log_dir)
+    configure_logging(settings.log_level, settings.log_format, settings.log_dir, background=True)
     app = create_app(settings)
     tune_for_serving()
     return app

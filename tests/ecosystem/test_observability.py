@@ -6,6 +6,7 @@ also summed across worker processes."""
 from __future__ import annotations
 
 import json
+import time
 import logging
 import sys
 
@@ -61,6 +62,17 @@ def scrape(base_url, key):
     return response.text
 
 
+def logged_lines(process, until_request: str) -> list[dict]:
+    """The server's JSON lines, once the request named has been logged: a
+    writer thread writes them, just after the response has gone."""
+    deadline = time.monotonic() + 10
+    while True:
+        lines = [json.loads(line) for line in server_log(process).splitlines() if line.startswith("{")]
+        if any(line.get("request_id") == until_request for line in lines) or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.05)
+
+
 @pytest.fixture
 def observed_server(database_url, tmp_path, admin_key):
     process, base_url = start_server(database_url, LOG_DIR=str(tmp_path), LOG_FORMAT="json", LOG_LEVEL="INFO")
@@ -75,7 +87,7 @@ def test_request_lines_events_and_log_files(observed_server, admin_key):
     assert [r.headers["x-request-id"] for r in responses] == ["apply-0", "apply-1", "apply-2"]
     assert all(float(r.headers["x-process-time"]) > 0 for r in responses)
 
-    lines = [json.loads(line) for line in server_log(process).splitlines() if line.startswith("{")]
+    lines = logged_lines(process, until_request="apply-2")
     requests = {line["request_id"]: line for line in lines if line["logger"] == "graphql_api.requests"}
     first = requests["apply-0"]
     assert first["operation_type"] == "mutation" and first["status"] == 200 and first["outcome"] == "ok"

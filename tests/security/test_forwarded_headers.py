@@ -29,17 +29,17 @@ def test_forwarded_headers_are_ignored_unless_the_proxy_is_trusted(database_url)
     process, base_url = start_server(database_url, **throttle)
     try:
         statuses = guesses(base_url, 6)
-        log = server_log(process)
     finally:
-        stop_server(process)
+        stop_server(process)  # the log is complete once the server has stopped
+    log = server_log(process)
     assert statuses == [401, 401, 401, 429, 429, 429]  # one client, whatever it claims
     assert "203.0.113." not in log
 
     process, base_url = start_server(database_url, TRUSTED_PROXIES="127.0.0.1", **throttle)
     try:
         statuses = guesses(base_url, 6)
-        log = server_log(process)
     finally:
-        stop_server(process)
+        stop_server(process)  # the log is complete once the server has stopped
+    log = server_log(process)
     assert statuses == [401] * 6  # behind a trusted proxy each address is its own client
     assert '"client": "203.0.113.6"' in log
