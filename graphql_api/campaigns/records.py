@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Optional
+from typing import Callable, Optional
 
 from ..core.campaigns import CampaignTerms, DiscountType
 from .models import Campaign
@@ -43,27 +45,41 @@ CAMPAIGN_COLUMNS = (
 )
 
 
+_CAMPAIGN_KEYS = tuple(column.key for column in CAMPAIGN_COLUMNS)
+
+
+@functools.lru_cache(maxsize=64)
+def _campaign_values(fields: tuple[str, ...]) -> Callable:
+    """Reads CAMPAIGN_COLUMNS out of a row with these fields, in their order,
+    in one call: rows of the offers query number in the hundreds."""
+    return operator.itemgetter(*(fields.index(key) for key in _CAMPAIGN_KEYS))
+
+
 def campaign_record(row) -> CampaignRecord:
+    """The campaign in a row that has CAMPAIGN_COLUMNS among its columns."""
+    (id_, name, description, discount_type, discount_percentage, discount_flat, start_date, end_date, total_budget,
+     used_budget, max_usage, min_cart_value, max_discount_amount, is_targeted, paused, created_at, updated_at,
+     deleted_at) = _campaign_values(row._fields)(row)
     return CampaignRecord(
-        id=row.id,
-        name=row.name,
-        description=row.description,
+        id=id_,
+        name=name,
+        description=description,
         terms=CampaignTerms(
-            discount_type=DiscountType(row.discount_type),
-            discount_percentage=row.discount_percentage,
-            discount_flat=row.discount_flat,
-            start_date=row.start_date,
-            end_date=row.end_date,
-            total_budget=row.total_budget,
-            used_budget=row.used_budget,
-            max_usage_per_customer_per_day=row.max_usage_per_customer_per_day,
-            min_cart_value=row.min_cart_value,
-            max_discount_amount=row.max_discount_amount,
-            is_targeted=row.is_targeted,
-            paused=row.paused,
-            deleted=row.deleted_at is not None,
+            discount_type=DiscountType(discount_type),
+            discount_percentage=discount_percentage,
+            discount_flat=discount_flat,
+            start_date=start_date,
+            end_date=end_date,
+            total_budget=total_budget,
+            used_budget=used_budget,
+            max_usage_per_customer_per_day=max_usage,
+            min_cart_value=min_cart_value,
+            max_discount_amount=max_discount_amount,
+            is_targeted=is_targeted,
+            paused=paused,
+            deleted=deleted_at is not None,
         ),
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        deleted_at=row.deleted_at,
+        created_at=created_at,
+        updated_at=updated_at,
+        deleted_at=deleted_at,
     )

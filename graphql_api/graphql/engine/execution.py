@@ -29,10 +29,14 @@ operations through both executors and compares the responses.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 from graphql import (
+    GraphQLBoolean,
+    GraphQLID,
+    GraphQLString,
     DocumentNode,
     FragmentSpreadNode,
     GraphQLLeafType,
@@ -41,6 +45,7 @@ from graphql import (
     Undefined,
     get_nullable_type,
     get_operation_ast,
+    is_enum_type,
     is_leaf_type,
     is_list_type,
     is_non_null_type,
@@ -66,17 +71,42 @@ class PlainField:
     field_type: GraphQLOutputType
     non_null: bool
     leaf_type: Optional[GraphQLLeafType] = None  # a scalar or enum
+    serialize: Optional[Callable[[Any], Any]] = None  # the leaf type's, with a shortcut for the usual values
     object_type: Optional[GraphQLObjectType] = None  # an object, or the items of a list of objects
     is_list: bool = False
     item_type: Optional[GraphQLOutputType] = None
     item_non_null: bool = False
 
 
+def _serializer(leaf_type: GraphQLLeafType) -> Callable[[Any], Any]:
+    """What `coerce_output_value` gives, without its checks where the value
+    is already the output: a str for String and ID, a bool for Boolean; an
+    enum member's name is remembered."""
+    coerce = leaf_type.coerce_output_value
+    if leaf_type is GraphQLString or leaf_type is GraphQLID:
+        return lambda value: value if type(value) is str else coerce(value)
+    if leaf_type is GraphQLBoolean:
+        return lambda value: value if type(value) is bool else coerce(value)
+    if is_enum_type(leaf_type):
+        names: dict = {}
+
+        def enum_name(value: Any) -> Any:
+            if not isinstance(value, enum.Enum):
+                return coerce(value)
+            name = names.get(value)
+            if name is None:
+                name = names[value] = coerce(value)
+            return name
+
+        return enum_name
+    return coerce
+
+
 def _plain_field(attribute: str, field_type: GraphQLOutputType) -> Optional[PlainField]:
     non_null = is_non_null_type(field_type)
     nullable = get_nullable_type(field_type)
     if is_leaf_type(nullable):
-        return PlainField(attribute, field_type, non_null, leaf_type=nullable)
+        return PlainField(attribute, field_type, non_null, leaf_type=nullable, serialize=_serializer(nullable))
     if is_object_type(nullable):
         return PlainField(attribute, field_type, non_null, object_type=nullable)
     if is_list_type(nullable):
@@ -110,7 +140,7 @@ def _leaf_value(value: Any, field: PlainField) -> Any:
     if value is _MISSING:
         return _MISSING
     try:
-        serialized = field.leaf_type.coerce_output_value(value)
+        serialized = field.serialize(value)
     except Exception:  # the standard path raises it again, located
         return _MISSING
     return _MISSING if serialized is None or serialized is Undefined else serialized
@@ -238,10 +268,11 @@ class PlainFieldExecutor(StrawberryExecutor):
 
     def _plain_value(self, field: PlainField, value: Any, grouped: dict) -> Any:
         object_type = field.object_type
+        steps = self._steps(object_type, grouped)
         if not field.is_list:
             if not _is_type(object_type, value):
                 raise _Abandon
-            return self._plain_object(object_type, value, grouped)
+            return self._plain_object(value, steps)
         if type(value) is not list and type(value) is not tuple:
             raise _Abandon
         completed = []
@@ -253,12 +284,12 @@ class PlainFieldExecutor(StrawberryExecutor):
             elif not _is_type(object_type, item):
                 raise _Abandon
             else:
-                completed.append(self._plain_object(object_type, item, grouped))
+                completed.append(self._plain_object(item, steps))
         return completed
 
-    def _plain_object(self, object_type: GraphQLObjectType, source: Any, grouped: dict) -> dict:
+    def _plain_object(self, source: Any, steps: list[tuple]) -> dict:
         result = {}
-        for response_name, field, constant, subfields in self._steps(object_type, grouped):
+        for response_name, field, constant, subfields in steps:
             if field is None:  # __typename
                 result[response_name] = constant
                 continue
@@ -267,13 +298,13 @@ class PlainFieldExecutor(StrawberryExecutor):
                 if field.non_null:
                     raise _Abandon
                 result[response_name] = None
-            elif field.leaf_type is not None:
-                serialized = _leaf_value(value, field)
-                if serialized is _MISSING:
-                    raise _Abandon
-                result[response_name] = serialized
             elif value is _MISSING:
                 raise _Abandon
+            elif field.leaf_type is not None:
+                serialized = field.serialize(value)  # what it raises abandons the field
+                if serialized is None or serialized is Undefined:
+                    raise _Abandon
+                result[response_name] = serialized
             else:
                 result[response_name] = self._plain_value(field, value, subfields)
         return result
