@@ -449,14 +449,22 @@ def targets(results: dict) -> list:
         table = matrix["table"]
         where = f"{workers} worker{'s' if workers > 1 else ''}"
         for connections in CONNECTIONS:
-            read, floor_read = get("read", connections, table=table), get("floor read", connections, table=table)
+            # What GraphQL costs: against the floor, which logs nothing, the server that logs nothing either
+            # (the request log has a target of its own).
+            def quiet(name):
+                if get(f"{name} quiet", connections, table=table):
+                    return f"{name} quiet", get(f"{name} quiet", connections, table=table)
+                return name, get(name, connections, table=table)
+
+            (read_name, read), floor_read = quiet("read"), get("floor read", connections, table=table)
             if read and floor_read:
-                out.append((f"read >= 50% of floor ({connections} conns, {where})", f"{100 * read / floor_read:.0f}%",
-                            read >= 0.5 * floor_read))
-            write, floor_write = get("write", connections, table=table), get("floor write", connections, table=table)
+                out.append((f"{read_name} >= 50% of floor ({connections} conns, {where})",
+                            f"{100 * read / floor_read:.0f}%", read >= 0.5 * floor_read))
+            (write_name, write), floor_write = quiet("write"), get("floor write", connections, table=table)
             if write and floor_write:
-                out.append((f"write >= 60% of floor ({connections} conns, {where})",
+                out.append((f"{write_name} >= 60% of floor ({connections} conns, {where})",
                             f"{100 * write / floor_write:.0f}%", write >= 0.6 * floor_write))
+            write = get("write", connections, table=table)
             hot = get("hot row", connections, table=table)
             if hot and write:
                 out.append((f"hot row >= 70% of write ({connections} conns, {where})", f"{100 * hot / write:.0f}%",

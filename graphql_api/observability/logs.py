@@ -75,57 +75,56 @@ _OURS = "_campaign_service_handler"
 
 class BackgroundWriter(logging.Handler):
     """Stands in front of the real handlers while the service serves: a record
-    is queued as it is, and one thread formats and writes, a batch of lines
-    at a time. The event loop never waits on a write: with stdout unbuffered
+    is queued as it is, and one thread wakes every `interval` seconds to
+    format and write what has queued, in one write per handler. The event
+    loop never waits on a write nor wakes a thread: with stdout unbuffered
     (PYTHONUNBUFFERED, usual in containers) every line was a system call that
     handed the interpreter lock to the database threads, and getting it back
-    cost the loop several times the line itself (bench/HISTORY.md). A record's
-    message is formatted in that thread too: log values, not objects that
-    change afterwards."""
+    cost the loop several times the line itself (bench/HISTORY.md). A line
+    appears at most `interval` later; records are formatted in the writer's
+    thread, so log values, not objects that change afterwards."""
 
-    def __init__(self, handlers: list[logging.Handler]):
+    def __init__(self, handlers: list[logging.Handler], interval: float = 0.05):
         super().__init__()
         self.handlers = handlers
+        self.interval = interval
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._write, name="log-writer", daemon=True)
+        self._stopping = threading.Event()
+        self._lock = threading.Lock()  # one drain at a time: the writer's, or a flush's
+        self._thread = threading.Thread(target=self._run, name="log-writer", daemon=True)
         self._thread.start()
 
     def handle(self, record: logging.LogRecord) -> bool:
-        self._queue.put(record)  # no lock and no formatting here: that is the point
+        self._queue.put(record)  # no lock, no formatting and no wake-up here: that is the point
         return True
 
     def flush(self) -> None:
-        """Returns once every record queued before it is written."""
-        if self._thread.is_alive():
-            written = threading.Event()
-            self._queue.put(written)
-            written.wait(timeout=5)
+        """Writes everything queued so far, now."""
+        self._drain()
 
     def close(self) -> None:
-        self.flush()
-        if self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(timeout=5)
+        self._stopping.set()
+        self._thread.join(timeout=5)
+        self._drain()
         for handler in self.handlers:
             handler.close()
         super().close()
 
-    def _write(self) -> None:
-        while True:
-            batch = [self._queue.get()]
+    def _run(self) -> None:
+        while not self._stopping.wait(self.interval):
+            self._drain()
+
+    def _drain(self) -> None:
+        with self._lock:
+            records = []
             while True:
                 try:
-                    batch.append(self._queue.get_nowait())
+                    records.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            records = [item for item in batch if isinstance(item, logging.LogRecord)]
-            for handler in self.handlers:
-                _write_batch(handler, records)
-            for item in batch:
-                if isinstance(item, threading.Event):
-                    item.set()
-            if None in batch:
-                return
+            if records:
+                for handler in self.handlers:
+                    _write_batch(handler, records)
 
 
 def _write_batch(handler: logging.Handler, records: list[logging.LogRecord]) -> None:

@@ -13,7 +13,7 @@ import pytest
 from graphql import parse, print_ast
 
 from graphql_api.graphql.engine import documents as documents_module
-from graphql_api.graphql.engine.adapter import StrawberryExecutor
+from graphql_api.graphql.engine.adapter import StrawberryExecutor, core_schema
 from graphql_api.graphql.engine.documents import Documents
 from graphql_api.graphql.engine.pipeline import GraphQLEngine
 from graphql_api.graphql.engine.trusted import TrustedDocuments, sha256_hex
@@ -176,7 +176,7 @@ def test_a_document_seen_before_is_not_validated_again(http, monkeypatch):
 
 
 def test_documents_kept_are_bounded(settings):
-    documents = Documents(schema._schema, replace(settings, validation_cache_size=2))
+    documents = Documents(core_schema(schema), replace(settings, validation_cache_size=2))
     for text in ("{ a: __typename }", "{ b: __typename }", "{ a: __typename }", "{ c: __typename }"):
         documents.resolve(text, None, "POST")
     assert [text for text, _name in documents._prepared] == ["{ a: __typename }", "{ c: __typename }"]

@@ -261,6 +261,19 @@ class TestHttpHygiene:
         assert ok.status_code == 200 and [r["data"] for r in ok.json()] == [
             {"__typename": "Query"}, {"customers": {"totalCount": 0}}]
 
+    def test_a_malformed_entry_of_a_batch_answers_for_itself(self, settings, database, clock, client_for,
+                                                              admin_engine):
+        """The other entries run all the same: a 400 for the whole request
+        would hide a mutation that committed."""
+        client = client_for(create_app(replace(settings, batch_max_operations=5), database=database, clock=clock))
+        answer = post(client, [{"query": CREATE_CUSTOMER}, {"query": ""}, {"query": "query A { __typename }",
+                                                                            "operationName": "B"}])
+        assert answer.status_code == 200
+        created, missing, unknown = answer.json()
+        assert created["data"]["createCustomer"]["customer"]["id"]
+        assert missing["errors"][0]["extensions"]["code"] == unknown["errors"][0]["extensions"]["code"] == "BAD_REQUEST"
+        assert len(snapshot(admin_engine)["customers"]) == 1
+
     def test_a_ten_megabyte_body(self, http, admin_engine):
         response = post(http, {"query": "{ __typename }", "variables": {"x": "y" * 10_000_000}})
         assert response.status_code == 413 and response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"

@@ -40,6 +40,12 @@ def validate_as_strawberry(schema: GraphQLSchema, document: DocumentNode, rules:
     return validate(schema, document, (*rules, *STRAWBERRY_RULES), hide_suggestions=hide_suggestions)
 
 
+def schema_directives(field: GraphQLField) -> tuple:
+    """The schema directives strawberry recorded on a field (@cost, @listSize)."""
+    definition = field.extensions.get("strawberry-definition")
+    return tuple(getattr(definition, "directives", ()) or ())
+
+
 def reads_an_attribute(field: GraphQLField) -> Any:
     """The Python attribute a field reads when strawberry resolves it by
     plain `getattr` (no resolver, permission, or field extension), else None."""

@@ -35,6 +35,7 @@ from graphql import (
 
 from ...pagination import MAX_PAGE_SIZE
 from ..cost_directives import Cost, ListSize
+from .adapter import schema_directives
 
 DEFAULT_LIST_SIZE = 10
 _MISSING = object()
@@ -53,8 +54,7 @@ def _field_cost(field: GraphQLField) -> FieldCost:
     """Read once per schema field, then kept on the field itself."""
     cached = field.extensions.get(_CACHE_KEY)
     if cached is None:
-        definition = field.extensions.get("strawberry-definition")
-        directives = getattr(definition, "directives", ()) or ()
+        directives = schema_directives(field)
         weight = next((int(d.weight) for d in directives if isinstance(d, Cost)), None)
         list_size = next((d for d in directives if isinstance(d, ListSize)), None)
         cached = field.extensions[_CACHE_KEY] = FieldCost(weight, list_size)

@@ -71,6 +71,7 @@ class Exchange:
     method: str
     context: Context
     bucket: str  # the caller's rate-limit bucket
+    batch: bool = False  # an array of operations: each answers for itself
     status: Optional[int] = None  # set by a stage: 429 for a throttled operation
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -117,7 +118,7 @@ class GraphQLEngine:
         graphql_response = http.prefers_graphql_response(request)
         try:
             operations, batch = await http.decode(request, self.settings.batch_max_operations)
-            exchange = self.authenticate(request)
+            exchange = self.authenticate(request, batch)
             if batch:
                 runs = await asyncio.gather(*(self.run(exchange, sent) for sent in operations))
             else:
@@ -128,13 +129,13 @@ class GraphQLEngine:
         return http.encode(bodies if batch else bodies[0], exchange.status or 200, exchange.headers,
                            graphql_response and not batch)
 
-    def authenticate(self, request: Request) -> Exchange:
+    def authenticate(self, request: Request, batch: bool = False) -> Exchange:
         caller = getattr(request.state, "caller", None)
         if caller is None:  # only reachable if the app is wired without the authentication middleware
             raise RuntimeError("a GraphQL request reached the engine without an authenticated caller")
         context = Context(caller=caller, database=self.database, settings=self.settings, now=self.clock(),
                           loaders=Loaders(self.database), request_id=request.state.request_id)
-        return Exchange(request, request.method, context, bucket=f"key:{caller.public_id}")
+        return Exchange(request, request.method, context, bucket=f"key:{caller.public_id}", batch=batch)
 
     async def run(self, exchange: Exchange, sent: http.OperationRequest) -> OperationRun:
         """The stages in order; a refusal ends them, settling never is skipped.
@@ -148,6 +149,12 @@ class GraphQLEngine:
                         await stage(exchange, run)
                 except Refused as refusal:
                     run.errors = refusal.errors
+                except (http.BadRequest, NoOperation) as refusal:
+                    # Alone, the request is a 400. In a batch the others run anyway: one
+                    # malformed entry must not answer 400 for mutations that committed.
+                    if not exchange.batch:
+                        raise
+                    run.errors = [GraphQLError(refusal.message, extensions={"code": TopLevelCode.BAD_REQUEST})]
             if deadline.cancelled_caught:
                 run.timed_out, run.data = True, None
                 run.errors = [GraphQLError(
