@@ -118,7 +118,7 @@ class Documents:
         self._parse: Callable[..., DocumentNode] = functools.lru_cache(maxsize=settings.parser_cache_size)(parse)
         self._prepared: OrderedDict[tuple[str, Optional[str]], PreparedDocument] = OrderedDict()
 
-    def check_size(self, text: str) -> None:
+    def _check_size(self, text: str) -> None:
         size = len(text.encode())
         if size > self.max_bytes:
             raise InvalidDocument([too_complex(
@@ -132,6 +132,7 @@ class Documents:
             self._prepared.move_to_end(key)
             self._check_method(prepared.operation, method)
             return prepared
+        self._check_size(text)
         document = self._parsed(text)
         operation = pick_operation(document, operation_name)
         self._check_method(operation, method)

@@ -166,11 +166,7 @@ class GraphQLEngine:
         return run
 
     async def admit(self, exchange: Exchange, run: OperationRun) -> None:
-        try:
-            await run.metered.admit()
-        except GraphQLError as throttled:
-            self._throttled(exchange, run)
-            raise Refused(throttled) from None
+        await self._charge(exchange, run, run.metered.admit())
 
     async def resolve(self, exchange: Exchange, run: OperationRun) -> None:
         sent = run.sent
@@ -201,7 +197,6 @@ class GraphQLEngine:
 
     async def prepare(self, exchange: Exchange, run: OperationRun) -> None:
         try:
-            self.documents.check_size(run.text)
             run.prepared = prepared = self.documents.resolve(run.text, run.sent.operation_name, exchange.method)
         except InvalidDocument as invalid:
             if invalid.operation is not None:
@@ -211,12 +206,8 @@ class GraphQLEngine:
 
     async def limit(self, exchange: Exchange, run: OperationRun) -> None:
         prepared = run.prepared
-        try:
-            await run.metered.start(self.schema, prepared.document, prepared.operation, run.sent.variables,
-                                    prepared.costs)
-        except GraphQLError as refusal:
-            self._throttled(exchange, run)
-            raise Refused(refusal) from None
+        await self._charge(exchange, run, run.metered.start(
+            self.schema, prepared.document, prepared.operation, run.sent.variables, prepared.costs))
 
     async def execute(self, exchange: Exchange, run: OperationRun) -> None:
         prepared = run.prepared
@@ -258,10 +249,17 @@ class GraphQLEngine:
             body["extensions"] = report
         return body
 
-    def _throttled(self, exchange: Exchange, run: OperationRun) -> None:
-        if run.metered.retry_after is not None:
-            exchange.status = 429
-            exchange.headers["Retry-After"] = str(run.metered.retry_after)
+    @staticmethod
+    async def _charge(exchange: Exchange, run: OperationRun, charging) -> None:
+        """A charge the bucket or the cost limit refuses stops the operation;
+        a throttled one makes the response a 429 with Retry-After."""
+        try:
+            await charging
+        except GraphQLError as refusal:
+            if run.metered.retry_after is not None:
+                exchange.status = 429
+                exchange.headers["Retry-After"] = str(run.metered.retry_after)
+            raise Refused(refusal) from None
 
     @staticmethod
     def _tag(exchange: Exchange, operation, operation_name: Optional[str]) -> None:
