@@ -302,17 +302,24 @@ def _export_schema(_settings: Optional[Settings], args: argparse.Namespace) -> i
 def _documents(_settings: Optional[Settings], args: argparse.Namespace) -> int:
     import json
 
-    from graphql import parse, specified_rules
+    from graphql import GraphQLError, parse
 
     from ..graphql.engine.adapter import core_schema, validate_as_strawberry
-    from ..graphql.engine.trusted import build_manifest
+    from ..graphql.engine.documents import validation_rules
+    from ..graphql.engine.trusted import ManifestError, build_manifest
     from ..graphql.schema import schema
 
     files = sorted(f for source in map(Path, args.sources)
                    for f in (source.glob("*.graphql") if source.is_dir() else [source]))
-    manifest = build_manifest(files, map(Path, args.merge))
-    for digest, text in manifest.items():  # a document the schema refuses would be trusted for nothing
-        errors = validate_as_strawberry(core_schema(schema), parse(text), tuple(specified_rules), False)
+    try:
+        manifest = build_manifest(files, map(Path, args.merge))
+    except (ManifestError, GraphQLError, OSError) as error:
+        print(f"Cannot build the manifest: {error}", file=sys.stderr)
+        return 1
+    # As the server validates: a document it would refuse would be trusted for nothing.
+    graphql_schema, rules = core_schema(schema), validation_rules(_settings)
+    for digest, text in manifest.items():
+        errors = validate_as_strawberry(graphql_schema, parse(text), rules, False)
         if errors:
             print(f"sha256:{digest} does not validate: {errors[0].message}", file=sys.stderr)
             return 1

@@ -207,6 +207,16 @@ class TestQueryLimits:
         assert cost["actualQueryCost"] == 5 + 1 + 2 * 2 + 0 + 2 + 0
         assert cost["requestedQueryCost"] == 5 + 1 + 50 * 2 + 50 * 2 + 2 + 2
 
+    def test_a_skipped_object_costs_nothing_however_the_list_is_counted(self, gql):
+        customer = create_customer(gql)
+        create_campaign(gql, name="a")
+        create_campaign(gql, name="b")
+        cart = {"input": {"customerId": customer["id"], "cartValue": "600"}}
+        actual = [gql.request(f"""query($input: CartInput!) {{ availableDiscounts(input: $input) {{
+            cartDiscounts {{ {selection} discountAmount }} }} }}""", cart).body["extensions"]["cost"]["actualQueryCost"]
+            for selection in ("campaign @skip(if: true) { id }", "", "campaign { id }")]
+        assert actual == [5 + 1 + 2, 5 + 1 + 2, 5 + 1 + 2 * 2]
+
 
 class TestRateLimit:
     def test_a_burst_exhausts_the_bucket_and_the_refill_restores_it(self, settings, database, clock, client_for):
@@ -277,6 +287,13 @@ class TestHttpHygiene:
     def test_a_ten_megabyte_body(self, http, admin_engine):
         response = post(http, {"query": "{ __typename }", "variables": {"x": "y" * 10_000_000}})
         assert response.status_code == 413 and response.json()["errors"][0]["extensions"]["code"] == "REQUEST_TOO_LARGE"
+
+    def test_methods_other_than_get_and_post_are_405(self, http):
+        for method in ("HEAD", "PUT", "DELETE"):
+            response = http.request(method, "/graphql", content='{"query": "{ __typename }"}',
+                                    headers={"content-type": "application/json"})
+            assert response.status_code == 405, (method, response.text)
+        assert http.request("PUT", "/graphql").json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
     def test_a_mutation_over_get(self, http, admin_engine):
         response = http.get("/graphql", params={"query": CREATE_CUSTOMER})

@@ -51,6 +51,25 @@ def test_a_document_that_does_not_validate_is_never_trusted(tmp_path):
     assert not (tmp_path / "out.json").exists()
 
 
+def test_a_broken_manifest_to_merge_fails_the_build_with_a_message(tmp_path):
+    bad = tmp_path / "persisted-documents.json"
+    bad.write_text(json.dumps({"0" * 64: TYPENAME}))
+    run = subprocess.run([sys.executable, "-m", "graphql_api.server.cli", "documents", "examples/operations",
+                          "--merge", str(bad), "--output", str(tmp_path / "out.json")], cwd=PROJECT_ROOT,
+                         capture_output=True, text=True)
+    assert run.returncode == 1 and "not the sha256 of its text" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_document_over_the_depth_limit_is_never_trusted(tmp_path):
+    source = tmp_path / "deep.graphql"
+    # Valid against the schema, and deeper than MAX_QUERY_DEPTH: the server would refuse it.
+    deep = "discountUsages { nodes { customer { " * 6 + "id" + " } } }" * 6
+    source.write_text("query Deep { customers { nodes { " + deep + " } } }")
+    run = subprocess.run([sys.executable, "-m", "graphql_api.server.cli", "documents", str(source),
+                          "--output", str(tmp_path / "out.json")], cwd=PROJECT_ROOT, capture_output=True, text=True)
+    assert run.returncode == 1 and "does not validate" in run.stderr and "levels deep" in run.stderr, run.stderr
+
+
 @pytest.fixture
 def manifest(tmp_path):
     path = tmp_path / "trusted-documents.json"

@@ -164,7 +164,7 @@ class CostCalculator:
         if value is not _MISSING:  # actual cost: walk what was returned
             items = [] if value is None else value if isinstance(value, list) else [value]
             fixed = self._fixed_cost(node.selection_set, named)
-            if fixed is not None and None not in items:  # every item costs the same: no need to walk them
+            if fixed is not None and not any(item is None for item in items):  # every item costs the same: no need to walk them
                 return own + len(items) * (1 + fixed)
             return own + sum(1 + self._selection_cost(node.selection_set, named, item) for item in items)
         size = self._list_size(node, field, info)
@@ -177,13 +177,15 @@ class CostCalculator:
 
     def _fixed_cost(self, selection_set: SelectionSetNode, parent_type) -> Optional[int]:
         """The cost of one item when no data can change it: below it only
-        scalars and non-null single objects, no lists and no fragments. None
-        otherwise. Kept with the shapes."""
+        scalars and non-null single objects, no lists, fragments or directives
+        (@skip/@include can leave a field out). None otherwise. Kept with the
+        shapes."""
         key = ("fixed", id(selection_set), id(parent_type))
         if key in self._shapes:
             return self._shapes[key]
         leaf_weight, objects, fragments = self._shape(selection_set, parent_type)
-        fixed: Optional[int] = None if fragments else leaf_weight
+        directives = any(selection.directives for selection in selection_set.selections)
+        fixed: Optional[int] = None if fragments or directives else leaf_weight
         for selection, field, _response_key in objects if fixed is not None else ():
             below = self._fixed_cost(selection.selection_set, get_named_type(field.type))
             if below is None or not is_non_null_type(field.type) or is_list_type(get_nullable_type(field.type)):

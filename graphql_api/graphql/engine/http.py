@@ -19,11 +19,13 @@ JSON = "application/json"
 
 
 class BadRequest(Exception):
-    """A request the engine cannot take as GraphQL: an HTTP 400."""
+    """A request the engine cannot take as GraphQL: an HTTP 400 (405 for a
+    method GraphQL over HTTP does not use)."""
 
-    def __init__(self, message: str):
+    def __init__(self, message: str, status: int = 400):
         super().__init__(message)
         self.message = message
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ def _operation(data: dict, members: tuple[str, ...]) -> OperationRequest:
 
 async def decode(request: Request, batch_max_operations: int) -> tuple[list[OperationRequest], bool]:
     """The request's operations, and whether it was a batch (an array)."""
+    if request.method not in ("GET", "POST"):  # Starlette adds HEAD to a GET route
+        raise BadRequest("GraphQL only supports GET and POST requests.", status=405)
     if request.method == "GET":
         params = dict(request.query_params)
         for name in ("variables", "extensions"):
@@ -131,5 +135,7 @@ def encode(body: Any, status: int, headers: dict[str, str], graphql_response: bo
                     media_type=GRAPHQL_RESPONSE if graphql_response else JSON)
 
 
-def refusal(message: str, graphql_response: bool) -> Response:
-    return encode(error_document(TopLevelCode.BAD_REQUEST, message), 400, {}, graphql_response)
+def refusal(message: str, graphql_response: bool, status: int = 400) -> Response:
+    code = TopLevelCode.METHOD_NOT_ALLOWED if status == 405 else TopLevelCode.BAD_REQUEST
+    headers = {"Allow": "GET, POST"} if status == 405 else {}
+    return encode(error_document(code, message), status, headers, graphql_response)

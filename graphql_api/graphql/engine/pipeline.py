@@ -27,6 +27,7 @@ Strawberry provides the schema and its types; it runs no extension here
 from __future__ import annotations
 
 import asyncio
+import functools
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +56,11 @@ from .trusted import DocumentNotFound, TrustedDocuments, id_from_request, not_fo
 GRAPHIQL_PAGE = Path(__file__).resolve().parent.parent.parent / "static" / "graphiql" / "index.html"
 
 
+@functools.lru_cache(maxsize=1)
+def _graphiql_page() -> str:
+    return GRAPHIQL_PAGE.read_text(encoding="utf-8")
+
+
 class Refused(Exception):
     """A stage stops the operation: these errors are its answer."""
 
@@ -68,7 +74,6 @@ class Exchange:
     """One HTTP request on its way through the engine."""
 
     request: Request
-    method: str
     context: Context
     bucket: str  # the caller's rate-limit bucket
     batch: bool = False  # an array of operations: each answers for itself
@@ -109,7 +114,7 @@ class GraphQLEngine:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         request = Request(scope, receive)
         if scope["state"].get("graphiql_page"):  # decided once, by the authentication middleware
-            response: Response = HTMLResponse(GRAPHIQL_PAGE.read_text(encoding="utf-8"))
+            response: Response = HTMLResponse(_graphiql_page())
         else:
             response = await self.answer(request)
         await response(scope, receive, send)
@@ -124,18 +129,18 @@ class GraphQLEngine:
             else:
                 runs = [await self.run(exchange, operations[0])]
         except (http.BadRequest, NoOperation) as refusal:
-            return http.refusal(refusal.message, graphql_response)
+            return http.refusal(refusal.message, graphql_response, getattr(refusal, "status", 400))
         bodies = [self.respond(exchange, run) for run in runs]
         return http.encode(bodies if batch else bodies[0], exchange.status or 200, exchange.headers,
                            graphql_response and not batch)
 
-    def authenticate(self, request: Request, batch: bool = False) -> Exchange:
+    def authenticate(self, request: Request, batch: bool) -> Exchange:
         caller = getattr(request.state, "caller", None)
         if caller is None:  # only reachable if the app is wired without the authentication middleware
             raise RuntimeError("a GraphQL request reached the engine without an authenticated caller")
         context = Context(caller=caller, database=self.database, settings=self.settings, now=self.clock(),
                           loaders=Loaders(self.database), request_id=request.state.request_id)
-        return Exchange(request, request.method, context, bucket=f"key:{caller.public_id}", batch=batch)
+        return Exchange(request, context, bucket=f"key:{caller.public_id}", batch=batch)
 
     async def run(self, exchange: Exchange, sent: http.OperationRequest) -> OperationRun:
         """The stages in order; a refusal ends them, settling never is skipped.
@@ -197,7 +202,7 @@ class GraphQLEngine:
 
     async def prepare(self, exchange: Exchange, run: OperationRun) -> None:
         try:
-            run.prepared = prepared = self.documents.resolve(run.text, run.sent.operation_name, exchange.method)
+            run.prepared = prepared = self.documents.resolve(run.text, run.sent.operation_name, exchange.request.method)
         except InvalidDocument as invalid:
             if invalid.operation is not None:
                 self._tag(exchange, invalid.operation, run.sent.operation_name)
