@@ -104,6 +104,7 @@ def _exposure(env: Mapping[str, str]) -> dict:
         request_timeout_seconds=_float(env, "REQUEST_TIMEOUT_SECONDS", Settings.request_timeout_seconds),
         rate_limit_capacity=_float(env, "RATE_LIMIT_CAPACITY", Settings.rate_limit_capacity),
         rate_limit_restore_rate=_float(env, "RATE_LIMIT_RESTORE_RATE", Settings.rate_limit_restore_rate),
+        failed_code_cost=_int(env, "FAILED_CODE_COST", Settings.failed_code_cost),
         anonymous_rate_limit_capacity=_float(
             env, "ANONYMOUS_RATE_LIMIT_CAPACITY", Settings.anonymous_rate_limit_capacity),
         anonymous_rate_limit_restore_rate=_float(
@@ -178,6 +179,9 @@ class Settings:
     request_timeout_seconds: float = 30.0
     rate_limit_capacity: float = 10_000
     rate_limit_restore_rate: float = 1_000
+    # Points each coupon code that reaches nothing costs on top of the query:
+    # guessing codes drains the bucket (about 2 guesses a second at the defaults).
+    failed_code_cost: int = 500
     anonymous_rate_limit_capacity: float = 100
     anonymous_rate_limit_restore_rate: float = 100 / 60
     redis_url: Optional[str] = None

@@ -29,7 +29,8 @@ def tables(url):
 
 def test_upgrade_downgrade_upgrade_and_no_drift(scratch_url):
     migrate.upgrade(scratch_url)
-    assert tables(scratch_url) == {"customers", "campaigns", "campaign_targets", "discount_usages", "api_keys"}
+    assert tables(scratch_url) == {"customers", "campaigns", "campaign_targets", "discount_usages", "api_keys",
+                                   "coupon_codes", "checkouts"}
     assert not migrate.pending(scratch_url)
 
     migrate.downgrade(scratch_url, "base")

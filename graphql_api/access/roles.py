@@ -21,6 +21,10 @@ class Permission(str, enum.Enum):
     READ_CUSTOMERS = "read_customers"
     READ_CAMPAIGNS = "read_campaigns"
     READ_USAGES = "read_usages"
+    # A campaign's coupon codes (the codes connection and the CSV export).
+    READ_CODES = "read_codes"
+    # availableDiscounts(at:): the offers as they will be at another moment.
+    PREVIEW_OFFERS = "preview_offers"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

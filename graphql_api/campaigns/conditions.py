@@ -1,5 +1,6 @@
 """The campaign rules of core/campaigns.py rendered to SQL: the status, the
-live window, and the soft-delete filter, each from its one definition."""
+live window, the soft-delete filter and which usages count, each from its
+one definition."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from sqlalchemy.sql.elements import ColumnElement
 from ..core.campaigns import (
     LIVE_WINDOW,
     NOT_DELETED,
+    NOT_OVER,
+    USAGE_COUNTS,
     OTHERWISE,
     STATUS_RULES,
     AllOf,
@@ -25,24 +28,25 @@ from .models import Campaign
 _FLAGS = {"paused": Campaign.paused, "deleted": Campaign.deleted_at.is_not(None)}
 
 
-def to_sql(condition: Condition, now) -> ColumnElement:
-    """`now` is a value or a bound parameter."""
+def to_sql(condition: Condition, now, table=Campaign) -> ColumnElement:
+    """`now` is a value or a bound parameter; `table` holds the fields named
+    (the campaigns, or the usages for USAGE_COUNTS)."""
     if isinstance(condition, Flag):
         return _FLAGS[condition.name]
     if isinstance(condition, NowAfter):
-        return getattr(Campaign, condition.field) < now
+        return getattr(table, condition.field) < now
     if isinstance(condition, NowBefore):
-        return getattr(Campaign, condition.field) > now
+        return getattr(table, condition.field) > now
     if isinstance(condition, Reached):
-        return getattr(Campaign, condition.field) >= getattr(Campaign, condition.limit)
+        return getattr(table, condition.field) >= getattr(table, condition.limit)
     if isinstance(condition, Not):
         # SQLAlchemy negates an operator in place: NOT (a < b) renders a >= b,
         # and NOT (x IS NOT NULL) renders x IS NULL, as the index predicate has it.
-        return not_(to_sql(condition.condition, now))
+        return not_(to_sql(condition.condition, now, table))
     if isinstance(condition, AnyOf):
-        return or_(*(to_sql(part, now) for part in condition.conditions))
+        return or_(*(to_sql(part, now, table) for part in condition.conditions))
     if isinstance(condition, AllOf):
-        return and_(*(to_sql(part, now) for part in condition.conditions))
+        return and_(*(to_sql(part, now, table) for part in condition.conditions))
     raise TypeError(f"no SQL for {condition!r}")
 
 
@@ -55,6 +59,15 @@ def status_expression(now) -> ColumnElement:
 
 def live_window(now) -> ColumnElement:
     return to_sql(LIVE_WINDOW, now)
+
+
+def not_over(now) -> ColumnElement:
+    return to_sql(NOT_OVER, now)
+
+
+def usage_counts(usages) -> ColumnElement:
+    """Whether a usage of `usages` (the table or an alias) still counts toward the limits."""
+    return to_sql(USAGE_COUNTS, None, usages)
 
 
 # Not a function of time: rendered once.

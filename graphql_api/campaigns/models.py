@@ -50,6 +50,15 @@ class Campaign(Base):
     # an apply compares it to tell whether an edit committed while it waited
     # for the row lock (discounts/apply.py).
     revision: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))
+    requires_code: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    max_usage_per_customer: Mapped[Optional[int]] = mapped_column(Integer)
+    max_total_usage: Mapped[Optional[int]] = mapped_column(Integer)
+    # The usages that count (core.campaigns.USAGE_COUNTS), kept under the
+    # campaign's row lock by every apply, as used_budget is: maxTotalUsage
+    # is decided on it.
+    usage_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    exclusive: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    priority: Mapped[int] = mapped_column(Integer, server_default=text("0"))
 
     __table_args__ = (
         CheckConstraint("discount_type IN ('CART', 'DELIVERY')", name="ck_campaigns_discount_type"),
@@ -70,6 +79,9 @@ class Campaign(Base):
         CheckConstraint("max_usage_per_customer_per_day >= 1", name="ck_campaigns_daily_limit_positive"),
         CheckConstraint("min_cart_value >= 0", name="ck_campaigns_min_cart_non_negative"),
         CheckConstraint("max_discount_amount > 0", name="ck_campaigns_max_discount_positive"),
+        CheckConstraint("max_usage_per_customer >= 1", name="ck_campaigns_customer_limit_positive"),
+        CheckConstraint("max_total_usage >= 1", name="ck_campaigns_total_limit_positive"),
+        CheckConstraint("usage_count >= 0", name="ck_campaigns_usage_count_non_negative"),
         # The checkout's hot path: campaigns that can be live now.
         # The live window's index (core.campaigns.LIVE_WINDOW renders to a
         # condition that contains this predicate, as the planner needs).

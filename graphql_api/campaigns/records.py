@@ -42,6 +42,12 @@ CAMPAIGN_COLUMNS = (
     Campaign.created_at,
     Campaign.updated_at,
     Campaign.deleted_at,
+    Campaign.requires_code,
+    Campaign.max_usage_per_customer,
+    Campaign.max_total_usage,
+    Campaign.usage_count,
+    Campaign.exclusive,
+    Campaign.priority,
 )
 
 
@@ -59,7 +65,8 @@ def campaign_record(row) -> CampaignRecord:
     """The campaign in a row that has CAMPAIGN_COLUMNS among its columns."""
     (id_, name, description, discount_type, discount_percentage, discount_flat, start_date, end_date, total_budget,
      used_budget, max_usage, min_cart_value, max_discount_amount, is_targeted, paused, created_at, updated_at,
-     deleted_at) = _campaign_values(row._fields)(row)
+     deleted_at, requires_code, max_usage_per_customer, max_total_usage, usage_count, exclusive,
+     priority) = _campaign_values(row._fields)(row)
     return CampaignRecord(
         id=id_,
         name=name,
@@ -78,6 +85,12 @@ def campaign_record(row) -> CampaignRecord:
             is_targeted=is_targeted,
             paused=paused,
             deleted=deleted_at is not None,
+            requires_code=requires_code,
+            max_usage_per_customer=max_usage_per_customer,
+            max_total_usage=max_total_usage,
+            usage_count=usage_count,
+            exclusive=exclusive,
+            priority=priority,
         ),
         created_at=created_at,
         updated_at=updated_at,

@@ -39,6 +39,11 @@ EDITABLE_FIELDS = (
     "min_cart_value",
     "max_discount_amount",
     "is_targeted",
+    "requires_code",
+    "max_usage_per_customer",
+    "max_total_usage",
+    "exclusive",
+    "priority",
 )
 
 
@@ -72,10 +77,15 @@ def _target_errors(session: Session, targets: Sequence[TargetRef]) -> list[UserE
     return [_missing_targets_error(missing)] if missing else []
 
 
-def _draft(values: Mapping[str, Any], target_count: int, used_budget=None) -> CampaignDraft:
-    draft = CampaignDraft(**{name: values.get(name) for name in EDITABLE_FIELDS}, target_count=target_count)
-    if used_budget is not None:
-        draft.used_budget = used_budget
+# What a new campaign has when the input leaves a field out.
+_DEFAULTS = {"requires_code": False, "exclusive": False, "priority": 0}
+
+
+def _draft(values: Mapping[str, Any], target_count: int, stored=None) -> CampaignDraft:
+    draft = CampaignDraft(**{name: values.get(name, _DEFAULTS.get(name)) for name in EDITABLE_FIELDS},
+                          target_count=target_count)
+    if stored is not None:
+        draft.used_budget, draft.usage_count = stored.used_budget, stored.usage_count
     return draft
 
 
@@ -156,7 +166,7 @@ def update_campaign_in_transaction(
             select(func.count()).where(CampaignTarget.campaign_id == campaign_id)
         ).scalar_one()
 
-    errors = validate_campaign(_draft(merged, target_count, used_budget=stored.terms.used_budget))
+    errors = validate_campaign(_draft(merged, target_count, stored=stored.terms))
     if merged["is_targeted"] and unique_targets and not errors:
         errors = _target_errors(session, unique_targets)
     if errors:

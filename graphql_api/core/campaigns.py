@@ -43,6 +43,17 @@ class CampaignTerms:
     is_targeted: bool
     paused: bool = False
     deleted: bool = False
+    # Offered and applied only with one of its coupon codes.
+    requires_code: bool = False
+    # Lifetime uses per customer, and uses by everyone together; None: no cap.
+    max_usage_per_customer: Optional[int] = None
+    max_total_usage: Optional[int] = None
+    # Usages that count toward the caps (USAGE_COUNTS), kept on the campaign row.
+    usage_count: int = 0
+    # The only discount of its order.
+    exclusive: bool = False
+    # Higher wins a tie between equal discounts, before the older campaign does.
+    priority: int = 0
 
     @property
     def remaining_budget(self) -> Decimal:
@@ -118,6 +129,10 @@ class AllOf:
 
 Condition = Union[Flag, NowAfter, NowBefore, Reached, Not, AnyOf, AllOf]
 
+# A usage counts toward every limit (daily, lifetime, total, a code's uses,
+# an order's one discount per type) until it is fully reversed.
+USAGE_COUNTS: Condition = Not(Reached("reversed_amount", "discount_amount"))
+
 # A deleted campaign is gone for every purpose but usage history.
 NOT_DELETED: Condition = Not(Flag("deleted"))
 
@@ -136,6 +151,11 @@ OTHERWISE = CampaignStatus.ACTIVE
 # it renders as the predicate of the live-window index (migration 0001).
 LIVE_WINDOW: Condition = AllOf((NOT_DELETED, Not(Flag("paused")), Not(NowBefore("start_date")),
                                 Not(NowAfter("end_date"))))
+
+
+# Not deleted and not over: the campaigns a cart may be told about, offered or
+# not (a paused or scheduled one is explained, an expired one never).
+NOT_OVER: Condition = AllOf((NOT_DELETED, Not(NowAfter("end_date"))))
 
 
 def effective_status(terms: CampaignTerms, now: datetime) -> CampaignStatus:

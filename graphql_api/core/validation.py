@@ -26,6 +26,7 @@ DESCRIPTION_MAX_LENGTH = 2000
 EMAIL_MAX_LENGTH = 254
 MAX_TARGETS_PER_CAMPAIGN = 10_000
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
+ORDER_REFERENCE_MAX_LENGTH = 255
 
 
 def _invalid(path: tuple[str, ...], message: str) -> UserError:
@@ -92,6 +93,12 @@ class CampaignDraft:
     is_targeted: Optional[bool]
     target_count: int
     used_budget: Decimal = ZERO
+    requires_code: Optional[bool] = False
+    max_usage_per_customer: Optional[int] = None
+    max_total_usage: Optional[int] = None
+    exclusive: Optional[bool] = False
+    priority: Optional[int] = 0
+    usage_count: int = 0
 
 
 def validate_campaign(draft: CampaignDraft) -> list[UserError]:
@@ -162,6 +169,19 @@ def validate_campaign(draft: CampaignDraft) -> list[UserError]:
         )
     if required(draft.is_targeted, "is_targeted", "isTargeted"):
         errors.extend(_targeting_errors(draft))
+    required(draft.requires_code, "requires_code", "requiresCode")
+    required(draft.exclusive, "exclusive", "exclusive")
+    required(draft.priority, "priority", "priority")
+    if draft.max_usage_per_customer is not None and draft.max_usage_per_customer < 1:
+        errors.append(_invalid(("max_usage_per_customer",), "maxUsagePerCustomer must be at least 1, or null."))
+    if draft.max_total_usage is not None:
+        if draft.max_total_usage < 1:
+            errors.append(_invalid(("max_total_usage",), "maxTotalUsage must be at least 1, or null."))
+        elif draft.max_total_usage < draft.usage_count:
+            errors.append(_invalid(("max_total_usage",),
+                                   f"maxTotalUsage may not be below the uses so far ({draft.usage_count})."))
+    if draft.priority is not None and not -1_000_000 <= draft.priority <= 1_000_000:
+        errors.append(_invalid(("priority",), "priority must be between -1000000 and 1000000."))
     return errors
 
 
@@ -219,3 +239,10 @@ def cart_errors(cart: Cart) -> list[UserError]:
     if cart.delivery_charge < ZERO:
         errors.append(_invalid(("delivery_charge",), "deliveryCharge may not be negative."))
     return errors
+
+
+def order_reference_errors(reference: Optional[str], field: str = "order_reference") -> list[UserError]:
+    if reference is not None and (_has_nul(reference) or not 1 <= len(reference) <= ORDER_REFERENCE_MAX_LENGTH):
+        return [_invalid((field,), f"orderReference must be 1 to {ORDER_REFERENCE_MAX_LENGTH} characters long, "
+                                   "without NUL.")]
+    return []

@@ -2,10 +2,11 @@
 
 from ..access.models import ApiKey
 from ..campaigns.models import Campaign, CampaignTarget
+from ..codes.models import CouponCode
 from ..customers.models import Customer
 from .database import Base
-from ..discounts.models import DiscountUsage
+from ..discounts.models import Checkout, DiscountUsage
 
 metadata = Base.metadata
 
-__all__ = ["ApiKey", "Base", "Campaign", "CampaignTarget", "Customer", "DiscountUsage", "metadata"]
+__all__ = ["ApiKey", "Base", "Campaign", "CampaignTarget", "Checkout", "CouponCode", "Customer", "DiscountUsage", "metadata"]

@@ -4,7 +4,9 @@ records under the campaign's row lock only if that data still holds.
 Read top to bottom: the command and its outcome; each step's statement with
 the argument that makes the step safe; the transaction that runs the steps;
 the use case around it (the input checks, the idempotency-key race, the
-business events). The statements are built once, with bind parameters:
+business events). Every transaction that writes usages takes its locks in
+one order, so that no two wait on each other: the customer, the order, the
+coupon codes (by id), then the campaigns (by id). The statements are built once, with bind parameters:
 building and fingerprinting a statement this size costs more Python than
 running it. Parameters of a new usage are named new_<column>: a parameter
 named like a column of an UPDATE's table would also be SET.
@@ -17,7 +19,7 @@ from datetime import datetime, tzinfo
 from types import SimpleNamespace
 from typing import Optional, Union
 
-from sqlalchemy import BigInteger, and_, bindparam, cast, false, insert, select, true, update
+from sqlalchemy import BigInteger, and_, bindparam, cast, false, func, insert, or_, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -26,16 +28,28 @@ from ..campaigns.conditions import NOT_DELETED_SQL
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
 from ..core.campaigns import DiscountType
-from ..core.discounts import Cart, CustomerStanding, Discount, evaluate, same_discount_budget_range
+from ..codes.models import CouponCode
+from ..core.codes import code_errors, normalize
+from ..core.discounts import Cart, Discount, OrderState, evaluate, same_discount_budget_range
 from ..core.errors import ErrorCode, NO_SUCH_CAMPAIGN, NO_SUCH_CUSTOMER, UserError
-from ..core.validation import cart_errors, idempotency_key_errors
+from ..core.money import ZERO
+from ..core.validation import cart_errors, idempotency_key_errors, order_reference_errors
 from ..customers.models import Customer
 from ..customers.service import CUSTOMER_COLUMNS, CustomerRecord, customer_record
 from ..db.database import Database
 from ..db.prepared_statements import PreparedStatement
 from ..observability import events
 from .models import IDEMPOTENCY_KEY_CONSTRAINT, DiscountUsage
-from .offers import CUSTOMER_ID, standing_columns, standing_parameters
+from .standing import (
+    CODES,
+    CUSTOMER_ID,
+    ORDER_REFERENCE,
+    customer_standing,
+    order_columns,
+    order_state,
+    standing_columns,
+    standing_parameters,
+)
 from .records import USAGE_COLUMNS, UsageRecord, usage_record
 
 
@@ -46,6 +60,8 @@ class ApplyDiscount:
     cart: Cart
     idempotency_key: Optional[str] = None
     api_key_id: Optional[int] = None  # the caller's: idempotency keys are scoped to it
+    coupon_code: Optional[str] = None  # as sent
+    order_reference: Optional[str] = None
 
     def __post_init__(self):
         # Without an API key to scope it, an idempotency key would never match a replay.
@@ -59,6 +75,9 @@ class ApplyDiscount:
             and usage.customer_id == self.customer_id
             and usage.cart_value == self.cart.cart_value
             and usage.delivery_charge == self.cart.delivery_charge
+            and usage.order_reference == self.order_reference
+            # A code campaign's usage records its code; any other ignores codes.
+            and (usage.coupon_code is None or usage.coupon_code == normalize(self.coupon_code or ""))
         )
 
 
@@ -90,6 +109,10 @@ _REFUSAL_FIELDS = {
     ErrorCode.MIN_CART_VALUE_NOT_MET: ("cart_value",),
     ErrorCode.NOT_TARGETED: ("customer_id",),
     ErrorCode.DAILY_LIMIT_REACHED: ("customer_id",),
+    ErrorCode.CUSTOMER_LIMIT_REACHED: ("customer_id",),
+    ErrorCode.TOTAL_USAGE_LIMIT_REACHED: ("campaign_id",),
+    ErrorCode.INVALID_COUPON_CODE: ("coupon_code",),
+    ErrorCode.NOT_COMBINABLE: ("order_reference",),
 }
 
 
@@ -105,6 +128,21 @@ _THIS_CAMPAIGN = (Campaign.id == bindparam("campaign_id"), NOT_DELETED_SQL)
 LOCK_CUSTOMER = PreparedStatement(
     select(*CUSTOMER_COLUMNS).where(Customer.id == CUSTOMER_ID).with_for_update(key_share=True))
 
+ORDER_LOCK_SEED = 0x0DE5  # keeps the order locks apart from any other advisory locks on the database
+
+# Step 1b. With an order: lock it, so that its applies run one at a time and
+# each sees what the order already holds. An order is no row of ours, so the
+# lock is an advisory one on its reference (a hash collision only makes two
+# orders wait for each other).
+LOCK_ORDER = select(func.pg_advisory_xact_lock(func.hashtextextended(ORDER_REFERENCE, ORDER_LOCK_SEED)))
+
+# Step 1c. With codes: lock them (by id), so that a code's uses are counted
+# one apply at a time. No row for an unknown code: the same statement runs.
+LOCK_CODES = PreparedStatement(
+    select(CouponCode.id).where(CouponCode.code == CODES.any_()).order_by(CouponCode.id).with_for_update())
+COUNT_CODE_USE = update(CouponCode).where(CouponCode.code == bindparam("used_code")) \
+    .values(usage_count=CouponCode.usage_count + 1)
+
 # Step 2. Read the campaign, the customer's standing with it and any usage
 # under the idempotency key, without locking the campaign; the rules decide
 # on that. A refusal stands: it was true of committed data.
@@ -116,7 +154,7 @@ def _campaign_with_standing(same_key):
     """The campaign, the customer's standing with it, and an earlier usage
     under the same idempotency key (NULL `keyed_` columns when none)."""
     return (
-        select(*CAMPAIGN_COLUMNS, Campaign.revision, *standing_columns(Campaign.id),
+        select(*CAMPAIGN_COLUMNS, Campaign.revision, *standing_columns(Campaign.id), *order_columns(),
                *_prefixed((_KEYED_USAGE.c[column.key] for column in USAGE_COLUMNS), KEYED_PREFIX))
         .select_from(Campaign)
         .outerjoin(_KEYED_USAGE, same_key)
@@ -133,9 +171,10 @@ CAMPAIGN = PreparedStatement(_campaign_with_standing(and_(
 CAMPAIGN_WITHOUT_KEY = PreparedStatement(_campaign_with_standing(false()))
 
 # Step 3. One statement locks the campaign and records the discount only if
-# what the rules read still holds: the same `revision` (every edit bumps it)
-# and a used budget at which the rules give the same discount
-# (`same_discount_budget_range`). So the campaign row is locked for this
+# what the rules read still holds: the same `revision` (every edit bumps it),
+# a used budget at which the rules give the same discount
+# (`same_discount_budget_range`) and room under maxTotalUsage. (The
+# customer's, the order's and the code's facts hold: their locks are held.) So the campaign row is locked for this
 # statement and the commit, not for the rules in between. It returns the
 # campaign as locked, with the customer's standing, the revision this
 # statement's snapshot saw, and the usage (NULL `recorded_` columns when not
@@ -144,7 +183,8 @@ RECORDED_PREFIX = "recorded_"
 _SEEN_CAMPAIGN = Campaign.__table__.alias("seen_campaign")
 # Every column of a usage but its generated id.
 _USAGE_VALUES = tuple(column.key for column in USAGE_COLUMNS if column.key != "id")
-_ADD_TO_USED_BUDGET = {"used_budget": Campaign.used_budget + bindparam("new_discount_amount", type_=Money)}
+_ADD_TO_USED_BUDGET = {"used_budget": Campaign.used_budget + bindparam("new_discount_amount", type_=Money),
+                       "usage_count": Campaign.usage_count + 1}
 
 
 def _record_if_unchanged():
@@ -165,6 +205,7 @@ def _record_if_unchanged():
             locked.c.revision == bindparam("read_revision"),
             locked.c.used_budget.between(bindparam("used_budget_from", type_=Money),
                                          bindparam("used_budget_to", type_=Money)),
+            or_(locked.c.max_total_usage.is_(None), locked.c.usage_count < locked.c.max_total_usage),
         )
         .values(_ADD_TO_USED_BUDGET)
         .returning(Campaign.id)
@@ -195,7 +236,7 @@ RECORD_IF_UNCHANGED = PreparedStatement(_record_if_unchanged())
 # it waited to lock, while the rest of the statement reads the snapshot taken
 # when it began: when an edit committed during that wait, the revisions
 # differ and the standing is read again.
-STANDING_AGAIN = select(*standing_columns(bindparam("campaign_id", type_=BigInteger)))
+STANDING_AGAIN = select(*standing_columns(Campaign.id)).where(Campaign.id == bindparam("campaign_id", type_=BigInteger))
 # Under the lock already held: the usage and the used budget in one statement.
 RECORD_UNDER_LOCK = (
     insert(DiscountUsage)
@@ -212,9 +253,9 @@ def _refusal_field(code: ErrorCode, discount_type: DiscountType) -> Optional[tup
     return _REFUSAL_FIELDS.get(code)
 
 
-def _decide(campaign: CampaignRecord, standing_row, cart: Cart, now: datetime) -> Union[Discount, list[UserError]]:
-    standing = CustomerStanding(is_target=standing_row.is_target, usages_today=standing_row.usages_today)
-    outcome = evaluate(campaign.terms, cart, standing, now)
+def _decide(campaign: CampaignRecord, standing_row, order: OrderState, cart: Cart,
+            now: datetime) -> Union[Discount, list[UserError]]:
+    outcome = evaluate(campaign.terms, cart, customer_standing(standing_row, None), now, order)
     if isinstance(outcome, Discount):
         return outcome
     return [UserError(outcome.code, outcome.message, _refusal_field(outcome.code, campaign.terms.discount_type))]
@@ -231,22 +272,39 @@ def _replay(command: ApplyDiscount, usage: UsageRecord) -> ApplyResult:
     return AppliedDiscount(usage) if command.same_request_as(usage) else [_KEY_REUSED]
 
 
-def _new_usage(command: ApplyDiscount, campaign: CampaignRecord, discount: Discount, now: datetime) -> dict:
-    """The parameters of a new usage, named new_<column>."""
+def new_usage(campaign: CampaignRecord, discount: Discount, *, customer_id: int, cart: Cart, now: datetime,
+              api_key_id: Optional[int], idempotency_key: Optional[str] = None, coupon_code: Optional[str] = None,
+              order_reference: Optional[str] = None, checkout_id: Optional[int] = None) -> dict:
+    """The parameters of a new usage, named new_<column>. `coupon_code` is
+    the code a code campaign's discount rests on."""
+    terms = campaign.terms
     return {
         "new_campaign_id": campaign.id,
-        "new_customer_id": command.customer_id,
-        "new_discount_type": campaign.terms.discount_type.value,
-        "new_cart_value": command.cart.cart_value,
-        "new_delivery_charge": command.cart.delivery_charge,
+        "new_customer_id": customer_id,
+        "new_discount_type": terms.discount_type.value,
+        "new_cart_value": cart.cart_value,
+        "new_delivery_charge": cart.delivery_charge,
         "new_original_amount": discount.original_amount,
         "new_discount_amount": discount.discount_amount,
         "new_final_amount": discount.final_amount,
         "new_used_at": now,
-        "new_idempotency_key": command.idempotency_key,
-        "new_api_key_id": command.api_key_id,
-        "new_daily_limit_at_apply": campaign.terms.max_usage_per_customer_per_day,
+        "new_idempotency_key": idempotency_key,
+        "new_api_key_id": api_key_id,
+        "new_daily_limit_at_apply": terms.max_usage_per_customer_per_day,
+        "new_customer_limit_at_apply": terms.max_usage_per_customer,
+        "new_order_reference": order_reference,
+        "new_exclusive": terms.exclusive,
+        "new_coupon_code": coupon_code if terms.requires_code else None,
+        "new_reversed_amount": ZERO,
+        "new_checkout_id": checkout_id,
     }
+
+
+def _new_usage(command: ApplyDiscount, campaign: CampaignRecord, discount: Discount, now: datetime,
+               code: Optional[str]) -> dict:
+    return new_usage(campaign, discount, customer_id=command.customer_id, cart=command.cart, now=now,
+                     api_key_id=command.api_key_id, idempotency_key=command.idempotency_key, coupon_code=code,
+                     order_reference=command.order_reference)
 
 
 def _recorded(usage: UsageRecord, locked_campaign: CampaignRecord, customer: CustomerRecord) -> AppliedDiscount:
@@ -254,24 +312,41 @@ def _recorded(usage: UsageRecord, locked_campaign: CampaignRecord, customer: Cus
     the lock saw, as the UPDATE added it."""
     terms = locked_campaign.terms
     used_budget = terms.used_budget + usage.discount_amount
-    campaign = replace(locked_campaign, terms=replace(terms, used_budget=used_budget))
+    campaign = replace(locked_campaign, terms=replace(terms, used_budget=used_budget,
+                                                      usage_count=terms.usage_count + 1))
     return AppliedDiscount(usage, campaign, customer, budget_exhausted=used_budget >= terms.total_budget)
+
+
+def lock_customer_order_and_codes(connection: Connection, customer_id: Optional[int],
+                                  order_reference: Optional[str], codes) -> Optional[object]:
+    """The locks every apply takes first, in their order; the customer's row,
+    None when there is no such customer."""
+    customer_row = None
+    if customer_id is not None:
+        customer_row = LOCK_CUSTOMER.execute(connection, {"customer_id": customer_id}).first()
+    if customer_row is not None:
+        if order_reference is not None:
+            connection.execute(LOCK_ORDER, {"order_reference": order_reference})
+        if codes:
+            LOCK_CODES.execute(connection, {"codes": codes}).all()
+    return customer_row
 
 
 def apply_in_transaction(
     connection: Connection, command: ApplyDiscount, now: datetime, zone: tzinfo
 ) -> ApplyResult:
     """The steps above, in order; the input was checked before (`_apply`)."""
-    customer_row = None
-    if command.customer_id is not None:
-        customer_row = LOCK_CUSTOMER.execute(connection, {"customer_id": command.customer_id}).first()
-    parameters = {
+    codes = [command.coupon_code] if command.coupon_code is not None else []
+    parameters = standing_parameters(command.customer_id, now, zone, codes, command.order_reference)
+    customer_row = lock_customer_order_and_codes(connection, command.customer_id, command.order_reference,
+                                                 parameters["codes"])
+    parameters.update({
         # An unknown customer has no standing: NULL matches no target and no usage.
-        **standing_parameters(command.customer_id if customer_row is not None else None, now, zone),
+        "customer_id": command.customer_id if customer_row is not None else None,
         "campaign_id": command.campaign_id,
         "idempotency_key": command.idempotency_key,
         "api_key_id": command.api_key_id,
-    }
+    })
     read = None
     if command.campaign_id is not None:
         statement = CAMPAIGN if command.idempotency_key is not None else CAMPAIGN_WITHOUT_KEY
@@ -283,30 +358,32 @@ def apply_in_transaction(
     if earlier is not None:
         return _replay(command, earlier)
     customer = customer_record(customer_row)
+    order = order_state(read)  # held still by the order's lock
 
     campaign = campaign_record(read)
-    decision = _decide(campaign, read, command.cart, now)
+    decision = _decide(campaign, read, order, command.cart, now)
     if not isinstance(decision, Discount):
         return decision
     used_budget_from, used_budget_to = same_discount_budget_range(campaign.terms, decision)
     locked = RECORD_IF_UNCHANGED.execute(connection, {
-        **parameters, **_new_usage(command, campaign, decision, now),
+        **parameters, **_new_usage(command, campaign, decision, now, read.cart_code),
         "read_revision": read.revision, "used_budget_from": used_budget_from, "used_budget_to": used_budget_to,
     }).first()
     if locked is None:  # deleted since the read
         return [_CAMPAIGN_NOT_FOUND]
     locked_campaign = campaign_record(locked)
     recorded = _prefixed_usage(locked, RECORDED_PREFIX)
-    if recorded is not None:
-        return _recorded(recorded, locked_campaign, customer)
-
-    standing_row = locked if locked.seen_revision == locked.revision else \
-        connection.execute(STANDING_AGAIN, parameters).one()
-    decision = _decide(locked_campaign, standing_row, command.cart, now)
-    if not isinstance(decision, Discount):
-        return decision
-    usage = connection.execute(RECORD_UNDER_LOCK, _new_usage(command, locked_campaign, decision, now)).one()
-    return _recorded(usage_record(usage), locked_campaign, customer)
+    if recorded is None:
+        standing_row = locked if locked.seen_revision == locked.revision else \
+            connection.execute(STANDING_AGAIN, parameters).one()
+        decision = _decide(locked_campaign, standing_row, order, command.cart, now)
+        if not isinstance(decision, Discount):
+            return decision
+        recorded = usage_record(connection.execute(
+            RECORD_UNDER_LOCK, _new_usage(command, locked_campaign, decision, now, standing_row.cart_code)).one())
+    if recorded.coupon_code is not None:
+        connection.execute(COUNT_CODE_USE, {"used_code": recorded.coupon_code})
+    return _recorded(recorded, locked_campaign, customer)
 
 
 def _usage_by_key(session: Session, api_key_id: int, key: str) -> Optional[UsageRecord]:
@@ -342,7 +419,9 @@ async def _apply(database: Database, command: ApplyDiscount, now: datetime, zone
     and can race to the INSERT; the loser's transaction rolls back on the
     unique key and its answer is read from the winner's usage."""
     # The input alone decides these: before any thread or connection is taken.
-    errors = cart_errors(command.cart) + idempotency_key_errors(command.idempotency_key)
+    errors = (cart_errors(command.cart) + idempotency_key_errors(command.idempotency_key)
+              + order_reference_errors(command.order_reference)
+              + (code_errors(command.coupon_code, ("coupon_code",)) if command.coupon_code is not None else []))
     if errors:
         return errors
     for _attempt in range(2):

@@ -6,6 +6,7 @@ from typing import Optional
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -13,7 +14,9 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -48,6 +51,18 @@ class DiscountUsage(Base):
     # maxUsagePerCustomerPerDay when it was applied: `check` judges a usage by
     # the limit it was applied under, not by one lowered since.
     daily_limit_at_apply: Mapped[Optional[int]] = mapped_column(Integer)
+    # maxUsagePerCustomer when it was applied (NULL: no cap), for the same reason.
+    customer_limit_at_apply: Mapped[Optional[int]] = mapped_column(Integer)
+    # The shop's order or checkout id: usages that share it are one order.
+    order_reference: Mapped[Optional[str]] = mapped_column(String(255))
+    # Whether the campaign was exclusive when applied: the order rule judges by it.
+    exclusive: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    coupon_code: Mapped[Optional[str]] = mapped_column(
+        String(64), ForeignKey("coupon_codes.code", ondelete="RESTRICT"))
+    # What reversals gave back (the ledger); a fully reversed usage stops
+    # counting toward every limit (core.campaigns.USAGE_COUNTS).
+    reversed_amount: Mapped[Decimal] = mapped_column(Money, server_default=text("0"))
+    checkout_id: Mapped[Optional[int]] = mapped_column(BigInteger, ForeignKey("checkouts.id", ondelete="RESTRICT"))
 
     __table_args__ = (
         UniqueConstraint("api_key_id", "idempotency_key", name=IDEMPOTENCY_KEY_CONSTRAINT),
@@ -62,8 +77,36 @@ class DiscountUsage(Base):
         CheckConstraint(
             "cart_value >= 0 AND delivery_charge >= 0", name="ck_usages_amounts_non_negative"
         ),
+        CheckConstraint(
+            "reversed_amount >= 0 AND reversed_amount <= discount_amount", name="ck_usages_reversed_within_amount"
+        ),
+        # An order's usages (the combination rule).
+        Index("ix_usages_order_reference", "order_reference", postgresql_where=text("order_reference IS NOT NULL")),
         # Today's usages of a campaign by a customer (the daily limit).
         Index("ix_usages_campaign_customer_used_at", "campaign_id", "customer_id", "used_at"),
         # A customer's history, newest first.
         Index("ix_usages_customer_id", "customer_id", "id"),
     )
+
+
+CHECKOUT_KEY_CONSTRAINT = "uq_checkouts_api_key_idempotency_key"
+
+
+class Checkout(Base):
+    """An applyBestDiscounts that recorded something, kept for its idempotency
+    key: a replay answers with the usages that point at it."""
+
+    __tablename__ = "checkouts"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    api_key_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("api_keys.id", ondelete="RESTRICT"))
+    idempotency_key: Mapped[Optional[str]] = mapped_column(String(255))
+    customer_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("customers.id", ondelete="RESTRICT"))
+    order_reference: Mapped[str] = mapped_column(String(255))
+    cart_value: Mapped[Decimal] = mapped_column(Money)
+    delivery_charge: Mapped[Decimal] = mapped_column(Money)
+    # The cart's codes, normalized and sorted: part of "the same input".
+    coupon_codes: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (UniqueConstraint("api_key_id", "idempotency_key", name=CHECKOUT_KEY_CONSTRAINT),)

@@ -1,129 +1,134 @@
-"""Which discounts a cart can get: one set-based query, then the core rules."""
+"""Which discounts a cart can get, and why not: one set-based query, then the
+core rules."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Optional
+from typing import Optional, Sequence
 
-from sqlalchemy import bindparam, exists, func, select
+from sqlalchemy import bindparam, select, true, union
 from sqlalchemy.orm import Session
 
-from ..campaigns.conditions import live_window
-from ..campaigns.models import Campaign, CampaignTarget
+from ..campaigns.conditions import live_window, not_over
+from ..campaigns.models import Campaign
 from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record
+from ..codes.models import CouponCode
 from ..core.calendar import business_day_bounds
 from ..core.campaigns import DiscountType
-from ..core.discounts import Cart, CustomerStanding, Discount, evaluate, rank_offers, savings_text
+from ..core.codes import cart_code_errors, normalize
+from ..core.discounts import (
+    HIDDEN,
+    NO_ORDER,
+    Cart,
+    OrderState,
+    best_combination,
+    code_accepted,
+    reasons,
+)
 from ..core.errors import NO_SUCH_CUSTOMER, InvalidInput, NotFound
-from ..core.validation import cart_errors
+from ..core.validation import cart_errors, order_reference_errors
 from ..customers.models import Customer
 from ..db.database import Database
 from ..db.prepared_statements import PreparedStatement
-from .models import DiscountUsage
-from .records import AvailableOffers, Offer
+from .records import AvailableOffers, IneligibleCampaign, Offer
+from .standing import CODES, CUSTOMER_ID, customer_standing, order_columns, order_state, standing_columns, \
+    standing_parameters
 
-
-# The statements are built once, with bind parameters: building and
-# fingerprinting a statement this size costs more Python than running it.
-CUSTOMER_ID = bindparam("customer_id")
-DAY_START = bindparam("day_start")
-DAY_END = bindparam("day_end")
 NOW = bindparam("now")
 
 
-def standing_parameters(customer_id: int, now: datetime, zone: tzinfo) -> dict:
-    """The parameters `standing_columns` reads."""
-    day_start, day_end = business_day_bounds(now, zone)
-    return {"customer_id": customer_id, "day_start": day_start, "day_end": day_end}
+@dataclass(frozen=True)
+class CartQuery:
+    customer_id: Optional[int]  # None: the given ID is not a customer's
+    cart: Cart
+    coupon_codes: Sequence[str] = ()  # as sent
+    order_reference: Optional[str] = None
+    # Evaluate the rules as if it were `at` (an admin's preview); counts and
+    # budgets stay those of now.
+    at: Optional[datetime] = None
+    # Work out the explanations (ineligibleDiscounts) too.
+    explain: bool = False
 
 
-def standing_columns(campaign_id_column):
-    """`is_target` and `usages_today` of the customer in CUSTOMER_ID for the
-    campaign in `campaign_id_column` on the business day DAY_START..DAY_END,
-    as correlated subqueries."""
-    is_target = exists().where(
-        CampaignTarget.campaign_id == campaign_id_column, CampaignTarget.customer_id == CUSTOMER_ID
+def _offer_rows(window) -> PreparedStatement:
+    """The customer (with what the order holds), outer-joined to the
+    candidate campaigns: those in `window`, and those the cart's codes name.
+    An unknown customer is no rows, a known one at least one. The window only
+    narrows the candidates down to what an index finds; the rules decide."""
+    customer = select(Customer.id.label("customer_id"), *order_columns()).where(Customer.id == CUSTOMER_ID) \
+        .subquery()
+    candidates = union(
+        select(Campaign.id.label("candidate_id")).where(window),
+        select(CouponCode.campaign_id).where(CouponCode.code == CODES.any_()),
+    ).subquery()
+    found = select(*CAMPAIGN_COLUMNS, *standing_columns(Campaign.id)).join(
+        candidates, candidates.c.candidate_id == Campaign.id).subquery()
+    return PreparedStatement(
+        select(customer, found).select_from(customer).outerjoin(found, true())
+        .order_by(found.c.created_at, found.c.id)
     )
-    usages_today = (
-        select(func.count())
-        .where(
-            DiscountUsage.campaign_id == campaign_id_column,
-            DiscountUsage.customer_id == CUSTOMER_ID,
-            DiscountUsage.used_at >= DAY_START,
-            DiscountUsage.used_at < DAY_END,
-        )
-        .scalar_subquery()
-    )
-    return is_target.label("is_target"), usages_today.label("usages_today")
 
 
-# The customer, outer-joined to the campaigns that can be live now, so an
-# unknown customer is no rows and a known one at least one. The join condition
-# only narrows the candidates down to what the live-window index finds;
-# `evaluate` decides, so the rules live in one place.
-_CUSTOMER = select(Customer.id.label("customer_id")).where(Customer.id == CUSTOMER_ID).subquery()
-_OFFER_ROWS = PreparedStatement(
-    select(_CUSTOMER.c.customer_id, *CAMPAIGN_COLUMNS, *standing_columns(Campaign.id))
-    .select_from(_CUSTOMER)
-    .outerjoin(
-        Campaign,
-        live_window(NOW),
-    )
-    .order_by(Campaign.created_at, Campaign.id)
-)
+# Offers only: the campaigns live now. With explanations: every campaign not
+# over, since a paused or scheduled one is explained too.
+OFFER_ROWS = _offer_rows(live_window(NOW))
+EXPLAINED_ROWS = _offer_rows(not_over(NOW))
 
 
-async def offers_for_cart(
-    database: Database, customer_id: Optional[int], cart: Cart, now: datetime, zone: tzinfo
-) -> AvailableOffers:
+async def offers_for_cart(database: Database, query: CartQuery, now: datetime, zone: tzinfo) -> AvailableOffers:
     """The use case: the cart checked (as the apply checks it) before any
-    thread or connection is taken, then the one read. `customer_id` is None
-    for an ID that names no customer."""
-    for error in cart_errors(cart):
-        raise InvalidInput(error.message, field=error.field)
-    if customer_id is None:
+    thread or connection is taken, then the one read."""
+    errors = (cart_errors(query.cart) + cart_code_errors(query.coupon_codes)
+              + order_reference_errors(query.order_reference))
+    if errors:
+        raise InvalidInput(errors[0].message, field=errors[0].field)
+    if query.customer_id is None:
         raise NotFound(NO_SUCH_CUSTOMER, field=("customer_id",))
-    return await database.read(available_offers, customer_id, cart, now, zone)
+    return await database.read(available_offers, query, now, zone)
 
 
-def available_offers(
-    session: Session, customer_id: int, cart: Cart, now: datetime, zone: tzinfo
-) -> AvailableOffers:
-    # Core execution: plain rows, without the ORM's per-statement work.
-    rows = _OFFER_ROWS.execute(
-        session.connection(), {**standing_parameters(customer_id, now, zone), "now": now}
-    ).all()
+def available_offers(session: Session, query: CartQuery, now: datetime, zone: tzinfo) -> AvailableOffers:
+    rules_now = query.at or now
+    statement = EXPLAINED_ROWS if query.explain else OFFER_ROWS
+    rows = statement.execute(session.connection(), {
+        **standing_parameters(query.customer_id, now, zone, query.coupon_codes, query.order_reference),
+        "now": rules_now,
+    }).all()
     if not rows:
         raise NotFound(NO_SUCH_CUSTOMER, field=("customer_id",))
+    return judge(rows, query, rules_now, business_day_bounds(now, zone)[1])
 
+
+def judge(rows, query: CartQuery, now: datetime, day_ends_at: datetime) -> AvailableOffers:
+    """The rules over the rows of `_offer_rows`: offers best first, the
+    explanations, the codes that reached nothing, the best combination."""
     offers: dict[DiscountType, list[Offer]] = {DiscountType.CART: [], DiscountType.DELIVERY: []}
+    ineligible: list[IneligibleCampaign] = []
+    accepted: set[str] = set()
+    order: OrderState = order_state(rows[0]) if rows else NO_ORDER
     for row in rows:
-        if row.id is None:  # the customer exists, and no campaign is live
+        if row.id is None:  # the customer exists, and no campaign is a candidate
             continue
         campaign = campaign_record(row)
-        standing = CustomerStanding(is_target=row.is_target, usages_today=row.usages_today)
-        outcome = evaluate(campaign.terms, cart, standing, now)
-        if isinstance(outcome, Discount):
-            offers[campaign.terms.discount_type].append(
-                Offer(
-                    campaign=campaign,
-                    discount=outcome,
-                    savings=savings_text(campaign.terms, outcome.discount_amount),
-                    is_best=False,
-                )
-            )
+        terms = campaign.terms
+        standing = customer_standing(row, day_ends_at)
+        if terms.requires_code and code_accepted(terms, standing, now):
+            accepted.add(row.cart_code)
+        discount, failed = reasons(terms, query.cart, standing, now, order)
+        if discount is not None:
+            offers[terms.discount_type].append(
+                Offer(campaign, discount, standing, row.cart_code if terms.requires_code else None))
+        elif query.explain and not any(reason.kind in HIDDEN for reason in failed):
+            ineligible.append(IneligibleCampaign(campaign, failed))
+    cart = sorted(offers[DiscountType.CART], key=Offer.rank_key.fget)
+    delivery = sorted(offers[DiscountType.DELIVERY], key=Offer.rank_key.fget)
     return AvailableOffers(
-        cart=_ranked(offers[DiscountType.CART]), delivery=_ranked(offers[DiscountType.DELIVERY])
+        cart=cart,
+        delivery=delivery,
+        ineligible=ineligible,
+        rejected_codes=[code for code in query.coupon_codes if normalize(code) not in accepted],
+        best_combination=best_combination(
+            cart, delivery, key_of=Offer.rank_key.fget, amount_of=lambda offer: offer.discount.discount_amount,
+            exclusive_of=lambda offer: offer.campaign.terms.exclusive),
     )
-
-
-def _ranked(offers: list[Offer]) -> list[Offer]:
-    ranked = rank_offers(
-        offers,
-        amount_of=lambda offer: offer.discount.discount_amount,
-        created_key_of=lambda offer: (offer.campaign.created_at, offer.campaign.id),
-    )
-    if ranked:
-        ranked[0] = replace(ranked[0], is_best=True)
-    return ranked

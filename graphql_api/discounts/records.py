@@ -9,7 +9,16 @@ from typing import Optional
 
 from ..campaigns.records import CampaignRecord
 from ..core.campaigns import DiscountType
-from ..core.discounts import Discount
+from ..core.discounts import (
+    Allowance,
+    Combination,
+    CustomerStanding,
+    Discount,
+    Reason,
+    allowance,
+    rank_key,
+    savings_text,
+)
 from .models import DiscountUsage
 
 
@@ -28,6 +37,12 @@ class UsageRecord:
     idempotency_key: Optional[str]
     api_key_id: Optional[int]
     daily_limit_at_apply: Optional[int]
+    customer_limit_at_apply: Optional[int]
+    order_reference: Optional[str]
+    exclusive: bool
+    coupon_code: Optional[str]
+    reversed_amount: Decimal
+    checkout_id: Optional[int]
 
 
 USAGE_COLUMNS = (
@@ -44,6 +59,12 @@ USAGE_COLUMNS = (
     DiscountUsage.idempotency_key,
     DiscountUsage.api_key_id,
     DiscountUsage.daily_limit_at_apply,
+    DiscountUsage.customer_limit_at_apply,
+    DiscountUsage.order_reference,
+    DiscountUsage.exclusive,
+    DiscountUsage.coupon_code,
+    DiscountUsage.reversed_amount,
+    DiscountUsage.checkout_id,
 )
 
 
@@ -62,18 +83,51 @@ def usage_record(row) -> UsageRecord:
         idempotency_key=row.idempotency_key,
         api_key_id=row.api_key_id,
         daily_limit_at_apply=row.daily_limit_at_apply,
+        customer_limit_at_apply=row.customer_limit_at_apply,
+        order_reference=row.order_reference,
+        exclusive=row.exclusive,
+        coupon_code=row.coupon_code,
+        reversed_amount=row.reversed_amount,
+        checkout_id=row.checkout_id,
     )
 
 
 @dataclass(frozen=True)
 class Offer:
+    """A discount a cart can get from one campaign, with the facts it rests on."""
+
     campaign: CampaignRecord
     discount: Discount
-    savings: str
-    is_best: bool
+    standing: CustomerStanding
+    coupon_code: Optional[str] = None  # the cart's code it rests on (code campaigns)
+
+    @property
+    def rank_key(self) -> tuple:
+        return rank_key(self.discount.discount_amount, self.campaign.terms,
+                        (self.campaign.created_at, self.campaign.id))
+
+    @property
+    def savings(self) -> str:
+        return savings_text(self.campaign.terms, self.discount.discount_amount)
+
+    @property
+    def allowance(self) -> Allowance:
+        return allowance(self.campaign.terms, self.standing)
+
+
+@dataclass(frozen=True)
+class IneligibleCampaign:
+    campaign: CampaignRecord
+    reasons: list[Reason]  # every failing rule
 
 
 @dataclass(frozen=True)
 class AvailableOffers:
+    """Every offer of the cart (the API returns the first ones asked for;
+    the bests and the combination are chosen among all)."""
+
     cart: list[Offer]  # best first
     delivery: list[Offer]  # best first
+    ineligible: list[IneligibleCampaign]  # oldest first; empty unless asked for
+    rejected_codes: list[str]  # as sent
+    best_combination: Combination[Offer]

@@ -27,6 +27,9 @@ class Context:
     # Made lazily, per request: nothing is cached across requests.
     loaders: Loaders
     request_id: str
+    # Points owed beyond the query's cost, e.g. for coupon codes that reached
+    # nothing (guessing must be expensive); the engine charges them when it settles.
+    surcharge: int = 0
 
     @property
     def zone(self) -> tzinfo:

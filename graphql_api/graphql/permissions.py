@@ -20,6 +20,8 @@ MESSAGES = {
     Permission.READ_CUSTOMERS: "This API key's role may not read customers.",
     Permission.READ_CAMPAIGNS: "This API key's role may not read campaigns.",
     Permission.READ_USAGES: "This API key's role may not read discount usages.",
+    Permission.READ_CODES: "This API key's role may not read coupon codes.",
+    Permission.PREVIEW_OFFERS: "This API key's role may not preview offers with `at`.",
 }
 
 

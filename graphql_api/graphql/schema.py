@@ -8,6 +8,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 
 from .campaigns import resolvers as campaigns
+from .codes import resolvers as codes
 from .campaigns.types import Campaign
 from .customers import resolvers as customers
 from .customers.types import Customer
@@ -82,6 +83,30 @@ class Mutation:
         description=(
             "Removes the campaign from every list, lookup and offer; its usage history stays. "
             "Admin keys only."
+        ),
+    )
+    add_coupon_codes = strawberry.mutation(
+        resolver=codes.add_coupon_codes_mutation,
+        permission_classes=ADMIN_ONLY,
+        directives=[MUTATION_COST],
+        description="Adds the shop's own codes to a campaign, all or none. Admin keys only.",
+    )
+    generate_coupon_codes = strawberry.mutation(
+        resolver=codes.generate_coupon_codes_mutation,
+        permission_classes=ADMIN_ONLY,
+        directives=[Cost(weight="100")],
+        description=(
+            "Generates up to 100000 unique random codes in one call (a code that exists already is replaced "
+            "by another). Export them as CSV from GET /export/coupon-codes?campaignId=<ID>. Admin keys only."
+        ),
+    )
+    apply_best_discounts = strawberry.mutation(
+        resolver=discounts.apply_best_discounts_mutation,
+        directives=[MUTATION_COST],
+        description=(
+            "Applies the best combination for an order in one transaction: the best CART with the best "
+            "DELIVERY offer, or one exclusive offer alone, whichever saves more; when an offer lost a race it "
+            "takes the next best. Nothing is written when nothing applies."
         ),
     )
     apply_discount = strawberry.mutation(

@@ -59,3 +59,7 @@ def budget_exhausted(campaign_id: int, total_budget: Decimal) -> None:
     log.info("campaign budget exhausted", extra={
         "event": "campaign.budget_exhausted", "campaign_id": campaign_id, "total_budget": _amount(total_budget),
     })
+
+
+def codes_added(campaign_id: int, count: int) -> None:
+    log.info("coupon codes added", extra={"event": "campaign.codes_added", "campaign_id": campaign_id, "count": count})

@@ -23,6 +23,7 @@ from ..observability import metrics
 from ..access.authenticator import Authenticator
 from .admission import AdmissionMiddleware
 from ..db.database import Database, DatabaseUnavailable
+from . import exports
 from .asgi import HTTP_CODES, error_document
 from .gc_tuning import tune_for_serving
 from ..graphql.engine.metering import Throttle
@@ -154,6 +155,7 @@ def create_app(
             Route("/health", health, methods=["GET"], name="health"),
             Route("/ready", ready, methods=["GET"], name="ready"),
             Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
+            Route(exports.PATH, exports.coupon_codes_endpoint(database), methods=["GET"], name="export-coupon-codes"),
             Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
         ],
         lifespan=lifespan,

@@ -30,11 +30,13 @@ def both_ways(monkeypatch, run):
 
 
 def test_the_shortcut_covers_plain_fields_and_only_them():
-    offers = plain_fields(core_schema(service_schema).get_type("AvailableDiscounts"))
-    assert set(offers) == {"cartDiscounts", "deliveryDiscounts", "bestCartDiscount", "bestDeliveryDiscount"}
-    assert offers["cartDiscounts"].is_list and not offers["bestCartDiscount"].is_list
+    # The offer lists take `first`: resolvers, never skipped.
+    assert plain_fields(core_schema(service_schema).get_type("AvailableDiscounts")) == {}
+    checkout = plain_fields(core_schema(service_schema).get_type("Checkout"))
+    assert checkout["usages"].is_list and not checkout["cartDiscount"].is_list
     offer = plain_fields(core_schema(service_schema).get_type("DiscountOffer"))
-    assert set(offer) == {"campaign", "discountType", "discountAmount", "finalAmount", "isBest", "savings"}
+    assert set(offer) == {"campaign", "discountType", "discountAmount", "finalAmount", "isBest", "savings",
+                          "usesLeftToday", "usesLeft", "resetsAt", "couponCode"}
     campaign = plain_fields(core_schema(service_schema).get_type("Campaign"))
     assert {"id", "name", "usedBudget"} <= set(campaign)
     # Resolvers (and so loaders, permissions, errors, the status worked out at read time) are never skipped.

@@ -205,7 +205,11 @@ class TestQueryLimits:
         # @cost 5, the payload 1, two offers with a campaign each 2 x 2, no delivery
         # offers, the best cart offer and its campaign 2, no best delivery offer.
         assert cost["actualQueryCost"] == 5 + 1 + 2 * 2 + 0 + 2 + 0
-        assert cost["requestedQueryCost"] == 5 + 1 + 50 * 2 + 50 * 2 + 2 + 2
+        # The offer lists are sized by their bound, `first`, 100 by default.
+        assert cost["requestedQueryCost"] == 5 + 1 + 100 * 2 + 100 * 2 + 2 + 2
+        bounded = query.replace("cartDiscounts {", "cartDiscounts(first: 3) {")
+        body = gql.request(bounded, {"input": {"customerId": customer["id"], "cartValue": "600"}}).body
+        assert body["extensions"]["cost"]["requestedQueryCost"] == 5 + 1 + 3 * 2 + 100 * 2 + 2 + 2
 
     def test_a_skipped_object_costs_nothing_however_the_list_is_counted(self, gql):
         customer = create_customer(gql)

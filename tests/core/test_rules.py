@@ -14,7 +14,7 @@ from graphql_api.core.discounts import (
     Refusal,
     discount_amount,
     evaluate,
-    rank_offers,
+    rank_key,
     same_discount_budget_range,
     savings_text,
 )
@@ -184,10 +184,11 @@ class TestSameDiscountBudgetRange:
             assert outcome_at(low - CENT) != discount
 
 
-def test_ranking_prefers_larger_discounts_then_the_older_campaign():
-    offers = [("b", D("50"), 2), ("a", D("50"), 1), ("c", D("60"), 3), ("d", D("10"), 0)]
-    ranked = rank_offers(offers, amount_of=lambda o: o[1], created_key_of=lambda o: o[2])
-    assert [o[0] for o in ranked] == ["c", "a", "b", "d"]
+def test_ranking_prefers_larger_discounts_then_higher_priority_then_the_older_campaign():
+    offers = [("b", D("50"), 0, 2), ("a", D("50"), 0, 1), ("c", D("60"), 0, 3), ("d", D("10"), 9, 0),
+              ("e", D("50"), 1, 5)]
+    ranked = sorted(offers, key=lambda o: rank_key(o[1], terms(priority=o[2]), o[3]))
+    assert [o[0] for o in ranked] == ["c", "e", "a", "b", "d"]
 
 
 def test_savings_text():

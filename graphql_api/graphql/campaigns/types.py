@@ -9,7 +9,10 @@ import strawberry
 from ...campaigns.records import CampaignRecord
 from ...core.campaigns import CampaignTerms, effective_status
 from ...access.roles import Permission
-from ..cost_directives import ListSize
+from ...codes.service import codes_page
+from ..codes.types import CouponCode
+from ..cost_directives import CONNECTION, ListSize
+from ..pagination import Connection, page_request, to_connection
 from ..customers.types import Customer
 from ..enums import CampaignStatus, DiscountType
 from ..errors import UserError
@@ -106,6 +109,22 @@ class Campaign(Node):
     deleted_at: Optional[datetime] = strawberry.field(
         description="Set once the campaign is deleted; only usage history still shows it."
     )
+    requires_code: bool = strawberry.field(
+        description="Offered and applied only when the cart (or the apply) carries one of its coupon codes."
+    )
+    max_usage_per_customer: Optional[int] = strawberry.field(
+        description="How many times one customer may use the campaign in all; null for no lifetime cap."
+    )
+    max_total_usage: Optional[int] = strawberry.field(
+        description="How many usages all customers together may have; null for no cap."
+    )
+    usage_count: int = strawberry.field(description="Usages of the campaign that are not fully reversed.")
+    exclusive: bool = strawberry.field(
+        description="True when the campaign combines with no other discount on the same order."
+    )
+    priority: int = strawberry.field(
+        description="Between offers of equal amount, the higher priority wins before the older campaign does."
+    )
     pk: strawberry.Private[int]
     terms: strawberry.Private[CampaignTerms]
 
@@ -131,6 +150,12 @@ class Campaign(Node):
             created_at=record.created_at,
             updated_at=record.updated_at,
             deleted_at=record.deleted_at,
+            requires_code=terms.requires_code,
+            max_usage_per_customer=terms.max_usage_per_customer,
+            max_total_usage=terms.max_total_usage,
+            usage_count=terms.usage_count,
+            exclusive=terms.exclusive,
+            priority=terms.priority,
             pk=record.id,
             terms=terms,
         )
@@ -160,6 +185,16 @@ class Campaign(Node):
             return []
         records = await info.context.loaders.target_customers_by_campaign_id.load(self.pk)
         return [strawberry.ID(encode_id("Customer", record.id)) for record in records]
+
+
+    @strawberry.field(
+        description="The campaign's coupon codes, oldest first. Admin keys only.", directives=[CONNECTION]
+    )
+    async def codes(self, info: Info, first: Optional[int] = 20, after: Optional[str] = None
+                    ) -> Connection[CouponCode]:
+        require(info, Permission.READ_CODES)
+        page = await info.context.database.read(codes_page, self.pk, page_request(first, after))
+        return to_connection(page, CouponCode.from_record)
 
 
 @strawberry.input(description="Campaigns that match every field given; a null or absent field matches all.")
@@ -227,6 +262,21 @@ class CreateCampaignInput:
             "least one) on a targeted campaign; refused otherwise."
         ),
     )
+    requires_code: Optional[bool] = strawberry.field(
+        default=False, description="true to offer and apply the campaign only with one of its coupon codes."
+    )
+    max_usage_per_customer: Optional[int] = strawberry.field(
+        default=None, description="Uses per customer in all; at least 1; null for no lifetime cap."
+    )
+    max_total_usage: Optional[int] = strawberry.field(
+        default=None, description="Usages by all customers together; at least 1; null for no cap."
+    )
+    exclusive: Optional[bool] = strawberry.field(
+        default=False, description="true when the campaign combines with no other discount on the same order."
+    )
+    priority: Optional[int] = strawberry.field(
+        default=0, description="Breaks ties between offers of equal amount: higher first; -1000000 to 1000000."
+    )
 
 
 @strawberry.input(
@@ -291,6 +341,22 @@ class UpdateCampaignInput:
     )
     active: Optional[bool] = strawberry.field(
         default=strawberry.UNSET, description="false pauses the campaign (INACTIVE), true resumes it."
+    )
+    requires_code: Optional[bool] = strawberry.field(
+        default=strawberry.UNSET, description="true: offered and applied only with one of its coupon codes."
+    )
+    max_usage_per_customer: Optional[int] = strawberry.field(
+        default=strawberry.UNSET, description="Uses per customer in all; at least 1; null removes the cap."
+    )
+    max_total_usage: Optional[int] = strawberry.field(
+        default=strawberry.UNSET,
+        description="Usages by all customers together; at least 1 and not below usageCount; null removes the cap.",
+    )
+    exclusive: Optional[bool] = strawberry.field(
+        default=strawberry.UNSET, description="true: combines with no other discount on the same order."
+    )
+    priority: Optional[int] = strawberry.field(
+        default=strawberry.UNSET, description="Breaks ties between offers of equal amount: higher first."
     )
 
 

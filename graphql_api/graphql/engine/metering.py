@@ -130,13 +130,28 @@ class MeteredOperation:
             costs.requested = requested
         return requested
 
-    async def finish(self, data: Optional[dict]) -> None:
+    async def finish(self, data: Optional[dict], surcharge: int = 0) -> None:
+        """`surcharge`: points the resolvers found owed beyond the query's
+        cost (failed coupon codes). What the bucket cannot cover empties it."""
         if not self.started:
+            await self.drain(surcharge)
             return
-        self.actual = max(MINIMUM_COST, self.calculator.operation_cost(self.operation, data or {}))
+        self.actual = max(MINIMUM_COST, self.calculator.operation_cost(self.operation, data or {})) + surcharge
         if self.paid > self.actual:
             available = await self.throttle.give(self.bucket, self.paid - self.actual)
             self.available = available if available is not None else self.available
+        elif self.actual > self.paid:
+            await self.drain(self.actual - self.paid)
+
+    async def drain(self, points: int) -> None:
+        """Takes `points`, or what the bucket holds when it holds fewer."""
+        if points <= 0:
+            return
+        draw = await self.throttle.take(self.bucket, points)
+        if draw is not None and not draw.allowed and draw.available >= 1:
+            draw = await self.throttle.take(self.bucket, math.floor(draw.available))
+        if draw is not None:
+            self.available = draw.available
 
     def report(self) -> dict[str, Any]:
         if self.requested is None:

@@ -239,8 +239,11 @@ class GraphQLEngine:
 
     async def settle(self, exchange: Exchange, run: OperationRun) -> None:
         # A timed-out operation keeps its whole charge: slowness is not refunded.
+        surcharge, exchange.context.surcharge = exchange.context.surcharge, 0
         if not run.timed_out:
-            await run.metered.finish(run.data)
+            await run.metered.finish(run.data, surcharge)
+        else:
+            await run.metered.drain(surcharge)
 
     def respond(self, exchange: Exchange, run: OperationRun) -> dict[str, Any]:
         body: dict[str, Any] = {"data": run.data}

@@ -28,7 +28,7 @@ def is_graphiql_page(scope: Scope) -> bool:
 
 
 # Paths that need a key, and the role they need (None: any role).
-PROTECTED = {"/graphql": None, "/metrics": Role.ADMIN}
+PROTECTED = {"/graphql": None, "/metrics": Role.ADMIN, "/export/coupon-codes": Role.ADMIN}
 
 
 class AuthenticationMiddleware:
