@@ -65,7 +65,7 @@ _CODES = bindparam("codes", type_=ARRAY(String))
 # Every code of the array that is not taken yet, in one statement; the
 # unique index skips the taken ones, whichever transaction took them.
 _INSERT_CODES = (
-    insert(CouponCode)
+    insert(CouponCode.__table__)
     .from_select(["campaign_id", "code", "uses_per_code", "created_at"],
                  select(bindparam("campaign_id"), func.unnest(_CODES), bindparam("uses_per_code"),
                         bindparam("created_at")))

@@ -91,7 +91,7 @@ CHECKOUT_BY_KEY = select(Checkout).where(Checkout.api_key_id == bindparam("api_k
                                          Checkout.idempotency_key == bindparam("idempotency_key"))
 USAGES_OF_CHECKOUT = select(*USAGE_COLUMNS).where(DiscountUsage.checkout_id == bindparam("checkout_id")) \
     .order_by(DiscountUsage.id)
-NEW_CHECKOUT = insert(Checkout).returning(Checkout.id)
+NEW_CHECKOUT = insert(Checkout.__table__).returning(Checkout.id)
 
 
 def _same_request(command: ApplyBestDiscounts, checkout) -> bool:
