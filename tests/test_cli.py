@@ -59,9 +59,10 @@ def seed(url, *, used_budget="10.00", extra_usages=0):
             {"now": now})
         connection.execute(text(
             "INSERT INTO campaigns (id, name, discount_type, discount_flat, start_date, end_date, total_budget, "
-            "used_budget, max_usage_per_customer_per_day, created_at, updated_at) OVERRIDING SYSTEM VALUE "
-            "VALUES (7, 'c', 'CART', 10, :start, :end, 100, :used, 1, :now, :now)"),
-            {"start": now - timedelta(days=1), "end": now + timedelta(days=1), "used": used_budget, "now": now})
+            "used_budget, max_usage_per_customer_per_day, usage_count, created_at, updated_at) OVERRIDING SYSTEM VALUE "
+            "VALUES (7, 'c', 'CART', 10, :start, :end, 100, :used, 1, :count, :now, :now)"),
+            {"start": now - timedelta(days=1), "end": now + timedelta(days=1), "used": used_budget, "now": now,
+             "count": 1 + extra_usages})
         for minute in range(1 + extra_usages):
             connection.execute(text(
                 "INSERT INTO discount_usages (campaign_id, customer_id, discount_type, cart_value, delivery_charge, "
@@ -85,6 +86,25 @@ def test_check_lists_budget_and_daily_limit_offenders(empty_database):
     assert result.returncode == 1
     assert "budget: campaign 7: used_budget 25.00, total_budget 100.00, sum of usages 20.00" in result.stdout
     assert "daily_limit: campaign 7, customer 1, 2026-06-15: 2 usages, limit 1" in result.stdout
+
+
+def test_check_lists_counter_cap_code_and_order_offenders(empty_database):
+    migrate.upgrade(empty_database)
+    seed(empty_database, used_budget="20.00", extra_usages=1)
+    engine = create_engine(empty_database)
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO coupon_codes (campaign_id, code, uses_per_code, usage_count, created_at) "
+                                "VALUES (7, 'ONCE', 1, 1, now())"))
+        # Both usages on one order and one code; the second was applied under a lifetime cap of 1.
+        connection.execute(text("UPDATE discount_usages SET order_reference = 'o-1', coupon_code = 'ONCE', "
+                                "customer_limit_at_apply = 1"))
+        connection.execute(text("UPDATE campaigns SET usage_count = 5"))
+    engine.dispose()
+    result = run_cli("check", database_url=empty_database)
+    assert result.returncode == 1
+    for kind in ("usage_count: id 7, usage_count 5", "code_uses: code ONCE", "customer_limit: campaign_id 7",
+                 "order: order_reference o-1, cart 2"):
+        assert kind in result.stdout, result.stdout
 
 
 def test_first_start_prints_one_admin_key_and_later_starts_do_not(empty_database):

@@ -34,11 +34,11 @@ def to_sql(condition: Condition, now, table=Campaign) -> ColumnElement:
     if isinstance(condition, Flag):
         return _FLAGS[condition.name]
     if isinstance(condition, NowAfter):
-        return getattr(table, condition.field) < now
+        return _column(table, condition.field) < now
     if isinstance(condition, NowBefore):
-        return getattr(table, condition.field) > now
+        return _column(table, condition.field) > now
     if isinstance(condition, Reached):
-        return getattr(table, condition.field) >= getattr(table, condition.limit)
+        return _column(table, condition.field) >= _column(table, condition.limit)
     if isinstance(condition, Not):
         # SQLAlchemy negates an operator in place: NOT (a < b) renders a >= b,
         # and NOT (x IS NOT NULL) renders x IS NULL, as the index predicate has it.
@@ -48,6 +48,12 @@ def to_sql(condition: Condition, now, table=Campaign) -> ColumnElement:
     if isinstance(condition, AllOf):
         return and_(*(to_sql(part, now, table) for part in condition.conditions))
     raise TypeError(f"no SQL for {condition!r}")
+
+
+def _column(table, name: str):
+    """A mapped class's attribute, or a table's (or alias's) column."""
+    columns = getattr(table, "c", None)
+    return columns[name] if columns is not None else getattr(table, name)
 
 
 def status_expression(now) -> ColumnElement:

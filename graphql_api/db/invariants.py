@@ -73,4 +73,55 @@ def find_violations(session: Session, zone: tzinfo) -> list[Violation]:
                 f"{row.usages} usages, limit {row.day_limit}",
             )
         )
+    violations += _checkout_violations(session)
+    return violations
+
+
+def _counted(alias: str) -> str:
+    """core.campaigns.USAGE_COUNTS for the usages aliased `alias`, as SQL text."""
+    from ..campaigns.conditions import usage_counts
+    from ..discounts.models import DiscountUsage
+
+    return str(usage_counts(DiscountUsage.__table__.alias(alias)).compile(compile_kwargs={"literal_binds": True}))
+
+
+_COUNTS = _counted("u")
+
+
+def _checkout_violations(session: Session) -> list[Violation]:
+    """The counters the applies keep, the caps, and the order rule."""
+    checks = {
+        "usage_count": f"""
+            SELECT c.id, c.usage_count, count(u.id) AS counted FROM campaigns c
+            LEFT JOIN discount_usages u ON u.campaign_id = c.id AND {_COUNTS}
+            GROUP BY c.id HAVING c.usage_count <> count(u.id) OR c.usage_count > coalesce(c.max_total_usage, c.usage_count)
+            ORDER BY c.id""",
+        "code_uses": f"""
+            SELECT k.code, k.usage_count, k.uses_per_code, count(u.id) AS counted FROM coupon_codes k
+            LEFT JOIN discount_usages u ON u.coupon_code = k.code AND {_COUNTS}
+            GROUP BY k.id HAVING k.usage_count <> count(u.id) OR count(u.id) > coalesce(k.uses_per_code, count(u.id))
+            ORDER BY k.id""",
+        # Each usage against the lifetime cap it was applied under, in the
+        # order the customer's row lock applied them.
+        "customer_limit": f"""
+            SELECT campaign_id, customer_id, nth, customer_limit_at_apply FROM (
+                SELECT u.campaign_id, u.customer_id, u.customer_limit_at_apply,
+                       row_number() OVER (PARTITION BY u.campaign_id, u.customer_id ORDER BY u.id) AS nth
+                FROM discount_usages u WHERE {_COUNTS}) numbered
+            WHERE nth > customer_limit_at_apply ORDER BY campaign_id, customer_id, nth""",
+        "order": f"""
+            SELECT u.order_reference, count(*) FILTER (WHERE u.discount_type = 'CART') AS cart,
+                   count(*) FILTER (WHERE u.discount_type = 'DELIVERY') AS delivery,
+                   count(*) FILTER (WHERE u.exclusive) AS exclusive, count(*) AS usages
+            FROM discount_usages u WHERE u.order_reference IS NOT NULL AND {_COUNTS}
+            GROUP BY u.order_reference
+            HAVING count(*) FILTER (WHERE u.discount_type = 'CART') > 1
+                OR count(*) FILTER (WHERE u.discount_type = 'DELIVERY') > 1
+                OR (count(*) FILTER (WHERE u.exclusive) > 0 AND count(*) > 1)
+            ORDER BY u.order_reference""",
+    }
+    violations = []
+    for kind, query in checks.items():
+        for row in session.execute(text(query)):
+            violations.append(Violation(kind, ", ".join(f"{key} {value}" for key, value in row._mapping.items())))
     return violations
