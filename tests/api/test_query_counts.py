@@ -97,3 +97,49 @@ def test_the_applied_usage_answers_its_campaign_and_customer_from_the_transactio
           usage { discountAmount campaign { id name usedBudget remainingBudget } customer { id email name } } } }""",
                 {"c": campaign["id"], "u": customer["id"]})["applyDiscount"]["usage"]
     assert again == data
+
+
+CHECKOUT_QUERY = """query($i: CartInput!) { availableDiscounts(input: $i) {
+  cartDiscounts(first: 5) { campaign { name } discountAmount couponCode usesLeft usesLeftToday resetsAt }
+  deliveryDiscounts { discountAmount }
+  ineligibleDiscounts { campaign { name } reasons { code used limit } }
+  rejectedCouponCodes
+  bestCombination { totalDiscount cartDiscount { campaign { name } } } } }"""
+
+
+@pytest.mark.parametrize("extra", [0, 25])
+def test_codes_caps_explanations_and_the_best_combination_stay_one_statement(gql, sql_counter, extra):
+    customers = targeted_campaigns(gql, 2 + extra)
+    for index in range(2 + extra):
+        coded = create_campaign(gql, name=f"coded{index}", requiresCode=True, maxUsagePerCustomer=3,
+                                maxTotalUsage=50)
+        gql("""mutation($i: AddCouponCodesInput!) { addCouponCodes(input: $i) { addedCount } }""",
+            {"i": {"campaignId": coded["id"], "codes": [f"CODE-{index}-A", f"CODE-{index}-B"]}})
+        create_campaign(gql, name=f"capped{index}", maxUsagePerCustomer=2, minCartValue="700")
+        apply(gql, coded["id"], customers[0], couponCode=f"CODE-{index}-A")
+    sql_counter.reset()
+    found = gql(CHECKOUT_QUERY, {"i": {"customerId": customers[0], "cartValue": "600", "orderReference": "o-1",
+                                       "couponCodes": ["CODE-0-B", "CODE-1-A", "NOPE"]}})["availableDiscounts"]
+    assert found["rejectedCouponCodes"] == ["CODE-1-A", "NOPE"]
+    assert found["ineligibleDiscounts"] and found["bestCombination"]
+    assert sql_counter.count == 1
+
+
+def test_apply_best_discounts_statements_do_not_grow_with_the_campaigns(gql, sql_counter):
+    def checkout_statements(order):
+        customer = create_customer(gql)["id"]
+        sql_counter.reset()
+        result = gql("""mutation($i: ApplyBestDiscountsInput!) { applyBestDiscounts(input: $i) {
+            checkout { totalDiscount usages { id } } userErrors { code } } }""",
+                     {"i": {"customerId": customer, "cartValue": "600", "deliveryCharge": "10",
+                            "orderReference": order}})["applyBestDiscounts"]
+        assert len(result["checkout"]["usages"]) == 2
+        return sql_counter.count
+
+    create_campaign(gql, name="cart")
+    create_campaign(gql, name="delivery", discountType="DELIVERY")
+    few = checkout_statements("o-1")
+    for index in range(30):
+        create_campaign(gql, name=f"more{index}", discountPercentage="5", maxUsagePerCustomerPerDay=9)
+    # customer lock, order lock, read, savepoint, campaign locks, re-read, release, checkout, 2 x usage
+    assert checkout_statements("o-2") == few == 10

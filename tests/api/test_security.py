@@ -244,6 +244,28 @@ class TestRateLimit:
         now[0] += 2.5  # 5 points back
         assert gql.request(query).status_code == 200
 
+    def test_guessing_coupon_codes_is_throttled(self, settings, database, clock, client_for):
+        """A code that reaches nothing costs failed_code_cost on top of the
+        query: guessing empties the bucket long before plain reads would."""
+        now = [0.0]
+        app = create_app(replace(settings, rate_limit_capacity=2000, rate_limit_restore_rate=1,
+                                 failed_code_cost=100),
+                         database=database, clock=clock, buckets=MemoryBuckets(clock=lambda: now[0]))
+        gql = GraphQLClient(client_for(app))
+        customer = create_customer(gql)
+        query = "query($i: CartInput!) { availableDiscounts(input: $i) { rejectedCouponCodes } }"
+
+        def ask(codes):
+            return gql.request(query, {"i": {"customerId": customer["id"], "cartValue": "1", "couponCodes": codes}})
+
+        plain = [ask([]) for _ in range(20)]
+        assert all(r.status_code == 200 for r in plain)
+        guesses = [ask([f"GUESS{n}{m}" for m in range(5)]) for n in range(10)]
+        statuses = [r.status_code for r in guesses]
+        # 5 x 100 points per request: the bucket of 2000 holds three or four of them.
+        assert statuses[:3] == [200, 200, 200] and statuses[-1] == 429, statuses
+        assert guesses[0].body["extensions"]["cost"]["actualQueryCost"] >= 500
+
     def test_retry_after_says_when(self, settings, database, clock, client_for):
         now = [0.0]
         app = create_app(replace(settings, rate_limit_capacity=10, rate_limit_restore_rate=1),
