@@ -51,17 +51,23 @@ def apply_input(campaign_id, customer_id, **extra):
 async def apply_all(base_urls, key, inputs, clients):
     """Send the applies round-robin over the servers in `base_urls`, `clients`
     connections in all."""
+    return await send_all(base_urls, key, APPLY, inputs, clients, "applyDiscount")
+
+
+async def send_all(base_urls, key, query, inputs, clients, field):
+    """Send `query` with each of `inputs` round-robin over the servers in
+    `base_urls`, `clients` connections in all, all at once; each answer's `field`."""
     per_server = max(1, clients // len(base_urls))
     limits = httpx2.Limits(max_connections=per_server, max_keepalive_connections=per_server)
     http_clients = [api_client(url, key, limits=limits) for url in base_urls]
     try:
         results = await asyncio.gather(*[
-            post(http_clients[n % len(http_clients)], APPLY, variables) for n, variables in enumerate(inputs)
+            post(http_clients[n % len(http_clients)], query, variables) for n, variables in enumerate(inputs)
         ])
     finally:
         for client in http_clients:
             await client.aclose()
-    return [r["applyDiscount"] for r in results]
+    return [r[field] for r in results]
 
 
 def ledger(engine):
