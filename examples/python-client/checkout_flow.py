@@ -8,8 +8,10 @@ The URL is the server's GraphQL endpoint (ending in /graphql); PYTHONPATH
 makes the generated package, generated/campaign_client, importable. The admin
 key sets up a campaign; the checkout key does what a storefront does. This
 writes to that server's database: a live 35% campaign, a customer and a
-usage (see README.md). Prints "checkout flow ok: ..." or exits non-zero with
-a message if anything is not as expected."""
+usage, then a live coupon-code campaign with its code, a second customer and
+that customer's checkout (see README.md). Prints "checkout flow ok: ..." and
+"code checkout ok: ..." or exits non-zero with a message if anything is not
+as expected."""
 
 from __future__ import annotations
 
@@ -20,7 +22,12 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 from campaign_client import CampaignClient
-from campaign_client.input_types import ApplyDiscountInput, CreateCampaignInput
+from campaign_client.input_types import (
+    AddCouponCodesInput,
+    ApplyBestDiscountsInput,
+    ApplyDiscountInput,
+    CreateCampaignInput,
+)
 from campaign_client.enums import DiscountType
 
 
@@ -60,6 +67,42 @@ async def main(url: str, admin_key: str, checkout_key: str) -> None:
     assert history.total_count == 1 and history.nodes[0].discount_amount == Decimal("210.00"), history
     assert isinstance(history.nodes[0].used_at, datetime)
     print(f"checkout flow ok: {applied.usage.id} saved {applied.usage.discount_amount}")
+
+    await code_checkout(admin, checkout, now)
+
+
+async def code_checkout(admin: CampaignClient, checkout: CampaignClient, now: datetime) -> None:
+    """A coupon code: 25.00 off delivery, only with the code. A new customer
+    who types it in any case gets it together with the 35% campaign above."""
+    created = await admin.create_campaign(CreateCampaignInput(
+        name="Python client welcome code", discountType=DiscountType.DELIVERY, discountFlat=Decimal("25"),
+        startDate=now - timedelta(days=1), endDate=now + timedelta(days=30), totalBudget=Decimal("1000"),
+        requiresCode=True,
+    ))
+    assert created.create_campaign.user_errors == [], created.create_campaign.user_errors
+    campaign = created.create_campaign.campaign
+    code = f"WELCOME-25-{uuid.uuid4().hex[:8].upper()}"  # codes are unique across the service
+    added = (await admin.add_coupon_codes(AddCouponCodesInput(campaignId=campaign.id, codes=[code]))).add_coupon_codes
+    assert added.user_errors == [] and added.added_count == 1 and added.campaign.requires_code, added
+
+    customer = (await checkout.create_customer(email=f"py-{uuid.uuid4().hex[:8]}@example.com",
+                                               name="Py code")).create_customer.customer
+    order = ApplyBestDiscountsInput(customerId=customer.id, cartValue=Decimal("600"), deliveryCharge=Decimal("80"),
+                                    couponCodes=[code.lower()], orderReference=f"order-{uuid.uuid4().hex[:12]}",
+                                    idempotencyKey=f"checkout-{uuid.uuid4().hex}")
+    result = (await checkout.apply_best_discounts(order)).apply_best_discounts
+    assert result.user_errors == [] and result.checkout is not None, result
+    done = result.checkout
+    # The best CART offer (35% of 600) and the best DELIVERY one (the code's 25.00 of 80) together.
+    assert done.cart_discount.discount_amount == Decimal("210.00"), done
+    assert done.delivery_discount.campaign.id == campaign.id and done.delivery_discount.coupon_code == code, done
+    assert done.total_discount == Decimal("235.00") and done.total_payable == Decimal("445.00"), done
+    assert done.rejected_coupon_codes == [] and done.order_reference == order.order_reference, done
+    assert len(done.usages) == 2 and {usage.coupon_code for usage in done.usages} == {None, code}, done.usages
+
+    again = (await checkout.apply_best_discounts(order)).apply_best_discounts  # a retry applies nothing more
+    assert again.user_errors == [] and [u.id for u in again.checkout.usages] == [u.id for u in done.usages], again
+    print(f"code checkout ok: {done.order_reference} saved {done.total_discount}")
 
 
 if __name__ == "__main__":

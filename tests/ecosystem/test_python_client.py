@@ -43,3 +43,5 @@ def test_generated_client_is_current_and_runs_the_checkout_flow(tmp_path, server
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert re.search(r"checkout flow ok: \S+ saved 210\.00", run.stdout)
+    # A code typed in lower case, with the 35% campaign: 210.00 off the cart and 25.00 off delivery.
+    assert re.search(r"code checkout ok: order-\S+ saved 235\.00", run.stdout), run.stdout

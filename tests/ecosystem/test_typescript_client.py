@@ -55,6 +55,8 @@ def test_generated_client_typechecks_and_runs_the_checkout_flow(tmp_path, server
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout + run.stderr
     assert re.search(r"checkout flow ok: \S+ saved 210\.00", run.stdout)
+    # A code typed in lower case, with the 35% campaign: 210.00 off the cart and 25.00 off delivery.
+    assert re.search(r"code checkout ok: order-\S+ saved 235\.00", run.stdout), run.stdout
 
 
 def test_persisted_documents_are_keyed_by_the_sha256_of_their_text():

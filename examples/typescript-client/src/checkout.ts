@@ -5,6 +5,8 @@ import { strict as assert } from 'node:assert';
 
 import { client } from './client.js';
 import {
+  AddCouponCodesDocument,
+  ApplyBestDiscountsDocument,
   ApplyDiscountDocument,
   AvailableDiscountsDocument,
   CreateCampaignDocument,
@@ -67,3 +69,51 @@ const { discountUsages } = await checkout(UsageHistoryDocument, { customerId: cu
 assert.equal(discountUsages.totalCount, 1);
 assert.equal(discountUsages.nodes[0]?.finalAmount, '390.00');
 console.log(`checkout flow ok: ${applied.applyDiscount.usage?.id} saved ${applied.applyDiscount.usage?.discountAmount}`);
+
+// A coupon code: 25.00 off delivery, only with the code. A new customer who
+// types it in any case gets it together with the 35% campaign above.
+const coded = await admin(CreateCampaignDocument, {
+  input: {
+    name: 'TypeScript client welcome code',
+    discountType: 'DELIVERY',
+    discountFlat: '25',
+    startDate: new Date(Date.now() - day).toISOString(),
+    endDate: new Date(Date.now() + 30 * day).toISOString(),
+    totalBudget: '1000',
+    requiresCode: true,
+  },
+});
+assert.deepEqual(coded.createCampaign.userErrors, []);
+const codeCampaign = coded.createCampaign.campaign;
+assert.ok(codeCampaign);
+const code = `WELCOME-25-${randomUUID().slice(0, 8).toUpperCase()}`; // codes are unique across the service
+const { addCouponCodes } = await admin(AddCouponCodesDocument, { input: { campaignId: codeCampaign.id, codes: [code] } });
+assert.deepEqual(addCouponCodes.userErrors, []);
+assert.equal(addCouponCodes.addedCount, 1);
+
+const shopper = (await checkout(CreateCustomerDocument, { email: `ts-${randomUUID().slice(0, 8)}@example.com`, name: 'Ts code' }))
+  .createCustomer.customer;
+assert.ok(shopper);
+const order = {
+  customerId: shopper.id,
+  cartValue: '600',
+  deliveryCharge: '80',
+  couponCodes: [code.toLowerCase()], // matched without regard to case
+  orderReference: `order-${randomUUID().slice(0, 12)}`,
+  idempotencyKey: `checkout-${randomUUID()}`,
+};
+const best = (await checkout(ApplyBestDiscountsDocument, { input: order })).applyBestDiscounts;
+assert.deepEqual(best.userErrors, []);
+const done = best.checkout;
+assert.ok(done);
+// The best CART offer (35% of 600) and the best DELIVERY one (the code's 25.00 of 80) together.
+assert.equal(done.cartDiscount?.discountAmount, '210.00');
+assert.equal(done.deliveryDiscount?.campaign.id, codeCampaign.id);
+assert.equal(done.deliveryDiscount?.couponCode, code); // stored upper-case
+assert.equal(done.totalDiscount, '235.00');
+assert.equal(done.totalPayable, '445.00');
+assert.deepEqual(done.rejectedCouponCodes, []);
+assert.equal(done.usages.length, 2);
+const replayed = (await checkout(ApplyBestDiscountsDocument, { input: order })).applyBestDiscounts; // applies nothing more
+assert.deepEqual(replayed.checkout?.usages.map((usage) => usage.id), done.usages.map((usage) => usage.id));
+console.log(`code checkout ok: ${done.orderReference} saved ${done.totalDiscount}`);

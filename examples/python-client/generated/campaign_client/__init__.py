@@ -6,6 +6,22 @@ from .active_campaigns import (
     ActiveCampaignsCampaignsNodes,
     ActiveCampaignsCampaignsPageInfo,
 )
+from .add_coupon_codes import (
+    AddCouponCodes,
+    AddCouponCodesAddCouponCodes,
+    AddCouponCodesAddCouponCodesCampaign,
+    AddCouponCodesAddCouponCodesUserErrors,
+)
+from .apply_best_discounts import (
+    ApplyBestDiscounts,
+    ApplyBestDiscountsApplyBestDiscounts,
+    ApplyBestDiscountsApplyBestDiscountsCheckout,
+    ApplyBestDiscountsApplyBestDiscountsCheckoutCartDiscount,
+    ApplyBestDiscountsApplyBestDiscountsCheckoutDeliveryDiscount,
+    ApplyBestDiscountsApplyBestDiscountsCheckoutUsages,
+    ApplyBestDiscountsApplyBestDiscountsCheckoutUsagesCampaign,
+    ApplyBestDiscountsApplyBestDiscountsUserErrors,
+)
 from .apply_discount import (
     ApplyDiscount,
     ApplyDiscountApplyDiscount,
@@ -36,7 +52,7 @@ from .create_customer import (
     CreateCustomerCreateCustomerCustomer,
     CreateCustomerCreateCustomerUserErrors,
 )
-from .enums import CampaignStatus, DiscountType, UserErrorCode
+from .enums import CampaignStatus, DiscountType, IneligibilityCode, UserErrorCode
 from .exceptions import (
     GraphQLClientError,
     GraphQLClientGraphQLError,
@@ -46,11 +62,14 @@ from .exceptions import (
 )
 from .fragments import Offer, OfferCampaign
 from .input_types import (
+    AddCouponCodesInput,
+    ApplyBestDiscountsInput,
     ApplyDiscountInput,
     CampaignFilter,
     CartInput,
     CreateCampaignInput,
     CreateCustomerInput,
+    GenerateCouponCodesInput,
     UpdateCampaignInput,
 )
 from .pause_campaign import (
@@ -72,6 +91,20 @@ __all__ = [
     "ActiveCampaignsCampaigns",
     "ActiveCampaignsCampaignsNodes",
     "ActiveCampaignsCampaignsPageInfo",
+    "AddCouponCodes",
+    "AddCouponCodesAddCouponCodes",
+    "AddCouponCodesAddCouponCodesCampaign",
+    "AddCouponCodesAddCouponCodesUserErrors",
+    "AddCouponCodesInput",
+    "ApplyBestDiscounts",
+    "ApplyBestDiscountsApplyBestDiscounts",
+    "ApplyBestDiscountsApplyBestDiscountsCheckout",
+    "ApplyBestDiscountsApplyBestDiscountsCheckoutCartDiscount",
+    "ApplyBestDiscountsApplyBestDiscountsCheckoutDeliveryDiscount",
+    "ApplyBestDiscountsApplyBestDiscountsCheckoutUsages",
+    "ApplyBestDiscountsApplyBestDiscountsCheckoutUsagesCampaign",
+    "ApplyBestDiscountsApplyBestDiscountsUserErrors",
+    "ApplyBestDiscountsInput",
     "ApplyDiscount",
     "ApplyDiscountApplyDiscount",
     "ApplyDiscountApplyDiscountUsage",
@@ -101,11 +134,13 @@ __all__ = [
     "CreateCustomerCreateCustomerUserErrors",
     "CreateCustomerInput",
     "DiscountType",
+    "GenerateCouponCodesInput",
     "GraphQLClientError",
     "GraphQLClientGraphQLError",
     "GraphQLClientGraphQLMultiError",
     "GraphQLClientHttpError",
     "GraphQLClientInvalidResponseError",
+    "IneligibilityCode",
     "Offer",
     "OfferCampaign",
     "PauseCampaign",

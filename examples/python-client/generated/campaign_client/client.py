@@ -5,13 +5,20 @@ from decimal import Decimal
 from typing import Any, Optional, Union
 
 from .active_campaigns import ActiveCampaigns
+from .add_coupon_codes import AddCouponCodes
+from .apply_best_discounts import ApplyBestDiscounts
 from .apply_discount import ApplyDiscount
 from .async_base_client import AsyncBaseClient
 from .available_discounts import AvailableDiscounts
 from .base_model import UNSET, UnsetType
 from .create_campaign import CreateCampaign
 from .create_customer import CreateCustomer
-from .input_types import ApplyDiscountInput, CreateCampaignInput
+from .input_types import (
+    AddCouponCodesInput,
+    ApplyBestDiscountsInput,
+    ApplyDiscountInput,
+    CreateCampaignInput,
+)
 from .pause_campaign import PauseCampaign
 from .usage_history import UsageHistory
 
@@ -75,6 +82,33 @@ class CampaignClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return PauseCampaign.model_validate(data)
+
+    async def add_coupon_codes(
+        self, input: AddCouponCodesInput, **kwargs: Any
+    ) -> AddCouponCodes:
+        query = gql("""
+            mutation AddCouponCodes($input: AddCouponCodesInput!) {
+              addCouponCodes(input: $input) {
+                addedCount
+                campaign {
+                  id
+                  name
+                  requiresCode
+                }
+                userErrors {
+                  field
+                  code
+                  message
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = await self.execute(
+            query=query, operation_name="AddCouponCodes", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return AddCouponCodes.model_validate(data)
 
     async def active_campaigns(
         self,
@@ -219,6 +253,69 @@ class CampaignClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return ApplyDiscount.model_validate(data)
+
+    async def apply_best_discounts(
+        self, input: ApplyBestDiscountsInput, **kwargs: Any
+    ) -> ApplyBestDiscounts:
+        query = gql("""
+            mutation ApplyBestDiscounts($input: ApplyBestDiscountsInput!) {
+              applyBestDiscounts(input: $input) {
+                checkout {
+                  orderReference
+                  cartValue
+                  deliveryCharge
+                  cartDiscount {
+                    ...Offer
+                    couponCode
+                  }
+                  deliveryDiscount {
+                    ...Offer
+                    couponCode
+                  }
+                  usages {
+                    id
+                    discountType
+                    discountAmount
+                    couponCode
+                    orderReference
+                    campaign {
+                      id
+                      name
+                    }
+                  }
+                  totalDiscount
+                  totalPayable
+                  rejectedCouponCodes
+                }
+                userErrors {
+                  field
+                  code
+                  message
+                }
+              }
+            }
+
+            fragment Offer on DiscountOffer {
+              campaign {
+                id
+                name
+              }
+              discountType
+              discountAmount
+              finalAmount
+              isBest
+              savings
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = await self.execute(
+            query=query,
+            operation_name="ApplyBestDiscounts",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ApplyBestDiscounts.model_validate(data)
 
     async def usage_history(
         self,

@@ -11,6 +11,36 @@ from .base_model import BaseModel
 from .enums import CampaignStatus, DiscountType
 
 
+class AddCouponCodesInput(BaseModel):
+    """Codes chosen by the shop, added to a campaign."""
+
+    campaign_id: str = Field(alias="campaignId")
+    "The campaign; NOT_FOUND when it is not one."
+    codes: list[str]
+    "1 to 1000 codes, each 4-64 characters of A-Z, 0-9, - and _, stored upper-case; unique across the service (CODE_TAKEN names those that exist), and not repeated in one call."
+    uses_per_code: Optional[int] = Field(alias="usesPerCode", default=1)
+    "How many usages each code allows, at least 1; null for unlimited. Default 1."
+
+
+class ApplyBestDiscountsInput(BaseModel):
+    """A cart to get the best combination of discounts for, applied in one transaction."""
+
+    customer_id: str = Field(alias="customerId")
+    "The customer's ID; NOT_FOUND when it is not one."
+    cart_value: Decimal = Field(alias="cartValue")
+    "The value of the goods before any discount, in the shop's currency; at least 0. CART discounts come off it, and every campaign's minCartValue is compared with it."
+    delivery_charge: Optional[Decimal] = Field(alias="deliveryCharge", default="0.00")
+    "The delivery charge before any discount, in the shop's currency; at least 0, null counts as 0. DELIVERY discounts come off it."
+    coupon_codes: Optional[list[str]] = Field(
+        alias="couponCodes", default_factory=lambda: []
+    )
+    "At most 5 coupon codes, each 4-64 characters of A-Z, 0-9, - and _, matched without regard to case. A campaign with requiresCode is offered only with one of its codes that is not used up."
+    order_reference: str = Field(alias="orderReference")
+    "The shop's order or checkout id, 1-255 characters: an order holds one CART and one DELIVERY discount at most, and an exclusive one alone."
+    idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
+    "1-255 characters. The same key with the same input returns the first checkout and applies nothing more; with a different input it is IDEMPOTENCY_KEY_REUSED."
+
+
 class ApplyDiscountInput(BaseModel):
     """One campaign's discount for one order."""
 
@@ -24,6 +54,10 @@ class ApplyDiscountInput(BaseModel):
     "The delivery charge before any discount, in the shop's currency; at least 0, null counts as 0. DELIVERY discounts come off it."
     idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
     "1-255 characters. The same key with the same input returns the first usage and applies nothing more; with a different input it is IDEMPOTENCY_KEY_REUSED."
+    coupon_code: Optional[str] = Field(alias="couponCode", default=None)
+    "For a campaign with requiresCode: one of its codes, matched without regard to case; INVALID_COUPON_CODE (one answer for unknown, used-up, expired and other customers' codes) otherwise. Other campaigns ignore it."
+    order_reference: Optional[str] = Field(alias="orderReference", default=None)
+    "The shop's order or checkout id, 1-255 characters: an order holds one CART and one DELIVERY discount at most, and an exclusive one alone."
 
 
 class CampaignFilter(BaseModel):
@@ -46,6 +80,12 @@ class CartInput(BaseModel):
     "The value of the goods before any discount, in the shop's currency; at least 0. CART discounts come off it, and every campaign's minCartValue is compared with it."
     delivery_charge: Optional[Decimal] = Field(alias="deliveryCharge", default="0.00")
     "The delivery charge before any discount, in the shop's currency; at least 0, null counts as 0. DELIVERY discounts come off it."
+    coupon_codes: Optional[list[str]] = Field(
+        alias="couponCodes", default_factory=lambda: []
+    )
+    "At most 5 coupon codes, each 4-64 characters of A-Z, 0-9, - and _, matched without regard to case. A campaign with requiresCode is offered only with one of its codes that is not used up."
+    order_reference: Optional[str] = Field(alias="orderReference", default=None)
+    "The shop's order or checkout id, 1-255 characters: an order holds one CART and one DELIVERY discount at most, and an exclusive one alone. Given, offers the order cannot take are explained instead."
 
 
 class CreateCampaignInput(BaseModel):
@@ -85,6 +125,18 @@ class CreateCampaignInput(BaseModel):
         alias="targetCustomerIds", default=None
     )
     "Customer IDs, each of an existing customer (NOT_FOUND names the others). Required (at least one) on a targeted campaign; refused otherwise."
+    requires_code: Optional[bool] = Field(alias="requiresCode", default=False)
+    "true to offer and apply the campaign only with one of its coupon codes."
+    max_usage_per_customer: Optional[int] = Field(
+        alias="maxUsagePerCustomer", default=None
+    )
+    "Uses per customer in all; at least 1; null for no lifetime cap."
+    max_total_usage: Optional[int] = Field(alias="maxTotalUsage", default=None)
+    "Usages by all customers together; at least 1; null for no cap."
+    exclusive: Optional[bool] = False
+    "true when the campaign combines with no other discount on the same order."
+    priority: Optional[int] = 0
+    "Breaks ties between offers of equal amount: higher first; -1000000 to 1000000."
 
 
 class CreateCustomerInput(BaseModel):
@@ -94,6 +146,21 @@ class CreateCustomerInput(BaseModel):
     "A valid email address, stored as email-validator normalizes it; EMAIL_TAKEN when another customer has it, ignoring case."
     name: str
     "1 to 100 characters after trimming."
+
+
+class GenerateCouponCodesInput(BaseModel):
+    """Random codes made by the service, in one call."""
+
+    campaign_id: str = Field(alias="campaignId")
+    "The campaign; NOT_FOUND when it is not one."
+    count: int
+    "1 to 100000 codes."
+    prefix: Optional[str] = ""
+    "0 to 16 characters of A-Z, 0-9 and -."
+    random_length: Optional[int] = Field(alias="randomLength", default=10)
+    "8 to 32 random characters after the prefix, from A-Z and 2-9 without the look-alikes O, I, 0 and 1 (5 bits each)."
+    uses_per_code: Optional[int] = Field(alias="usesPerCode", default=1)
+    "How many usages each code allows, at least 1; null for unlimited. Default 1."
 
 
 class UpdateCampaignInput(BaseModel):
@@ -135,3 +202,15 @@ class UpdateCampaignInput(BaseModel):
     "Replaces the whole target list."
     active: Optional[bool] = None
     "false pauses the campaign (INACTIVE), true resumes it."
+    requires_code: Optional[bool] = Field(alias="requiresCode", default=None)
+    "true: offered and applied only with one of its coupon codes."
+    max_usage_per_customer: Optional[int] = Field(
+        alias="maxUsagePerCustomer", default=None
+    )
+    "Uses per customer in all; at least 1; null removes the cap."
+    max_total_usage: Optional[int] = Field(alias="maxTotalUsage", default=None)
+    "Usages by all customers together; at least 1 and not below usageCount; null removes the cap."
+    exclusive: Optional[bool] = None
+    "true: combines with no other discount on the same order."
+    priority: Optional[int] = None
+    "Breaks ties between offers of equal amount: higher first."
