@@ -1,3 +1,3 @@
 """Discount campaign service with a GraphQL API."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -163,7 +163,7 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     data_dir = (clone / ".data" / "postgres").resolve()
     readme = (clone / README).read_text(encoding="utf-8")
     steps = walkthrough(readme)
-    assert len(steps) == 5, "the walkthrough has five operations"
+    assert len(steps) == 7, "the walkthrough has seven operations"
     for figure in ('"35% off (210.00)"', '"390.00"', '"50% off (40.00)"', "Bob gets only the"):
         assert figure in readme, f"the README no longer states {figure}"
 
@@ -217,6 +217,23 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     (history_doc, variables) = steps[4]
     history = gql(run.base_url, key, history_doc, fill(variables, ids))["discountUsages"]
     assert history["totalCount"] == 1
+
+    # 6 and 7. A code campaign, its code, and Bob's order checked out with it; then again.
+    (code_campaign_doc, variables) = steps[5]
+    made = gql(run.base_url, key, code_campaign_doc, fill(variables, ids))["createCampaign"]
+    assert made["userErrors"] == [] and made["campaign"]["requiresCode"] is True
+    ids["<Welcome campaign id>"] = made["campaign"]["id"]
+    (checkout_doc, variables) = steps[6]
+    checked_out = gql(run.base_url, key, checkout_doc, fill(variables, ids))
+    assert checked_out["addCouponCodes"] == {"addedCount": 1, "userErrors": []}
+    checkout = checked_out["applyBestDiscounts"]["checkout"]
+    assert checkout["cartDiscount"] == {"campaign": {"name": "Welcome 15"}, "discountAmount": "15.00",
+                                        "couponCode": "WELCOME-15"}
+    assert (checkout["totalDiscount"], checkout["totalPayable"]) == ("55.00", "625.00")
+    assert '`"55.00"`' in readme and '`"625.00"`' in readme
+    again = gql(run.base_url, key, checkout_doc, fill(variables, ids))
+    assert again["addCouponCodes"]["userErrors"][0]["code"] == "CODE_TAKEN"
+    assert again["applyBestDiscounts"]["userErrors"][0]["code"] == "NO_DISCOUNT_APPLIES"
 
     # The commands, against the same embedded database while it serves.
     listed = cli(clone, "keys", "list")
