@@ -12,6 +12,7 @@ TARGETED = 10  # of the live ones, each with 20 targets
 TARGETS_EACH = 20
 CUSTOMERS = 1_000
 WRITE_CAMPAIGNS = 10  # live cart campaigns with very large budgets and limits
+CODES = 100_000  # coupon codes of two live code campaigns
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,17 @@ def load(url: str, *, usages: int = 100_000, dead_campaigns: int = 0, more_live:
                    now() - interval '30 days', now() + interval '365 days', 1000000000, 1000000, 0, false,
                    now() - interval '20 days' + n * interval '1 minute', now()
             FROM generate_series(1, :n) AS n"""), {"n": more_live})
+        # Two live code campaigns with CODES codes between them (BENCH-1, BENCH-2, ...).
+        db.execute(text("""
+            INSERT INTO campaigns (name, discount_type, discount_flat, start_date, end_date, total_budget,
+                                   max_usage_per_customer_per_day, requires_code, created_at, updated_at)
+            SELECT 'coded ' || n, 'CART', 20 + n, now() - interval '30 days', now() + interval '365 days',
+                   1000000000, 1000000, true, now() - interval '25 days', now()
+            FROM generate_series(1, 2) AS n"""))
+        db.execute(text("""
+            INSERT INTO coupon_codes (campaign_id, code, uses_per_code, created_at)
+            SELECT (SELECT min(id) FROM campaigns WHERE requires_code) + n % 2, 'BENCH-' || n, NULL, now()
+            FROM generate_series(1, :n) AS n"""), {"n": CODES})
         live = [row[0] for row in db.execute(text(
             "SELECT id FROM campaigns WHERE name LIKE 'live %' ORDER BY id"))]
         customers = [row[0] for row in db.execute(text("SELECT id FROM customers ORDER BY id"))]
@@ -87,8 +99,9 @@ def load(url: str, *, usages: int = 100_000, dead_campaigns: int = 0, more_live:
             JOIN campaigns c ON c.id = live.ids[1 + n % :live]"""),
             {"n": usages, "live": LIVE_CAMPAIGNS, "first_customer": customers[0], "customers": CUSTOMERS})
         db.execute(text("""
-            UPDATE campaigns c SET used_budget = s.total
-            FROM (SELECT campaign_id, sum(discount_amount) AS total FROM discount_usages GROUP BY campaign_id) s
+            UPDATE campaigns c SET used_budget = s.total, usage_count = s.usages
+            FROM (SELECT campaign_id, sum(discount_amount) AS total, count(*) AS usages
+                  FROM discount_usages GROUP BY campaign_id) s
             WHERE s.campaign_id = c.id"""))
         db.execute(text("ANALYZE"))
     engine.dispose()

@@ -57,6 +57,14 @@ READ_QUERY = """query Offers($input: CartInput!) { availableDiscounts(input: $in
   deliveryDiscounts { campaign { id name } discountType discountAmount finalAmount isBest savings }
   bestCartDiscount { campaign { id name } discountType discountAmount finalAmount isBest savings }
   bestDeliveryDiscount { campaign { id name } discountType discountAmount finalAmount isBest savings } } }"""
+# A cart with two codes (one of a code campaign, one unknown) that asks why
+# the other campaigns are not offered.
+CODES_READ_QUERY = """query CodeOffers($input: CartInput!) { availableDiscounts(input: $input) {
+  cartDiscounts { campaign { id name } discountAmount finalAmount isBest savings couponCode }
+  deliveryDiscounts { campaign { id name } discountAmount finalAmount isBest savings }
+  ineligibleDiscounts { campaign { id name } reasons { code message shortfall used limit } }
+  rejectedCouponCodes
+  bestCombination { totalDiscount totalPayable } } }"""
 WRITE_QUERY = """mutation Apply($input: ApplyDiscountInput!) { applyDiscount(input: $input) {
   usage { id discountAmount finalAmount } userErrors { code } } }"""
 # What users run: the README walkthrough's read and apply selections (the
@@ -109,6 +117,10 @@ def scenario_bodies(data: dataset.Dataset) -> dict[str, tuple[str, list[str]]]:
         "hot row": ("/graphql", [graphql_body(WRITE_QUERY, {"input": {"campaignId": kid(data.hot_campaign),
                                                                       "customerId": cid(c), "cartValue": "600"}})
                                  for c in data.customers]),
+        "codes read": ("/graphql", [graphql_body(CODES_READ_QUERY, {"input": {
+            "customerId": cid(c), "cartValue": "600", "deliveryCharge": "80",
+            "couponCodes": [f"bench-{1 + (n * 7919) % dataset.CODES}", f"NOPE-{n}"]}})
+            for n, c in enumerate(readers)]),
         "trivial": ("/graphql", [json.dumps({"query": "{ __typename }"})]),
     }
 

@@ -219,19 +219,19 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     assert history["totalCount"] == 1
 
     # 6 and 7. A code campaign, its code, and Bob's order checked out with it; then again.
-    (code_campaign_doc, variables) = steps[5]
-    made = gql(run.base_url, key, code_campaign_doc, fill(variables, ids))["createCampaign"]
+    (code_campaign_doc, code_variables) = steps[5]
+    made = gql(run.base_url, key, code_campaign_doc, fill(code_variables, ids))["createCampaign"]
     assert made["userErrors"] == [] and made["campaign"]["requiresCode"] is True
     ids["<Welcome campaign id>"] = made["campaign"]["id"]
-    (checkout_doc, variables) = steps[6]
-    checked_out = gql(run.base_url, key, checkout_doc, fill(variables, ids))
+    (checkout_doc, code_variables) = steps[6]
+    checked_out = gql(run.base_url, key, checkout_doc, fill(code_variables, ids))
     assert checked_out["addCouponCodes"] == {"addedCount": 1, "userErrors": []}
     checkout = checked_out["applyBestDiscounts"]["checkout"]
     assert checkout["cartDiscount"] == {"campaign": {"name": "Welcome 15"}, "discountAmount": "15.00",
                                         "couponCode": "WELCOME-15"}
     assert (checkout["totalDiscount"], checkout["totalPayable"]) == ("55.00", "625.00")
     assert '`"55.00"`' in readme and '`"625.00"`' in readme
-    again = gql(run.base_url, key, checkout_doc, fill(variables, ids))
+    again = gql(run.base_url, key, checkout_doc, fill(code_variables, ids))
     assert again["addCouponCodes"]["userErrors"][0]["code"] == "CODE_TAKEN"
     assert again["applyBestDiscounts"]["userErrors"][0]["code"] == "NO_DISCOUNT_APPLIES"
 
