@@ -22,12 +22,13 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.run import SERVER_ENV, fresh_database, start  # noqa: E402
+from bench import run as bench_run  # noqa: E402
 from tests.conftest import make_key  # noqa: E402
 
 COUNT = int(os.environ.get("BENCH_CODES", "100000"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 MARK = "\n## Coupon codes at scale\n"
+RESULTS = ROOT / "bench" / "RESULTS.md"
 
 
 def graphql(client: httpx2.Client, query: str, variables: dict) -> dict:
@@ -42,10 +43,10 @@ def rss_mb(pid: int) -> float:
 
 
 def main() -> int:
-    url = fresh_database("campaign_service_bench_codes")
+    url = bench_run.fresh_database("campaign_service_bench_codes")
     key = make_key(url, "admin", "bench")
-    server = start([sys.executable, "-m", "graphql_api.server.cli", "serve"], {"DATABASE_URL": url, **SERVER_ENV},
-                   "/health")
+    server = bench_run.start([sys.executable, "-m", "graphql_api.server.cli", "serve"], {"DATABASE_URL": url},
+                             "/health")
     now = datetime.now(timezone.utc)
     rows = []
     try:
@@ -86,15 +87,24 @@ def main() -> int:
         f"{max(r[3] - r[2] for r in rows):.1f} |\n\n"
         "Target: 100,000 codes in under 10 s.\n"
     )
-    results = ROOT / "bench" / "RESULTS.md"
-    text = results.read_text() if results.exists() else ""
-    if MARK in text:  # replace the previous run's section, keep the rest
-        head, _, tail = text.partition(MARK)
-        rest = tail.split("\n## ", 1)
-        text = head + ("\n## " + rest[1] if len(rest) > 1 else "")
-    results.write_text(text.rstrip("\n") + "\n" + section)
+    text = RESULTS.read_text() if RESULTS.exists() else ""
+    head, _kept = _split(text)
+    RESULTS.write_text(head.rstrip("\n") + "\n" + section)
     print(section)
     return 0
+
+
+def _split(text: str) -> tuple[str, str]:
+    """RESULTS.md without this benchmark's section, and the section (it is the last one)."""
+    if MARK not in text:
+        return text, ""
+    head, _, tail = text.partition(MARK)
+    return head, MARK + tail
+
+
+def kept_section() -> str:
+    """The last `make bench-codes` section, for `make bench` to keep when it rewrites RESULTS.md."""
+    return _split(RESULTS.read_text())[1] if RESULTS.exists() else ""
 
 
 if __name__ == "__main__":
