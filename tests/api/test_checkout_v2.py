@@ -355,3 +355,81 @@ def test_bounded_offers_are_the_best_ones_and_the_bests_are_chosen_among_all(gql
     assert [(o["campaign"]["name"], o["isBest"]) for o in found["cartDiscounts"]] == \
         [("p7", True), ("p6", False), ("p5", False)]
     assert found["bestCartDiscount"]["campaign"]["name"] == "p7"
+
+
+def test_the_next_best_is_taken_when_the_best_lost_its_race_under_the_lock(gql, customer, admin_engine, monkeypatch):
+    """The read found "best" eligible; before the checkout locked it, another
+    transaction took its whole budget. Under the lock the rules say no, and
+    the same transaction applies the next best."""
+    from sqlalchemy import text
+
+    from graphql_api.discounts import checkout
+
+    create_campaign(gql, name="best", discountPercentage="20")
+    create_campaign(gql, name="next", discountPercentage="10")
+    read = checkout.OFFER_ROWS
+
+    class ReadThenLoseTheRace:
+        def execute(self, connection, parameters):
+            rows = read.execute(connection, parameters).all()
+            with admin_engine.begin() as other:
+                other.execute(text("UPDATE campaigns SET used_budget = total_budget WHERE name = 'best'"))
+            return _Rows(rows)
+
+    monkeypatch.setattr(checkout, "OFFER_ROWS", ReadThenLoseTheRace())
+    result = best(gql, customer)
+    assert result["userErrors"] == []
+    assert result["checkout"]["cartDiscount"] == {"campaign": {"name": "next"}, "discountAmount": "60.00",
+                                                  "couponCode": None}
+    with admin_engine.connect() as connection:
+        applied = connection.execute(text("SELECT c.name FROM discount_usages u JOIN campaigns c ON c.id = u.campaign_id"))
+        assert [row.name for row in applied] == ["next"]
+
+
+class _Rows:
+    def __init__(self, rows):
+        self.rows = rows
+
+    def all(self):
+        return self.rows
+
+
+def test_every_code_that_reaches_nothing_runs_the_same_statements(gql, customer, sql_counter):
+    other = create_customer(gql)
+    used_up = create_campaign(gql, name="used up", requiresCode=True)
+    add_codes(gql, used_up, ["USED-UP"])
+    apply(gql, used_up["id"], other["id"], couponCode="USED-UP")
+    foreign = create_campaign(gql, name="foreign", requiresCode=True, isTargeted=True, targetCustomerIds=[other["id"]])
+    add_codes(gql, foreign, ["FOREIGN"])
+    expired = create_campaign(gql, name="expired", requiresCode=True, startDate=iso(T0 - timedelta(days=9)),
+                              endDate=iso(T0 - timedelta(days=1)))
+    add_codes(gql, expired, ["EXPIRED"])
+
+    def statements(run):
+        sql_counter.reset()
+        run()
+        return list(sql_counter.statements)
+
+    for kind in ("offers", "apply"):
+        seen = []
+        for code, campaign in [("UNKNOWN", used_up), ("USED-UP", used_up), ("FOREIGN", foreign),
+                               ("EXPIRED", expired)]:
+            if kind == "offers":
+                seen.append(statements(lambda: offers(gql, customer, couponCodes=[code])))
+            else:
+                seen.append(statements(lambda: apply(gql, campaign["id"], customer["id"], couponCode=code)))
+        assert all(s == seen[0] for s in seen), (kind, [len(s) for s in seen])
+
+
+def test_generated_codes_that_exist_already_are_replaced_not_reported(gql, monkeypatch):
+    from graphql_api.codes import service
+
+    coded = create_campaign(gql, name="coded", requiresCode=True)
+    add_codes(gql, coded, ["CLASH-0001", "CLASH-0002"])
+    batches = iter([["CLASH-0001", "FRESH-0001", "CLASH-0002"], ["FRESH-0002", "FRESH-0003"]])
+    monkeypatch.setattr(service, "random_codes", lambda count, prefix, length: next(batches)[:count])
+    made = gql(GENERATE, {"i": {"campaignId": coded["id"], "count": 3}})["generateCouponCodes"]
+    assert made == {"addedCount": 3, "userErrors": []}
+    codes = gql("query($id: ID!) { campaign(id: $id) { codes { nodes { code } } } }", {"id": coded["id"]})
+    assert [n["code"] for n in codes["campaign"]["codes"]["nodes"]] == \
+        ["CLASH-0001", "CLASH-0002", "FRESH-0001", "FRESH-0002", "FRESH-0003"]
