@@ -96,7 +96,7 @@ class AppliedDiscount:
 ApplyResult = Union[AppliedDiscount, list[UserError]]
 
 _CAMPAIGN_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CAMPAIGN, ("campaign_id",))
-_CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CUSTOMER, ("customer_id",))
+CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CUSTOMER, ("customer_id",))
 _KEY_REUSED = UserError(
     ErrorCode.IDEMPOTENCY_KEY_REUSED,
     "This idempotency key was already used with a different input.",
@@ -351,7 +351,7 @@ def apply_in_transaction(
     if command.campaign_id is not None:
         statement = CAMPAIGN if command.idempotency_key is not None else CAMPAIGN_WITHOUT_KEY
         read = statement.execute(connection, parameters).first()
-    not_found = ([_CAMPAIGN_NOT_FOUND] if read is None else []) + ([_CUSTOMER_NOT_FOUND] if customer_row is None else [])
+    not_found = ([_CAMPAIGN_NOT_FOUND] if read is None else []) + ([CUSTOMER_NOT_FOUND] if customer_row is None else [])
     if not_found:
         return not_found
     earlier = _prefixed_usage(read, KEYED_PREFIX)

@@ -31,7 +31,7 @@ from ..core.money import ZERO
 from ..core.validation import cart_errors, idempotency_key_errors, order_reference_errors
 from ..db.database import Database
 from ..observability import events
-from .apply import COUNT_CODE_USE, RECORD_UNDER_LOCK, _CUSTOMER_NOT_FOUND, lock_customer_order_and_codes, new_usage
+from .apply import COUNT_CODE_USE, RECORD_UNDER_LOCK, CUSTOMER_NOT_FOUND, lock_customer_order_and_codes, new_usage
 from .models import CHECKOUT_KEY_CONSTRAINT, Checkout, DiscountUsage
 from .offers import OFFER_ROWS, CartQuery, judge
 from .records import USAGE_COLUMNS, Offer, UsageRecord, usage_record
@@ -66,6 +66,11 @@ class CheckoutResult:
     usages: list[UsageRecord]
     rejected_codes: list[str] = field(default_factory=list)
     replayed: bool = False
+
+    @property
+    def applied_offers(self) -> list[Offer]:
+        """The offers in the order their usages were recorded (by campaign id)."""
+        return sorted((o for o in (self.cart_offer, self.delivery_offer) if o), key=lambda o: o.campaign.id)
 
     @property
     def total_discount(self) -> Decimal:
@@ -182,7 +187,7 @@ def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts,
     customer_row = lock_customer_order_and_codes(connection, command.customer_id, command.order_reference,
                                                  parameters["codes"])
     if customer_row is None:
-        return [_CUSTOMER_NOT_FOUND]
+        return [CUSTOMER_NOT_FOUND]
     if command.idempotency_key is not None:
         earlier = connection.execute(CHECKOUT_BY_KEY, {"api_key_id": command.api_key_id,
                                                        "idempotency_key": command.idempotency_key}).first()
@@ -234,7 +239,10 @@ async def apply_best_discounts(database: Database, command: ApplyBestDiscounts, 
         # Another checkout under the same key committed first: answer as its replay.
         result = await database.write_statements(checkout_in_transaction, command, now, zone)
     if isinstance(result, CheckoutResult) and not result.replayed:
-        for usage in result.usages:
+        for offer, usage in zip(result.applied_offers, result.usages):
             events.discount_applied(usage.id, usage.campaign_id, usage.customer_id, usage.discount_type.value,
                                     usage.original_amount, usage.discount_amount)
+            terms = offer.campaign.terms  # as locked, before this usage
+            if terms.used_budget + usage.discount_amount >= terms.total_budget:
+                events.budget_exhausted(usage.campaign_id, terms.total_budget)
     return result

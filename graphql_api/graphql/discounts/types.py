@@ -211,11 +211,15 @@ class IneligibleDiscount:
         description="Every rule the campaign fails for this cart, not only the first.")
 
 
-OFFER_LIST_SIZE = ListSize(slicing_arguments=["first"], assumed_size=100)
-FIRST_OFFERS = "How many, 0 to 100, best first."
+OFFER_LIST_SIZE = ListSize(slicing_arguments=["first"], assumed_size=MAX_OFFERS, require_one_slicing_argument=False)
+FirstOffers = Annotated[Optional[int], strawberry.argument(
+    description="How many, best first: 0 to 100; null means 100. The best ones are chosen among all.")]
 
 
-def _bounded(first: int) -> int:
+def _bounded(first: Optional[int]) -> int:
+    """`first` as the contract has it: 0-100, null meaning the default."""
+    if first is None:
+        return MAX_OFFERS
     if not 0 <= first <= MAX_OFFERS:
         raise InvalidInput(f"`first` must be between 0 and {MAX_OFFERS}.", field=("first",))
     return first
@@ -260,12 +264,12 @@ class AvailableDiscounts:
 
     @strawberry.field(description="Offers of CART campaigns, on the cart value; best first.",
                       directives=[OFFER_LIST_SIZE])
-    def cart_discounts(self, first: int = MAX_OFFERS) -> list[DiscountOffer]:
+    def cart_discounts(self, first: FirstOffers = MAX_OFFERS) -> list[DiscountOffer]:
         return _offers(self.offers.cart, _bounded(first))
 
     @strawberry.field(description="Offers of DELIVERY campaigns, on the delivery charge; best first.",
                       directives=[OFFER_LIST_SIZE])
-    def delivery_discounts(self, first: int = MAX_OFFERS) -> list[DiscountOffer]:
+    def delivery_discounts(self, first: FirstOffers = MAX_OFFERS) -> list[DiscountOffer]:
         return _offers(self.offers.delivery, _bounded(first))
 
     @strawberry.field(description="The first of cartDiscounts, chosen among all offers; null when there is none.")
@@ -284,7 +288,7 @@ class AvailableDiscounts:
         ),
         directives=[OFFER_LIST_SIZE],
     )
-    def ineligible_discounts(self, first: int = MAX_OFFERS) -> list[IneligibleDiscount]:
+    def ineligible_discounts(self, first: FirstOffers = MAX_OFFERS) -> list[IneligibleDiscount]:
         from ..campaigns.types import Campaign
 
         return [IneligibleDiscount(campaign=Campaign.from_record(item.campaign),
