@@ -35,6 +35,11 @@ class Buckets(Protocol):
 
     async def give(self, key: str, points: float, limits: BucketLimits) -> float: ...
 
+    async def debit(self, key: str, points: float, limits: BucketLimits) -> float:
+        """Takes `points` whether the bucket holds them or not, into debt down
+        to -capacity (a penalty found after the work was done); the points left."""
+        ...
+
     async def peek(self, key: str, limits: BucketLimits) -> float:
         """The points in the bucket now, taking none."""
         ...
@@ -91,6 +96,13 @@ class MemoryBuckets:
         self._state[key] = (tokens, now)
         return tokens
 
+    async def debit(self, key: str, points: float, limits: BucketLimits) -> float:
+        now = self._clock()
+        tokens, updated = self._state.get(key, (limits.capacity, now))
+        tokens = max(-limits.capacity, _refill(tokens, updated, now, limits) - points)
+        self._state[key] = (tokens, now)
+        return tokens
+
     async def peek(self, key: str, limits: BucketLimits) -> float:
         now = self._clock()
         tokens, updated = self._state.get(key, (limits.capacity, now))
@@ -102,7 +114,7 @@ class MemoryBuckets:
 
 # Atomic refill-and-take in Redis, on Redis's own clock so that every server
 # process agrees on time. KEYS[1] bucket; ARGV: points, capacity, rate, mode
-# ("take", "give" or "peek"). Returns {allowed, tokens * 1000}.
+# ("take", "give", "debit" or "peek"). Returns {allowed, tokens * 1000}.
 _SCRIPT = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) + tonumber(t[2]) / 1000000
@@ -118,6 +130,8 @@ if ARGV[4] == 'peek' then
   return {1, math.floor(tokens * 1000)}
 elseif ARGV[4] == 'give' then
   tokens = math.min(capacity, tokens + points)
+elseif ARGV[4] == 'debit' then
+  tokens = math.max(-capacity, tokens - points)
 elseif tokens >= points then
   tokens = tokens - points
 else
@@ -155,6 +169,9 @@ class RedisBuckets:
 
     async def give(self, key: str, points: float, limits: BucketLimits) -> float:
         return (await self._run(key, points, limits, "give"))[1]
+
+    async def debit(self, key: str, points: float, limits: BucketLimits) -> float:
+        return (await self._run(key, points, limits, "debit"))[1]
 
     async def peek(self, key: str, limits: BucketLimits) -> float:
         return (await self._run(key, 0, limits, "peek"))[1]
@@ -226,7 +243,7 @@ class ResilientBuckets:
         return result
 
     async def _draw(self, operation: str, *args, open_answer, closed_answer):
-        """`operation` ("take", "give" or "peek") on Redis while the circuit is
+        """`operation` ("take", "give", "debit" or "peek") on Redis while the circuit is
         closed, else as the fallback says."""
         if self._use_redis():
             answer = await self._redis_call(getattr(self.redis, operation)(*args))
@@ -242,6 +259,9 @@ class ResilientBuckets:
 
     async def give(self, key: str, points: float, limits: BucketLimits) -> float:
         return await self._draw("give", key, points, limits, open_answer=limits.capacity, closed_answer=0.0)
+
+    async def debit(self, key: str, points: float, limits: BucketLimits) -> float:
+        return await self._draw("debit", key, points, limits, open_answer=limits.capacity, closed_answer=0.0)
 
     async def peek(self, key: str, limits: BucketLimits) -> float:
         return await self._draw("peek", key, limits, open_answer=limits.capacity, closed_answer=0.0)

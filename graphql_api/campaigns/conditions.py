@@ -11,6 +11,7 @@ from ..core.campaigns import (
     LIVE_WINDOW,
     NOT_DELETED,
     NOT_OVER,
+    ROOM_UNDER_TOTAL_CAP,
     USAGE_COUNTS,
     OTHERWISE,
     STATUS_RULES,
@@ -22,7 +23,9 @@ from ..core.campaigns import (
     NowAfter,
     NowBefore,
     Reached,
+    Unset,
 )
+from ..core.codes import CODE_USABLE
 from .models import Campaign
 
 _FLAGS = {"paused": Campaign.paused, "deleted": Campaign.deleted_at.is_not(None)}
@@ -39,6 +42,8 @@ def to_sql(condition: Condition, now, table=Campaign) -> ColumnElement:
         return _column(table, condition.field) > now
     if isinstance(condition, Reached):
         return _column(table, condition.field) >= _column(table, condition.limit)
+    if isinstance(condition, Unset):
+        return _column(table, condition.field).is_(None)
     if isinstance(condition, Not):
         # SQLAlchemy negates an operator in place: NOT (a < b) renders a >= b,
         # and NOT (x IS NOT NULL) renders x IS NULL, as the index predicate has it.
@@ -69,6 +74,16 @@ def live_window(now) -> ColumnElement:
 
 def not_over(now) -> ColumnElement:
     return to_sql(NOT_OVER, now)
+
+
+def room_under_total_cap(campaigns) -> ColumnElement:
+    """ROOM_UNDER_TOTAL_CAP over `campaigns` (the table, or a CTE of its columns)."""
+    return to_sql(ROOM_UNDER_TOTAL_CAP, None, campaigns)
+
+
+def code_usable(codes) -> ColumnElement:
+    """core.codes.CODE_USABLE over `codes` (the coupon_codes table or an alias)."""
+    return to_sql(CODE_USABLE, None, codes)
 
 
 def usage_counts(usages) -> ColumnElement:

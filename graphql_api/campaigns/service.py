@@ -146,7 +146,9 @@ def update_campaign_in_transaction(
     row = session.execute(
         select(*CAMPAIGN_COLUMNS)
         .where(Campaign.id == campaign_id, NOT_DELETED_SQL)
-        .with_for_update()
+        # NO KEY UPDATE, as the applies lock it: the id never changes, so
+        # inserting codes (whose foreign key takes KEY SHARE) need not wait.
+        .with_for_update(key_share=True)
     ).first()
     if row is None:
         return [CAMPAIGN_NOT_FOUND]

@@ -168,7 +168,8 @@ async def add_codes(database: Database, campaign_id: Optional[int], codes: Seque
 
 
 async def generate_codes(database: Database, campaign_id: Optional[int], count: int, prefix: str,
-                         random_length: int, uses_per_code: Optional[int], now: datetime) -> Union[int, list[UserError]]:
+                         random_length: int, uses_per_code: Optional[int],
+                         now: datetime) -> Union[int, list[UserError]]:
     errors = generation_errors(count, prefix, random_length, uses_per_code)
     if errors:
         return errors

@@ -104,6 +104,16 @@ class Reached:
 
 
 @dataclass(frozen=True)
+class Unset:
+    """The optional field `field` holds nothing (no cap)."""
+
+    field: str
+
+    def holds(self, terms: CampaignTerms, now: datetime) -> bool:
+        return getattr(terms, self.field) is None
+
+
+@dataclass(frozen=True)
 class Not:
     condition: "Condition"
 
@@ -127,7 +137,7 @@ class AllOf:
         return all(condition.holds(terms, now) for condition in self.conditions)
 
 
-Condition = Union[Flag, NowAfter, NowBefore, Reached, Not, AnyOf, AllOf]
+Condition = Union[Flag, NowAfter, NowBefore, Reached, Unset, Not, AnyOf, AllOf]
 
 # A usage counts toward every limit (daily, lifetime, total, a code's uses,
 # an order's one discount per type) until it is fully reversed.
@@ -152,6 +162,10 @@ OTHERWISE = CampaignStatus.ACTIVE
 LIVE_WINDOW: Condition = AllOf((NOT_DELETED, Not(Flag("paused")), Not(NowBefore("start_date")),
                                 Not(NowAfter("end_date"))))
 
+
+# Room for one more usage under maxTotalUsage (the apply's guard under the
+# campaign's lock is rendered from it).
+ROOM_UNDER_TOTAL_CAP: Condition = AnyOf((Unset("max_total_usage"), Not(Reached("usage_count", "max_total_usage"))))
 
 # Not deleted and not over: the campaigns a cart may be told about, offered or
 # not (a paused or scheduled one is explained, an expired one never).

@@ -7,6 +7,7 @@ import secrets
 from collections import Counter
 from typing import Optional, Sequence
 
+from .campaigns import AnyOf, Condition, Not, Reached, Unset
 from .errors import ErrorCode, UserError
 
 CODE_MIN_LENGTH, CODE_MAX_LENGTH = 4, 64
@@ -25,6 +26,10 @@ assert len(ALPHABET) == 32
 _CODE = re.compile(r"[A-Za-z0-9_-]{%d,%d}" % (CODE_MIN_LENGTH, CODE_MAX_LENGTH))
 _PREFIX = re.compile(r"[A-Z0-9-]{0,%d}" % PREFIX_MAX_LENGTH)
 _TO_ALPHABET = bytes(ord(ALPHABET[byte % 32]) for byte in range(256))
+
+
+# A code that is not used up (rendered to SQL for the offers read and the apply).
+CODE_USABLE: Condition = AnyOf((Unset("uses_per_code"), Not(Reached("usage_count", "uses_per_code"))))
 
 
 def _invalid(path: tuple, message: str) -> UserError:

@@ -8,7 +8,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Callable, Generic, Optional, Sequence, TypeVar, Union
 
-from .campaigns import CampaignTerms, DiscountType, effective_status
+from .campaigns import ROOM_UNDER_TOTAL_CAP, CampaignTerms, DiscountType, effective_status
 from .errors import ErrorCode
 from .money import ZERO, format_amount, format_percentage, round_to_cents
 
@@ -69,8 +69,8 @@ class Discount:
 
 
 class Ineligibility(str, enum.Enum):
-    """Why a campaign gives a cart nothing. The first five and CODE_NOT_ACCEPTED
-    hide the campaign from explanations; the rest are explained."""
+    """Why a campaign gives a cart nothing. Those in HIDDEN keep the campaign
+    out of a cart's explanations; the rest are explained."""
 
     CODE_NOT_ACCEPTED = "CODE_NOT_ACCEPTED"
     DELETED = "DELETED"
@@ -194,7 +194,7 @@ def reasons(terms: CampaignTerms, cart: Cart, standing: CustomerStanding, now: d
                              f"The customer has used this campaign {lifetime} time(s), its limit per customer.",
                              used=standing.usages_total, limit=lifetime))
     total = terms.max_total_usage
-    if total is not None and terms.usage_count >= total:
+    if not ROOM_UNDER_TOTAL_CAP.holds(terms, now):
         failed.append(Reason(Ineligibility.TOTAL_USAGE_LIMIT_REACHED,
                              f"The campaign has been used {total} time(s), its limit.",
                              used=terms.usage_count, limit=total))

@@ -94,7 +94,8 @@ def _checkout_violations(session: Session) -> list[Violation]:
         "usage_count": f"""
             SELECT c.id, c.usage_count, count(u.id) AS counted FROM campaigns c
             LEFT JOIN discount_usages u ON u.campaign_id = c.id AND {_COUNTS}
-            GROUP BY c.id HAVING c.usage_count <> count(u.id) OR c.usage_count > coalesce(c.max_total_usage, c.usage_count)
+            GROUP BY c.id
+            HAVING c.usage_count <> count(u.id) OR c.usage_count > coalesce(c.max_total_usage, c.usage_count)
             ORDER BY c.id""",
         "code_uses": f"""
             SELECT k.code, k.usage_count, k.uses_per_code, count(u.id) AS counted FROM coupon_codes k

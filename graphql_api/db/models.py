@@ -9,4 +9,5 @@ from ..discounts.models import Checkout, DiscountUsage
 
 metadata = Base.metadata
 
-__all__ = ["ApiKey", "Base", "Campaign", "CampaignTarget", "Checkout", "CouponCode", "Customer", "DiscountUsage", "metadata"]
+__all__ = ["ApiKey", "Base", "Campaign", "CampaignTarget", "Checkout", "CouponCode", "Customer", "DiscountUsage",
+           "metadata"]

@@ -19,12 +19,12 @@ from datetime import datetime, tzinfo
 from types import SimpleNamespace
 from typing import Optional, Union
 
-from sqlalchemy import BigInteger, and_, bindparam, cast, false, func, insert, or_, select, true, update
+from sqlalchemy import BigInteger, and_, bindparam, cast, false, func, insert, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..campaigns.conditions import NOT_DELETED_SQL
+from ..campaigns.conditions import NOT_DELETED_SQL, code_usable, room_under_total_cap
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
 from ..core.campaigns import DiscountType
@@ -44,6 +44,7 @@ from .standing import (
     CODES,
     CUSTOMER_ID,
     ORDER_REFERENCE,
+    cart_code,
     customer_standing,
     order_columns,
     order_state,
@@ -97,7 +98,7 @@ ApplyResult = Union[AppliedDiscount, list[UserError]]
 
 _CAMPAIGN_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CAMPAIGN, ("campaign_id",))
 CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CUSTOMER, ("customer_id",))
-_KEY_REUSED = UserError(
+KEY_REUSED = UserError(
     ErrorCode.IDEMPOTENCY_KEY_REUSED,
     "This idempotency key was already used with a different input.",
     ("idempotency_key",),
@@ -138,9 +139,13 @@ LOCK_ORDER = select(func.pg_advisory_xact_lock(func.hashtextextended(ORDER_REFER
 
 # Step 1c. With codes: lock them (by id), so that a code's uses are counted
 # one apply at a time. No row for an unknown code: the same statement runs.
+# Only the codes locked here count in this transaction: one added by another
+# transaction a moment later would be used without its lock, out of order.
 LOCK_CODES = PreparedStatement(
-    select(CouponCode.id).where(CouponCode.code == CODES.any_()).order_by(CouponCode.id).with_for_update())
-COUNT_CODE_USE = update(CouponCode).where(CouponCode.code == bindparam("used_code")) \
+    select(CouponCode.code).where(CouponCode.code == CODES.any_()).order_by(CouponCode.id)
+    .with_for_update(key_share=True))
+# Under the code's lock, so the guard only restates what the rules saw.
+COUNT_CODE_USE = update(CouponCode).where(CouponCode.code == bindparam("used_code"), code_usable(CouponCode)) \
     .values(usage_count=CouponCode.usage_count + 1)
 
 # Step 2. Read the campaign, the customer's standing with it and any usage
@@ -195,7 +200,7 @@ def _record_if_unchanged():
         select(*CAMPAIGN_COLUMNS, Campaign.revision, seen_revision.label("seen_revision"),
                *standing_columns(Campaign.id))
         .where(*_THIS_CAMPAIGN)
-        .with_for_update(of=Campaign)
+        .with_for_update(of=Campaign, key_share=True)
         .cte("locked")
     )
     budget_update = (
@@ -205,7 +210,7 @@ def _record_if_unchanged():
             locked.c.revision == bindparam("read_revision"),
             locked.c.used_budget.between(bindparam("used_budget_from", type_=Money),
                                          bindparam("used_budget_to", type_=Money)),
-            or_(locked.c.max_total_usage.is_(None), locked.c.usage_count < locked.c.max_total_usage),
+            room_under_total_cap(locked),
         )
         .values(_ADD_TO_USED_BUDGET)
         .returning(Campaign.id)
@@ -269,7 +274,7 @@ def _prefixed_usage(row, prefix: str) -> Optional[UsageRecord]:
 
 
 def _replay(command: ApplyDiscount, usage: UsageRecord) -> ApplyResult:
-    return AppliedDiscount(usage) if command.same_request_as(usage) else [_KEY_REUSED]
+    return AppliedDiscount(usage) if command.same_request_as(usage) else [KEY_REUSED]
 
 
 def new_usage(campaign: CampaignRecord, discount: Discount, *, customer_id: int, cart: Cart, now: datetime,
@@ -317,19 +322,25 @@ def _recorded(usage: UsageRecord, locked_campaign: CampaignRecord, customer: Cus
     return AppliedDiscount(usage, campaign, customer, budget_exhausted=used_budget >= terms.total_budget)
 
 
-def lock_customer_order_and_codes(connection: Connection, customer_id: Optional[int],
-                                  order_reference: Optional[str], codes) -> Optional[object]:
+def lock_customer_order_and_codes(connection: Connection, parameters: dict) -> Optional[object]:
     """The locks every apply takes first, in their order; the customer's row,
-    None when there is no such customer."""
+    None when there is no such customer. `parameters` (standing_parameters')
+    keeps only the codes it locked."""
     customer_row = None
-    if customer_id is not None:
-        customer_row = LOCK_CUSTOMER.execute(connection, {"customer_id": customer_id}).first()
+    if parameters["customer_id"] is not None:
+        customer_row = LOCK_CUSTOMER.execute(connection, {"customer_id": parameters["customer_id"]}).first()
     if customer_row is not None:
-        if order_reference is not None:
-            connection.execute(LOCK_ORDER, {"order_reference": order_reference})
-        if codes:
-            LOCK_CODES.execute(connection, {"codes": codes}).all()
+        if parameters["order_reference"] is not None:
+            connection.execute(LOCK_ORDER, {"order_reference": parameters["order_reference"]})
+        if parameters["codes"]:
+            parameters["codes"] = sorted(LOCK_CODES.execute(connection, {"codes": parameters["codes"]}).scalars())
     return customer_row
+
+
+def count_code_use(connection: Connection, code: str) -> None:
+    if connection.execute(COUNT_CODE_USE, {"used_code": code}).rowcount != 1:
+        # Only if a code were used without its lock: roll the whole apply back.
+        raise RuntimeError(f"coupon code {code} was used without its lock")
 
 
 def apply_in_transaction(
@@ -338,8 +349,7 @@ def apply_in_transaction(
     """The steps above, in order; the input was checked before (`_apply`)."""
     codes = [command.coupon_code] if command.coupon_code is not None else []
     parameters = standing_parameters(command.customer_id, now, zone, codes, command.order_reference)
-    customer_row = lock_customer_order_and_codes(connection, command.customer_id, command.order_reference,
-                                                 parameters["codes"])
+    customer_row = lock_customer_order_and_codes(connection, parameters)
     parameters.update({
         # An unknown customer has no standing: NULL matches no target and no usage.
         "customer_id": command.customer_id if customer_row is not None else None,
@@ -366,7 +376,7 @@ def apply_in_transaction(
         return decision
     used_budget_from, used_budget_to = same_discount_budget_range(campaign.terms, decision)
     locked = RECORD_IF_UNCHANGED.execute(connection, {
-        **parameters, **_new_usage(command, campaign, decision, now, read.cart_code),
+        **parameters, **_new_usage(command, campaign, decision, now, cart_code(read)),
         "read_revision": read.revision, "used_budget_from": used_budget_from, "used_budget_to": used_budget_to,
     }).first()
     if locked is None:  # deleted since the read
@@ -380,9 +390,9 @@ def apply_in_transaction(
         if not isinstance(decision, Discount):
             return decision
         recorded = usage_record(connection.execute(
-            RECORD_UNDER_LOCK, _new_usage(command, locked_campaign, decision, now, standing_row.cart_code)).one())
+            RECORD_UNDER_LOCK, _new_usage(command, locked_campaign, decision, now, cart_code(standing_row))).one())
     if recorded.coupon_code is not None:
-        connection.execute(COUNT_CODE_USE, {"used_code": recorded.coupon_code})
+        count_code_use(connection, recorded.coupon_code)
     return _recorded(recorded, locked_campaign, customer)
 
 
@@ -434,4 +444,4 @@ async def _apply(database: Database, command: ApplyDiscount, now: datetime, zone
         if usage is not None:
             return _replay(command, usage)
         # The winner rolled back after all, so nothing holds the key: try afresh.
-    return [_KEY_REUSED]
+    return [KEY_REUSED]

@@ -31,7 +31,14 @@ from ..core.money import ZERO
 from ..core.validation import cart_errors, idempotency_key_errors, order_reference_errors
 from ..db.database import Database
 from ..observability import events
-from .apply import COUNT_CODE_USE, RECORD_UNDER_LOCK, CUSTOMER_NOT_FOUND, lock_customer_order_and_codes, new_usage
+from .apply import (
+    CUSTOMER_NOT_FOUND,
+    KEY_REUSED,
+    RECORD_UNDER_LOCK,
+    count_code_use,
+    lock_customer_order_and_codes,
+    new_usage,
+)
 from .models import CHECKOUT_KEY_CONSTRAINT, Checkout, DiscountUsage
 from .offers import OFFER_ROWS, CartQuery, judge
 from .records import USAGE_COLUMNS, Offer, UsageRecord, usage_record
@@ -83,12 +90,11 @@ class CheckoutResult:
 
 CheckoutOutcome = Union[CheckoutResult, list[UserError]]
 
-_KEY_REUSED = UserError(ErrorCode.IDEMPOTENCY_KEY_REUSED,
-                        "This idempotency key was already used with a different input.", ("idempotency_key",))
 NOTHING_APPLIES = UserError(ErrorCode.NO_DISCOUNT_APPLIES, "No discount applies to this cart now.", None)
 
 _IDS = bindparam("campaign_ids", type_=ARRAY(BigInteger))
-LOCK_CAMPAIGNS = select(Campaign.id).where(Campaign.id == _IDS.any_()).order_by(Campaign.id).with_for_update()
+LOCK_CAMPAIGNS = (select(Campaign.id).where(Campaign.id == _IDS.any_()).order_by(Campaign.id)
+                  .with_for_update(key_share=True))
 # Read after the locks, so in a snapshot that sees every change committed before them.
 CAMPAIGNS_AGAIN = (select(*order_columns(), *CAMPAIGN_COLUMNS, *standing_columns(Campaign.id))
                    .where(Campaign.id == _IDS.any_()).order_by(Campaign.created_at, Campaign.id))
@@ -113,10 +119,10 @@ def _offers_of(rows, command: ApplyBestDiscounts, now: datetime, zone: tzinfo):
 
 def _replay(connection: Connection, command: ApplyBestDiscounts, checkout, now: datetime,
             zone: tzinfo) -> CheckoutOutcome:
-    """The first checkout under this key: its usages, each with its campaign
-    and the customer's standing as it is now."""
+    """The first checkout under this key: its usages and rejected codes,
+    each usage with its campaign and the customer's allowance as they are now."""
     if not _same_request(command, checkout):
-        return [_KEY_REUSED]
+        return [KEY_REUSED]
     usages = [usage_record(row) for row in connection.execute(USAGES_OF_CHECKOUT, {"checkout_id": checkout.id})]
     parameters = {**standing_parameters(command.customer_id, now, zone, command.coupon_codes,
                                         command.order_reference),
@@ -129,63 +135,62 @@ def _replay(connection: Connection, command: ApplyBestDiscounts, checkout, now: 
                                    customer_standing(rows[usage.campaign_id], day_ends_at), usage.coupon_code)
         for usage in usages
     }
+    rejected = checkout.rejected_coupon_codes.split(",") if checkout.rejected_coupon_codes else []
     return CheckoutResult(command.order_reference, command.cart, offers.get(DiscountType.CART),
-                          offers.get(DiscountType.DELIVERY), usages, replayed=True)
+                          offers.get(DiscountType.DELIVERY), usages, rejected_codes=rejected, replayed=True)
 
 
-def _holds(chosen: Combination[Offer], fresh: dict[int, Optional[Offer]]) -> bool:
-    """Whether every offer of `chosen` is what its campaign gives under the lock."""
-    return all(fresh.get(offer.campaign.id) is not None
-               and fresh[offer.campaign.id].discount == offer.discount for offer in chosen.offers)
+def _best(cart: list[Offer], delivery: list[Offer]) -> Combination[Offer]:
+    return best_combination(cart, delivery, key_of=Offer.rank_key.fget,
+                            amount_of=lambda offer: offer.discount.discount_amount,
+                            exclusive_of=lambda offer: offer.campaign.terms.exclusive)
 
 
 def _choose(connection: Connection, command: ApplyBestDiscounts, offers, parameters: dict, now: datetime,
             zone: tzinfo) -> Combination[Offer]:
-    """The best combination that holds under its campaigns' locks, which stay
-    held; an empty one when nothing applies."""
+    """The best combination as the locks see it, its campaigns' locks held;
+    an empty one when nothing applies.
+
+    Each attempt locks the campaigns of the best combination and reads them
+    again: what the locks returned replaces what was read (every field of
+    the campaign, not only the amount: it may have turned exclusive), and the
+    best combination is chosen again. When that one is made of locked
+    campaigns only, it is the answer, built from the locked rows; otherwise
+    the savepoint is rolled back, which releases the locks before the next
+    combination's are taken, so the lock order holds."""
     cart, delivery = list(offers.cart), list(offers.delivery)
-    chosen = offers.best_combination
-    for attempt in range(MAX_ATTEMPTS):
-        if not chosen.offers:
-            return chosen
+    chosen, attempts = offers.best_combination, 0
+    while chosen.offers:
+        attempts += 1
         ids = sorted(offer.campaign.id for offer in chosen.offers)
         savepoint = connection.begin_nested()
         connection.execute(LOCK_CAMPAIGNS, {"campaign_ids": ids})
         rows = connection.execute(CAMPAIGNS_AGAIN, {**parameters, "campaign_ids": ids}).all()
         again = _offers_of(rows, command, now, zone)
-        fresh: dict[int, Optional[Offer]] = {campaign_id: None for campaign_id in ids}
-        fresh.update({offer.campaign.id: offer for offer in (*again.cart, *again.delivery)})
-        if _holds(chosen, fresh):
+        cart = _refreshed(cart, ids, again.cart)
+        delivery = _refreshed(delivery, ids, again.delivery)
+        retry = _best(cart, delivery)
+        if all(offer.campaign.id in ids for offer in retry.offers):
             savepoint.commit()
-            return chosen
-        # Lost a race: what the locks returned replaces what was read, and the
-        # best combination is chosen again.
-        cart = _refreshed(cart, fresh, again.cart)
-        delivery = _refreshed(delivery, fresh, again.delivery)
-        retry = best_combination(cart, delivery, key_of=Offer.rank_key.fget,
-                                 amount_of=lambda offer: offer.discount.discount_amount,
-                                 exclusive_of=lambda offer: offer.campaign.terms.exclusive)
-        if all(offer.campaign.id in fresh for offer in retry.offers) or attempt == MAX_ATTEMPTS - 1:
-            # Within what is locked (or out of attempts): the locks' own answer.
-            within = Combination(*(offer if offer is None or offer.campaign.id in fresh else None
-                                   for offer in (retry.cart, retry.delivery)))
+            return retry
+        if attempts == MAX_ATTEMPTS:  # the best of what the locks hold
             savepoint.commit()
-            return within
-        savepoint.rollback()  # releases the campaign locks before others are taken
+            return _best(list(again.cart), list(again.delivery))
+        savepoint.rollback()
         chosen = retry
-    return Combination()
+    return chosen
 
 
-def _refreshed(ranked: list[Offer], fresh: dict[int, Optional[Offer]], fresh_of_type: list[Offer]) -> list[Offer]:
-    kept = [offer for offer in ranked if offer.campaign.id not in fresh]
-    return sorted(kept + list(fresh_of_type), key=Offer.rank_key.fget)
+def _refreshed(ranked: list[Offer], locked_ids: list[int], locked_offers: list[Offer]) -> list[Offer]:
+    """`ranked` with the locked campaigns' offers as the locks gave them (none when refused)."""
+    kept = [offer for offer in ranked if offer.campaign.id not in locked_ids]
+    return sorted(kept + list(locked_offers), key=Offer.rank_key.fget)
 
 
 def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts, now: datetime,
                             zone: tzinfo) -> CheckoutOutcome:
     parameters = standing_parameters(command.customer_id, now, zone, command.coupon_codes, command.order_reference)
-    customer_row = lock_customer_order_and_codes(connection, command.customer_id, command.order_reference,
-                                                 parameters["codes"])
+    customer_row = lock_customer_order_and_codes(connection, parameters)
     if customer_row is None:
         return [CUSTOMER_NOT_FOUND]
     if command.idempotency_key is not None:
@@ -202,7 +207,8 @@ def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts,
         "api_key_id": command.api_key_id, "idempotency_key": command.idempotency_key,
         "customer_id": command.customer_id, "order_reference": command.order_reference,
         "cart_value": command.cart.cart_value, "delivery_charge": command.cart.delivery_charge,
-        "coupon_codes": command.codes_key, "created_at": now,
+        "coupon_codes": command.codes_key, "rejected_coupon_codes": ",".join(offers.rejected_codes),
+        "created_at": now,
     }).scalar_one()
     usages = []
     for offer in sorted(chosen.offers, key=lambda offer: offer.campaign.id):
@@ -211,7 +217,7 @@ def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts,
             api_key_id=command.api_key_id, coupon_code=offer.coupon_code, order_reference=command.order_reference,
             checkout_id=checkout_id)).one())
         if usage.coupon_code is not None:
-            connection.execute(COUNT_CODE_USE, {"used_code": usage.coupon_code})
+            count_code_use(connection, usage.coupon_code)
         usages.append(usage)
     return CheckoutResult(command.order_reference, command.cart, chosen.cart, chosen.delivery, usages,
                           rejected_codes=offers.rejected_codes)

@@ -107,6 +107,8 @@ class Checkout(Base):
     delivery_charge: Mapped[Decimal] = mapped_column(Money)
     # The cart's codes, normalized and sorted: part of "the same input".
     coupon_codes: Mapped[str] = mapped_column(Text, server_default=text("''"))
+    # The codes the first answer listed as rejected, as sent: a replay answers the same.
+    rejected_coupon_codes: Mapped[str] = mapped_column(Text, server_default=text("''"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
     __table_args__ = (UniqueConstraint("api_key_id", "idempotency_key", name=CHECKOUT_KEY_CONSTRAINT),)

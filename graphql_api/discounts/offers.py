@@ -32,8 +32,16 @@ from ..customers.models import Customer
 from ..db.database import Database
 from ..db.prepared_statements import PreparedStatement
 from .records import AvailableOffers, IneligibleCampaign, Offer
-from .standing import CODES, CUSTOMER_ID, customer_standing, order_columns, order_state, standing_columns, \
-    standing_parameters
+from .standing import (
+    CODES,
+    CUSTOMER_ID,
+    cart_code,
+    customer_standing,
+    order_columns,
+    order_state,
+    standing_columns,
+    standing_parameters,
+)
 
 NOW = bindparam("now")
 
@@ -114,11 +122,11 @@ def judge(rows, query: CartQuery, now: datetime, day_ends_at: datetime) -> Avail
         terms = campaign.terms
         standing = customer_standing(row, day_ends_at)
         if terms.requires_code and code_accepted(terms, standing, now):
-            accepted.add(row.cart_code)
+            accepted.update(row.cart_codes)
         discount, failed = reasons(terms, query.cart, standing, now, order)
         if discount is not None:
             offers[terms.discount_type].append(
-                Offer(campaign, discount, standing, row.cart_code if terms.requires_code else None))
+                Offer(campaign, discount, standing, cart_code(row) if terms.requires_code else None))
         elif query.explain and not any(reason.kind in HIDDEN for reason in failed):
             ineligible.append(IneligibleCampaign(campaign, failed))
     cart = sorted(offers[DiscountType.CART], key=Offer.rank_key.fget)

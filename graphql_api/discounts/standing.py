@@ -8,10 +8,10 @@ from __future__ import annotations
 from datetime import datetime, tzinfo
 from typing import Optional, Sequence
 
-from sqlalchemy import ARRAY, String, and_, bindparam, case, exists, func, literal, or_, select
+from sqlalchemy import ARRAY, String, and_, bindparam, case, exists, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..campaigns.conditions import usage_counts
+from ..campaigns.conditions import code_usable, usage_counts
 from ..campaigns.models import Campaign, CampaignTarget
 from ..codes.models import CouponCode
 from ..core.calendar import business_day_bounds
@@ -39,7 +39,7 @@ def standing_parameters(customer_id: Optional[int], now: datetime, zone: tzinfo,
 
 
 def standing_columns(campaign_id_column) -> list[ColumnElement]:
-    """`is_target`, `usages_today`, `usages_total` and `cart_code` of the
+    """`is_target`, `usages_today`, `usages_total` and `cart_codes` of the
     customer in CUSTOMER_ID for the campaign in `campaign_id_column`, as
     correlated subqueries."""
     is_target = exists().where(
@@ -56,15 +56,16 @@ def standing_columns(campaign_id_column) -> list[ColumnElement]:
         (Campaign.max_usage_per_customer.is_(None), literal(0)),
         else_=select(func.count()).where(mine).scalar_subquery(),
     )
-    # One of the cart's codes that belongs to the campaign and is not used up.
-    cart_code = (
-        select(func.min(CouponCode.code))
+    # The cart's codes that belong to the campaign and are not used up
+    # (NULL for none): each of them is accepted, whichever one is used.
+    cart_codes = (
+        select(func.array_agg(CouponCode.code))
         .where(CouponCode.code == func.any(CODES), CouponCode.campaign_id == campaign_id_column,
-               or_(CouponCode.uses_per_code.is_(None), CouponCode.usage_count < CouponCode.uses_per_code))
+               code_usable(CouponCode))
         .scalar_subquery()
     )
     return [is_target.label("is_target"), usages_today.label("usages_today"),
-            usages_total.label("usages_total"), cart_code.label("cart_code")]
+            usages_total.label("usages_total"), cart_codes.label("cart_codes")]
 
 
 def order_columns() -> list[ColumnElement]:
@@ -79,7 +80,13 @@ def order_columns() -> list[ColumnElement]:
 
 def customer_standing(row, day_ends_at: Optional[datetime]) -> CustomerStanding:
     return CustomerStanding(is_target=row.is_target, usages_today=row.usages_today, usages_total=row.usages_total,
-                            has_code=row.cart_code is not None, day_ends_at=day_ends_at)
+                            has_code=bool(row.cart_codes), day_ends_at=day_ends_at)
+
+
+def cart_code(row) -> Optional[str]:
+    """The code a discount of this row's campaign rests on: the first of the
+    cart's usable codes of it."""
+    return min(row.cart_codes) if row.cart_codes else None
 
 
 def order_state(row) -> OrderState:

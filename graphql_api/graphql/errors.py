@@ -25,8 +25,9 @@ UserErrorCode = describe_values(
         "DAILY_LIMIT_REACHED": "The customer used the campaign maxUsagePerCustomerPerDay times today.",
         "NOTHING_TO_DISCOUNT": "The value the discount comes off (cart value or delivery charge) is zero.",
         "IDEMPOTENCY_KEY_REUSED": "The idempotencyKey was used before with a different input.",
-        "INVALID_COUPON_CODE": "The coupon code reaches nothing this customer can use now: unknown, used up, of a "
-                               "paused, expired or deleted campaign, or of one targeted at others (one answer for all).",
+        "INVALID_COUPON_CODE": "The coupon code reaches nothing this customer can use now: unknown, used up, "
+                               "of a paused, expired or deleted campaign, or of one targeted at others (one "
+                               "answer for all).",
         "CUSTOMER_LIMIT_REACHED": "The customer used the campaign maxUsagePerCustomer times.",
         "TOTAL_USAGE_LIMIT_REACHED": "The campaign was used maxTotalUsage times by all customers together.",
         "NOT_COMBINABLE": "The order already holds a discount of this type or an exclusive one, or the campaign is "

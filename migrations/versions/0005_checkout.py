@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.Column('cart_value', MONEY, nullable=False),
         sa.Column('delivery_charge', MONEY, nullable=False),
         sa.Column('coupon_codes', sa.Text(), server_default=sa.text("''"), nullable=False),
+        sa.Column('rejected_coupon_codes', sa.Text(), server_default=sa.text("''"), nullable=False),
         sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(['api_key_id'], ['api_keys.id'], ondelete='RESTRICT'),
         sa.ForeignKeyConstraint(['customer_id'], ['customers.id'], ondelete='RESTRICT'),

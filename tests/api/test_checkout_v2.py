@@ -68,6 +68,14 @@ class TestCodes:
         assert apply(gql, coded["id"], other["id"], couponCode="SPRING-25")["userErrors"][0]["code"] == \
             "INVALID_COUPON_CODE"
 
+    def test_every_usable_code_of_a_campaign_is_accepted(self, gql, customer):
+        coded = create_campaign(gql, name="coded", requiresCode=True)
+        add_codes(gql, coded, ["MINE-ZZZZ", "AAAA-SECRET"])
+        both = offers(gql, customer, couponCodes=["mine-zzzz", "aaaa-secret"])
+        assert both["rejectedCouponCodes"] == [] and names(both["cartDiscounts"]) == ["coded"]
+        guess = offers(gql, customer, couponCodes=["mine-zzzz", "AAAA-GUESS"])
+        assert guess["rejectedCouponCodes"] == ["AAAA-GUESS"]
+
     def test_a_code_with_uses_per_code_n_gives_n_uses(self, gql):
         coded = create_campaign(gql, name="coded", requiresCode=True)
         add_codes(gql, coded, ["TWICE"], usesPerCode=2)
@@ -386,6 +394,31 @@ def test_the_next_best_is_taken_when_the_best_lost_its_race_under_the_lock(gql, 
         assert [row.name for row in applied] == ["next"]
 
 
+def test_a_campaign_turned_exclusive_before_the_lock_is_applied_as_the_lock_sees_it(gql, customer, admin_engine,
+                                                                                   monkeypatch):
+    from sqlalchemy import text
+
+    from graphql_api.discounts import checkout
+
+    create_campaign(gql, name="cart", discountPercentage="20")
+    create_campaign(gql, name="delivery", discountType="DELIVERY", discountPercentage="50")
+    read = checkout.OFFER_ROWS
+
+    class ReadThenTheAdminEdits:
+        def execute(self, connection, parameters):
+            rows = read.execute(connection, parameters).all()
+            with admin_engine.begin() as other:
+                other.execute(text("UPDATE campaigns SET exclusive = true, revision = revision + 1 WHERE name = 'cart'"))
+            return _Rows(rows)
+
+    monkeypatch.setattr(checkout, "OFFER_ROWS", ReadThenTheAdminEdits())
+    result = best(gql, customer, deliveryCharge="80")["checkout"]
+    assert result["cartDiscount"]["campaign"]["name"] == "cart" and result["deliveryDiscount"] is None
+    with admin_engine.connect() as connection:
+        rows = connection.execute(text("SELECT exclusive FROM discount_usages")).all()
+    assert [row.exclusive for row in rows] == [True]
+
+
 class _Rows:
     def __init__(self, rows):
         self.rows = rows
@@ -433,3 +466,22 @@ def test_generated_codes_that_exist_already_are_replaced_not_reported(gql, monke
     codes = gql("query($id: ID!) { campaign(id: $id) { codes { nodes { code } } } }", {"id": coded["id"]})
     assert [n["code"] for n in codes["campaign"]["codes"]["nodes"]] == \
         ["CLASH-0001", "CLASH-0002", "FRESH-0001", "FRESH-0002", "FRESH-0003"]
+
+
+def test_adding_codes_does_not_hold_up_the_campaigns_applies(gql, customer, admin_engine):
+    """A code insert's foreign key takes FOR KEY SHARE on its campaign until it
+    commits (100,000 generated codes: about a second); the applies lock the
+    campaign FOR NO KEY UPDATE, which does not wait for it."""
+    from sqlalchemy import text
+
+    campaign = create_campaign(gql, name="busy", requiresCode=True)
+    add_codes(gql, campaign, ["BUSY-ONE"])
+    with admin_engine.connect() as generating:
+        transaction = generating.begin()
+        generating.execute(text("INSERT INTO coupon_codes (campaign_id, code, uses_per_code, created_at) "
+                                "SELECT id, 'BUSY-TWO', 1, now() FROM campaigns WHERE name = 'busy'"))
+        try:
+            result = apply(gql, campaign["id"], customer["id"], couponCode="busy-one")
+            assert result["userErrors"] == [], result
+        finally:
+            transaction.rollback()

@@ -265,6 +265,12 @@ class TestRateLimit:
         # 5 x 100 points per request: the bucket of 2000 holds three or four of them.
         assert statuses[:3] == [200, 200, 200] and statuses[-1] == 429, statuses
         assert guesses[0].body["extensions"]["cost"]["actualQueryCost"] >= 500
+        # The penalty is taken into debt: an empty bucket does not make guessing free.
+        answered = 0
+        for _ in range(10):
+            now[0] += 10  # 10 points back each time, enough for a query but not for its guesses
+            answered += ask([f"MORE{m}" for m in range(5)]).status_code == 200
+        assert answered <= 1
 
     def test_retry_after_says_when(self, settings, database, clock, client_for):
         now = [0.0]

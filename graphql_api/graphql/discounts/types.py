@@ -1,12 +1,11 @@
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import strawberry
-
-import enum
 
 from ..enums import DiscountType, describe_values
 from ...core.discounts import HIDDEN, Cart, Combination, Ineligibility, Reason
@@ -18,8 +17,6 @@ from ..cost_directives import ListSize
 from ..errors import UserError
 from ..ids import encode_id
 from ..inputs import plain_scalar_input
-
-MAX_OFFERS = 100
 from ..node import Node
 from ..context import Info
 
@@ -211,6 +208,8 @@ class IneligibleDiscount:
         description="Every rule the campaign fails for this cart, not only the first.")
 
 
+# The most offers (or explanations) one list returns.
+MAX_OFFERS = 100
 OFFER_LIST_SIZE = ListSize(slicing_arguments=["first"], assumed_size=MAX_OFFERS, require_one_slicing_argument=False)
 FirstOffers = Annotated[Optional[int], strawberry.argument(
     description="How many, best first: 0 to 100; null means 100. The best ones are chosen among all.")]

@@ -36,6 +36,13 @@ class Throttle:
             logger.warning("rate limiter unavailable; letting the request through", exc_info=True)
             return None
 
+    async def debit(self, bucket: str, points: int) -> Optional[float]:
+        try:
+            return await self.buckets.debit(bucket, points, self.limits)
+        except Exception:
+            logger.warning("rate limiter unavailable for a penalty", exc_info=True)
+            return None
+
     async def give(self, bucket: str, points: int) -> Optional[float]:
         try:
             return await self.buckets.give(bucket, points, self.limits)
@@ -132,26 +139,26 @@ class MeteredOperation:
 
     async def finish(self, data: Optional[dict], surcharge: int = 0) -> None:
         """`surcharge`: points the resolvers found owed beyond the query's
-        cost (failed coupon codes). What the bucket cannot cover empties it."""
+        cost (failed coupon codes), taken into debt if need be."""
         if not self.started:
-            await self.drain(surcharge)
+            await self.penalize(surcharge)
             return
         self.actual = max(MINIMUM_COST, self.calculator.operation_cost(self.operation, data or {})) + surcharge
         if self.paid > self.actual:
             available = await self.throttle.give(self.bucket, self.paid - self.actual)
             self.available = available if available is not None else self.available
         elif self.actual > self.paid:
-            await self.drain(self.actual - self.paid)
+            await self.penalize(self.actual - self.paid)
 
-    async def drain(self, points: int) -> None:
-        """Takes `points`, or what the bucket holds when it holds fewer."""
+    async def penalize(self, points: int) -> None:
+        """Takes `points` even when the bucket holds fewer (it goes into
+        debt): the penalty is found after the work, and an empty bucket must
+        not make it free."""
         if points <= 0:
             return
-        draw = await self.throttle.take(self.bucket, points)
-        if draw is not None and not draw.allowed and draw.available >= 1:
-            draw = await self.throttle.take(self.bucket, math.floor(draw.available))
-        if draw is not None:
-            self.available = draw.available
+        available = await self.throttle.debit(self.bucket, points)
+        if available is not None:
+            self.available = available
 
     def report(self) -> dict[str, Any]:
         if self.requested is None:

@@ -243,7 +243,7 @@ class GraphQLEngine:
         if not run.timed_out:
             await run.metered.finish(run.data, surcharge)
         else:
-            await run.metered.drain(surcharge)
+            await run.metered.penalize(surcharge)
 
     def respond(self, exchange: Exchange, run: OperationRun) -> dict[str, Any]:
         body: dict[str, Any] = {"data": run.data}
