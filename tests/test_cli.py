@@ -218,6 +218,17 @@ def test_a_production_start_says_how_to_make_the_first_key(empty_database):
 
 
 def test_log_lines_carry_no_terminal_colours(empty_database):
-    log, _ = served_log(empty_database, "--migrate", LOG_LEVEL="INFO")
-    assert "Uvicorn running on" in log  # uvicorn's line that carries a coloured copy
+    import time
+
+    process, _ = start_server(empty_database, "--migrate", LOG_LEVEL="INFO")
+    try:
+        # Log lines reach the file through the background writer, a moment after
+        # the server answers: wait for uvicorn's line, which carries a coloured copy.
+        deadline = time.monotonic() + 10
+        while "Uvicorn running on" not in server_log(process) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        log = server_log(process)
+    finally:
+        stop_server(process)
+    assert "Uvicorn running on" in log
     assert "color_message" not in log and "\x1b[" not in log
