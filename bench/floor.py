@@ -17,18 +17,22 @@ from starlette.routing import Route
 from graphql_api.core.discounts import Cart
 from graphql_api.core.money import format_amount
 from graphql_api.discounts.apply import AppliedDiscount, ApplyDiscount, apply_discount
-from graphql_api.discounts.offers import available_offers
+from graphql_api.discounts.offers import CartQuery, available_offers
 from graphql_api.server.gc_tuning import tune_for_serving
 from graphql_api.settings import Settings
 
 
-def _offer(offer) -> dict:
+# The GraphQL lists' default bound, so that both return the same offers.
+FIRST = 100
+
+
+def _offer(offer, is_best: bool) -> dict:
     return {
         "campaign": {"id": offer.campaign.id, "name": offer.campaign.name},
         "discountType": offer.campaign.terms.discount_type.value,
         "discountAmount": format_amount(offer.discount.discount_amount),
         "finalAmount": format_amount(offer.discount.final_amount),
-        "isBest": offer.is_best,
+        "isBest": is_best,
         "savings": offer.savings,
     }
 
@@ -40,10 +44,10 @@ def create_floor_app() -> Starlette:
     async def read(request: Request) -> JSONResponse:
         body = await request.json()
         cart = Cart(Decimal(body["cartValue"]), Decimal(body["deliveryCharge"]))
-        offers = await database.read(available_offers, int(body["customerId"]), cart,
+        offers = await database.read(available_offers, CartQuery(int(body["customerId"]), cart),
                                      datetime.now(timezone.utc), settings.business_timezone)
-        cart_offers = [_offer(o) for o in offers.cart]
-        delivery_offers = [_offer(o) for o in offers.delivery]
+        cart_offers = [_offer(o, n == 0) for n, o in enumerate(offers.cart[:FIRST])]
+        delivery_offers = [_offer(o, n == 0) for n, o in enumerate(offers.delivery[:FIRST])]
         return JSONResponse({"cartDiscounts": cart_offers, "deliveryDiscounts": delivery_offers,
                              "bestCartDiscount": cart_offers[0] if cart_offers else None,
                              "bestDeliveryDiscount": delivery_offers[0] if delivery_offers else None})

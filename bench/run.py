@@ -311,7 +311,7 @@ def explain(url: str, customer: int) -> str:
     from sqlalchemy.orm import Session
 
     from graphql_api.core.discounts import Cart
-    from graphql_api.discounts.offers import available_offers
+    from graphql_api.discounts.offers import CartQuery, available_offers
 
     from graphql_api.db.prepared_statements import OPTION
 
@@ -322,8 +322,8 @@ def explain(url: str, customer: int) -> str:
         # As the service runs it: prepared, past the five runs after which
         # PostgreSQL may settle on one plan for every parameter.
         for _ in range(6):
-            available_offers(session, customer, Cart(Decimal("600"), Decimal("80")), datetime.now(timezone.utc),
-                             ZoneInfo("UTC"))
+            available_offers(session, CartQuery(customer, Cart(Decimal("600"), Decimal("80"))),
+                             datetime.now(timezone.utc), ZoneInfo("UTC"))
         statement, params = captured[-1]
         cursor = session.connection().connection.cursor()
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + statement, params)
