@@ -11,7 +11,7 @@ are taken, so the lock order holds."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Optional, Sequence, Union
@@ -210,7 +210,7 @@ def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts,
         "coupon_codes": command.codes_key, "rejected_coupon_codes": ",".join(offers.rejected_codes),
         "created_at": now,
     }).scalar_one()
-    usages = []
+    usages, applied = [], {}
     for offer in sorted(chosen.offers, key=lambda offer: offer.campaign.id):
         usage = usage_record(connection.execute(RECORD_UNDER_LOCK, new_usage(
             offer.campaign, offer.discount, customer_id=command.customer_id, cart=command.cart, now=now,
@@ -219,8 +219,19 @@ def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts,
         if usage.coupon_code is not None:
             count_code_use(connection, usage.coupon_code)
         usages.append(usage)
-    return CheckoutResult(command.order_reference, command.cart, chosen.cart, chosen.delivery, usages,
-                          rejected_codes=offers.rejected_codes)
+        applied[usage.discount_type] = _after(offer, usage)
+    return CheckoutResult(command.order_reference, command.cart, applied.get(DiscountType.CART),
+                          applied.get(DiscountType.DELIVERY), usages, rejected_codes=offers.rejected_codes)
+
+
+def _after(offer: Offer, usage: UsageRecord) -> Offer:
+    """The offer with its campaign as the usage left it (the response answers
+    from it, as applyDiscount's does): the amount added to the used budget
+    the lock saw, one more use counted."""
+    terms = offer.campaign.terms
+    campaign = replace(offer.campaign, terms=replace(terms, used_budget=terms.used_budget + usage.discount_amount,
+                                                     usage_count=terms.usage_count + 1))
+    return replace(offer, campaign=campaign)
 
 
 def _rejected_errors(command: ApplyBestDiscounts, rejected: list[str]) -> list[UserError]:
@@ -248,7 +259,7 @@ async def apply_best_discounts(database: Database, command: ApplyBestDiscounts, 
         for offer, usage in zip(result.applied_offers, result.usages):
             events.discount_applied(usage.id, usage.campaign_id, usage.customer_id, usage.discount_type.value,
                                     usage.original_amount, usage.discount_amount)
-            terms = offer.campaign.terms  # as locked, before this usage
-            if terms.used_budget + usage.discount_amount >= terms.total_budget:
+            terms = offer.campaign.terms  # as this usage left it
+            if terms.used_budget >= terms.total_budget:
                 events.budget_exhausted(usage.campaign_id, terms.total_budget)
     return result

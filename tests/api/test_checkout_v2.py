@@ -485,3 +485,12 @@ def test_adding_codes_does_not_hold_up_the_campaigns_applies(gql, customer, admi
             assert result["userErrors"] == [], result
         finally:
             transaction.rollback()
+
+
+def test_the_checkout_answers_its_campaigns_as_the_usages_left_them(gql, customer):
+    create_campaign(gql, name="cart", totalBudget="1000")
+    checkout = gql("""mutation($i: ApplyBestDiscountsInput!) { applyBestDiscounts(input: $i) { checkout {
+        cartDiscount { discountAmount campaign { usedBudget remainingBudget usageCount } } } } }""",
+                   {"i": {"customerId": customer["id"], "cartValue": "600", "orderReference": "o-1"}})
+    assert checkout["applyBestDiscounts"]["checkout"]["cartDiscount"] == {
+        "discountAmount": "60.00", "campaign": {"usedBudget": "60.00", "remainingBudget": "940.00", "usageCount": 1}}
