@@ -6,7 +6,7 @@ import enum
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Callable, Generic, Optional, Sequence, TypeVar, Union
+from typing import Callable, Generic, Iterator, Optional, Sequence, TypeVar, Union
 
 from .campaigns import ROOM_UNDER_TOTAL_CAP, CampaignTerms, DiscountType, effective_status
 from .errors import ErrorCode
@@ -158,66 +158,73 @@ def code_accepted(terms: CampaignTerms, standing: CustomerStanding, now: datetim
 
 
 def reasons(terms: CampaignTerms, cart: Cart, standing: CustomerStanding, now: datetime,
-            order: OrderState = NO_ORDER) -> tuple[Optional[Discount], list[Reason]]:
-    """Every rule, in the contract's order of precedence: the discount when
-    none fails, else every failing rule (the apply reports the first, the
-    explanations all). A code campaign the code does not reach fails that
-    rule alone: nothing else about it may show."""
-    if terms.requires_code and not code_accepted(terms, standing, now):
-        return None, [Reason(Ineligibility.CODE_NOT_ACCEPTED, INVALID_COUPON_CODE_MESSAGE)]
-    failed: list[Reason] = []
-    if terms.deleted:
-        failed.append(Reason(Ineligibility.DELETED, "The campaign is deleted."))
-    if terms.paused:
-        failed.append(Reason(Ineligibility.PAUSED, "The campaign is paused."))
-    if now > terms.end_date:
-        failed.append(Reason(Ineligibility.EXPIRED, "The campaign is over (see endDate)."))
-    if terms.used_budget >= terms.total_budget:
-        failed.append(Reason(Ineligibility.BUDGET_EXHAUSTED, "The campaign's budget is used up."))
-    if now < terms.start_date:
-        failed.append(Reason(Ineligibility.NOT_STARTED, "The campaign has not started yet (see startsAt).",
-                             starts_at=terms.start_date))
-    if cart.cart_value < terms.min_cart_value:
-        failed.append(Reason(Ineligibility.MIN_CART_VALUE_NOT_MET,
-                             f"The cart value must be at least {format_amount(terms.min_cart_value)}.",
-                             shortfall=terms.min_cart_value - cart.cart_value))
-    if terms.is_targeted and not standing.is_target:
-        failed.append(Reason(Ineligibility.NOT_TARGETED, "The campaign is not offered to this customer."))
-    daily = terms.max_usage_per_customer_per_day
-    if standing.usages_today >= daily:
-        failed.append(Reason(Ineligibility.DAILY_LIMIT_REACHED,
-                             f"The customer has used this campaign {daily} time(s) today, the daily limit.",
-                             used=standing.usages_today, limit=daily, resets_at=standing.day_ends_at))
-    lifetime = terms.max_usage_per_customer
-    if lifetime is not None and standing.usages_total >= lifetime:
-        failed.append(Reason(Ineligibility.CUSTOMER_LIMIT_REACHED,
-                             f"The customer has used this campaign {lifetime} time(s), its limit per customer.",
-                             used=standing.usages_total, limit=lifetime))
-    total = terms.max_total_usage
-    if not ROOM_UNDER_TOTAL_CAP.holds(terms, now):
-        failed.append(Reason(Ineligibility.TOTAL_USAGE_LIMIT_REACHED,
-                             f"The campaign has been used {total} time(s), its limit.",
-                             used=terms.usage_count, limit=total))
-    if order.blocks(terms):
-        failed.append(Reason(Ineligibility.NOT_COMBINABLE,
-                             "The order already has a discount this one does not combine with."))
-    value = cart.value_for(terms.discount_type)
-    amount = discount_amount(terms, value)
-    if amount <= ZERO and not any(r.kind is Ineligibility.BUDGET_EXHAUSTED for r in failed):
-        failed.append(Reason(
-            Ineligibility.NOTHING_TO_DISCOUNT,
-            f"There is nothing to discount: the {terms.discount_type.value.lower()} value is zero.",
-        ))
+            order: OrderState = NO_ORDER, every: bool = True) -> tuple[Optional[Discount], list[Reason]]:
+    """The discount when no rule fails, else the failing rules in the
+    contract's order of precedence: every one (`every`, the explanations) or
+    the first (the apply, and offers nobody asked to explain)."""
+    failing = _failing(terms, cart, standing, now, order)
+    failed = list(failing) if every else [reason for reason in (next(failing, None),) if reason is not None]
     if failed:
         return None, failed
-    return Discount(original_amount=value, discount_amount=amount), []
+    value = cart.value_for(terms.discount_type)
+    return Discount(original_amount=value, discount_amount=discount_amount(terms, value)), []
+
+
+def _failing(terms: CampaignTerms, cart: Cart, standing: CustomerStanding, now: datetime,
+             order: OrderState) -> Iterator[Reason]:
+    """Each rule that fails, in order, made only when asked for. A code
+    campaign the code does not reach fails that rule alone: nothing else
+    about it may show."""
+    if terms.requires_code and not code_accepted(terms, standing, now):
+        yield Reason(Ineligibility.CODE_NOT_ACCEPTED, INVALID_COUPON_CODE_MESSAGE)
+        return
+    if terms.deleted:
+        yield Reason(Ineligibility.DELETED, "The campaign is deleted.")
+    if terms.paused:
+        yield Reason(Ineligibility.PAUSED, "The campaign is paused.")
+    if now > terms.end_date:
+        yield Reason(Ineligibility.EXPIRED, "The campaign is over (see endDate).")
+    exhausted = terms.used_budget >= terms.total_budget
+    if exhausted:
+        yield Reason(Ineligibility.BUDGET_EXHAUSTED, "The campaign's budget is used up.")
+    if now < terms.start_date:
+        yield Reason(Ineligibility.NOT_STARTED, "The campaign has not started yet (see startsAt).",
+                     starts_at=terms.start_date)
+    if cart.cart_value < terms.min_cart_value:
+        yield Reason(Ineligibility.MIN_CART_VALUE_NOT_MET,
+                     f"The cart value must be at least {format_amount(terms.min_cart_value)}.",
+                     shortfall=terms.min_cart_value - cart.cart_value)
+    if terms.is_targeted and not standing.is_target:
+        yield Reason(Ineligibility.NOT_TARGETED, "The campaign is not offered to this customer.")
+    daily = terms.max_usage_per_customer_per_day
+    if standing.usages_today >= daily:
+        yield Reason(Ineligibility.DAILY_LIMIT_REACHED,
+                     f"The customer has used this campaign {daily} time(s) today, the daily limit.",
+                     used=standing.usages_today, limit=daily, resets_at=standing.day_ends_at)
+    lifetime = terms.max_usage_per_customer
+    if lifetime is not None and standing.usages_total >= lifetime:
+        yield Reason(Ineligibility.CUSTOMER_LIMIT_REACHED,
+                     f"The customer has used this campaign {lifetime} time(s), its limit per customer.",
+                     used=standing.usages_total, limit=lifetime)
+    if not ROOM_UNDER_TOTAL_CAP.holds(terms, now):
+        yield Reason(Ineligibility.TOTAL_USAGE_LIMIT_REACHED,
+                     f"The campaign has been used {terms.max_total_usage} time(s), its limit.",
+                     used=terms.usage_count, limit=terms.max_total_usage)
+    if order.blocks(terms):
+        yield Reason(Ineligibility.NOT_COMBINABLE, "The order already has a discount this one does not combine with.")
+    # An exhausted budget leaves nothing to discount too; that is said once, above.
+    if not exhausted and discount_amount(terms, cart.value_for(terms.discount_type)) <= ZERO:
+        yield Reason(
+            Ineligibility.NOTHING_TO_DISCOUNT,
+            f"There is nothing to discount: the {terms.discount_type.value.lower()} value is zero.",
+        )
 
 
 def evaluate(
     terms: CampaignTerms, cart: Cart, standing: CustomerStanding, now: datetime, order: OrderState = NO_ORDER
 ) -> Union[Discount, Refusal]:
     """The discount, or the first rule that fails as the apply reports it."""
-    discount, failed = reasons(terms, cart, standing, now, order)
+    discount, failed = reasons(terms, cart, standing, now, order, every=False)
     if discount is not None:
         return discount
     first = failed[0]

@@ -20,6 +20,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..campaigns.conditions import usage_counts
 from ..campaigns.models import Money
 from ..db.database import Base
 
@@ -82,11 +83,16 @@ class DiscountUsage(Base):
         ),
         # An order's usages (the combination rule).
         Index("ix_usages_order_reference", "order_reference", postgresql_where=text("order_reference IS NOT NULL")),
-        # Today's usages of a campaign by a customer (the daily limit).
-        Index("ix_usages_campaign_customer_used_at", "campaign_id", "customer_id", "used_at"),
         # A customer's history, newest first.
         Index("ix_usages_customer_id", "customer_id", "id"),
     )
+
+
+# A customer's usages of a campaign that count, today's (the daily limit) and
+# all (the lifetime cap): partial on the counting rule itself, so that both
+# counts are index-only scans, with no visit to the rows.
+Index("ix_usages_campaign_customer_used_at", DiscountUsage.campaign_id, DiscountUsage.customer_id,
+      DiscountUsage.used_at, postgresql_where=usage_counts(DiscountUsage.__table__))
 
 
 CHECKOUT_KEY_CONSTRAINT = "uq_checkouts_api_key_idempotency_key"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Optional, Sequence
 
-from sqlalchemy import bindparam, select, true, union
+from sqlalchemy import bindparam, not_, select, true, union_all
 from sqlalchemy.orm import Session
 
 from ..campaigns.conditions import live_window, not_over
@@ -61,20 +61,22 @@ class CartQuery:
 
 def _offer_rows(window) -> PreparedStatement:
     """The customer (with what the order holds), outer-joined to the
-    candidate campaigns: those in `window`, and those the cart's codes name.
-    An unknown customer is no rows, a known one at least one. The window only
-    narrows the candidates down to what an index finds; the rules decide."""
+    candidate campaigns with the customer's standing: those in `window`,
+    found by its index, and those the cart's codes name (outside it, so
+    none comes twice). An unknown customer is no rows, a known one at least
+    one. The window only narrows the candidates down to what an index finds;
+    the rules decide."""
     customer = select(Customer.id.label("customer_id"), *order_columns()).where(Customer.id == CUSTOMER_ID) \
         .subquery()
-    candidates = union(
-        select(Campaign.id.label("candidate_id")).where(window),
-        select(CouponCode.campaign_id).where(CouponCode.code == CODES.any_()),
+    columns = (*CAMPAIGN_COLUMNS, *standing_columns(Campaign.id))
+    named_by_codes = Campaign.id.in_(select(CouponCode.campaign_id).where(CouponCode.code == CODES.any_()))
+    candidates = union_all(
+        select(*columns).where(window),
+        select(*columns).where(named_by_codes, not_(window)),
     ).subquery()
-    found = select(*CAMPAIGN_COLUMNS, *standing_columns(Campaign.id)).join(
-        candidates, candidates.c.candidate_id == Campaign.id).subquery()
     return PreparedStatement(
-        select(customer, found).select_from(customer).outerjoin(found, true())
-        .order_by(found.c.created_at, found.c.id)
+        select(customer, candidates).select_from(customer).outerjoin(candidates, true())
+        .order_by(candidates.c.created_at, candidates.c.id)
     )
 
 
@@ -123,7 +125,7 @@ def judge(rows, query: CartQuery, now: datetime, day_ends_at: datetime) -> Avail
         standing = customer_standing(row, day_ends_at)
         if terms.requires_code and code_accepted(terms, standing, now):
             accepted.update(row.cart_codes)
-        discount, failed = reasons(terms, query.cart, standing, now, order)
+        discount, failed = reasons(terms, query.cart, standing, now, order, every=query.explain)
         if discount is not None:
             offers[terms.discount_type].append(
                 Offer(campaign, discount, standing, cart_code(row) if terms.requires_code else None))

@@ -87,9 +87,16 @@ def upgrade() -> None:
                                'reversed_amount >= 0 AND reversed_amount <= discount_amount')
     op.create_index('ix_usages_order_reference', 'discount_usages', ['order_reference'],
                     postgresql_where=sa.text('order_reference IS NOT NULL'))
+    # The daily and lifetime counts count only usages that count: the index
+    # is partial on that rule, so that they stay index-only scans.
+    op.drop_index('ix_usages_campaign_customer_used_at', table_name='discount_usages')
+    op.create_index('ix_usages_campaign_customer_used_at', 'discount_usages', ['campaign_id', 'customer_id', 'used_at'],
+                    postgresql_where=sa.text('reversed_amount < discount_amount'))
 
 
 def downgrade() -> None:
+    op.drop_index('ix_usages_campaign_customer_used_at', table_name='discount_usages')
+    op.create_index('ix_usages_campaign_customer_used_at', 'discount_usages', ['campaign_id', 'customer_id', 'used_at'])
     op.drop_index('ix_usages_order_reference', table_name='discount_usages')
     op.drop_constraint('ck_usages_reversed_within_amount', 'discount_usages', type_='check')
     op.drop_constraint('discount_usages_checkout_id_fkey', 'discount_usages', type_='foreignkey')
