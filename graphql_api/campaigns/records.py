@@ -61,12 +61,20 @@ def _campaign_values(fields: tuple[str, ...]) -> Callable:
     return operator.itemgetter(*(fields.index(key) for key in _CAMPAIGN_KEYS))
 
 
-def campaign_record(row) -> CampaignRecord:
-    """The campaign in a row that has CAMPAIGN_COLUMNS among its columns."""
+def campaign_values(fields: tuple[str, ...]) -> Callable:
+    """What campaign_record reads out of rows with these fields: worked out
+    once for the rows of one result (SQLAlchemy builds `row._fields` anew on
+    every call)."""
+    return _campaign_values(fields)
+
+
+def campaign_record(row, values: Optional[Callable] = None) -> CampaignRecord:
+    """The campaign in a row that has CAMPAIGN_COLUMNS among its columns;
+    `values` is campaign_values() of its result's fields, when known."""
     (id_, name, description, discount_type, discount_percentage, discount_flat, start_date, end_date, total_budget,
      used_budget, max_usage, min_cart_value, max_discount_amount, is_targeted, paused, created_at, updated_at,
      deleted_at, requires_code, max_usage_per_customer, max_total_usage, usage_count, exclusive,
-     priority) = _campaign_values(row._fields)(row)
+     priority) = (values or _campaign_values(row._fields))(row)
     return CampaignRecord(
         id=id_,
         name=name,

@@ -162,16 +162,17 @@ def reasons(terms: CampaignTerms, cart: Cart, standing: CustomerStanding, now: d
     """The discount when no rule fails, else the failing rules in the
     contract's order of precedence: every one (`every`, the explanations) or
     the first (the apply, and offers nobody asked to explain)."""
-    failing = _failing(terms, cart, standing, now, order)
+    value = cart.value_for(terms.discount_type)
+    amount = discount_amount(terms, value)
+    failing = _failing(terms, cart, standing, now, order, amount)
     failed = list(failing) if every else [reason for reason in (next(failing, None),) if reason is not None]
     if failed:
         return None, failed
-    value = cart.value_for(terms.discount_type)
-    return Discount(original_amount=value, discount_amount=discount_amount(terms, value)), []
+    return Discount(original_amount=value, discount_amount=amount), []
 
 
 def _failing(terms: CampaignTerms, cart: Cart, standing: CustomerStanding, now: datetime,
-             order: OrderState) -> Iterator[Reason]:
+             order: OrderState, amount: Decimal) -> Iterator[Reason]:
     """Each rule that fails, in order, made only when asked for. A code
     campaign the code does not reach fails that rule alone: nothing else
     about it may show."""
@@ -213,7 +214,7 @@ def _failing(terms: CampaignTerms, cart: Cart, standing: CustomerStanding, now: 
     if order.blocks(terms):
         yield Reason(Ineligibility.NOT_COMBINABLE, "The order already has a discount this one does not combine with.")
     # An exhausted budget leaves nothing to discount too; that is said once, above.
-    if not exhausted and discount_amount(terms, cart.value_for(terms.discount_type)) <= ZERO:
+    if not exhausted and amount <= ZERO:
         yield Reason(
             Ineligibility.NOTHING_TO_DISCOUNT,
             f"There is nothing to discount: the {terms.discount_type.value.lower()} value is zero.",

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.conditions import live_window, not_over
 from ..campaigns.models import Campaign
-from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record
+from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record, campaign_values
 from ..codes.models import CouponCode
 from ..core.calendar import business_day_bounds
 from ..core.campaigns import DiscountType
@@ -117,10 +117,11 @@ def judge(rows, query: CartQuery, now: datetime, day_ends_at: datetime) -> Avail
     ineligible: list[IneligibleCampaign] = []
     accepted: set[str] = set()
     order: OrderState = order_state(rows[0]) if rows else NO_ORDER
+    values = campaign_values(rows[0]._fields) if rows else None
     for row in rows:
         if row.id is None:  # the customer exists, and no campaign is a candidate
             continue
-        campaign = campaign_record(row)
+        campaign = campaign_record(row, values)
         terms = campaign.terms
         standing = customer_standing(row, day_ends_at)
         if terms.requires_code and code_accepted(terms, standing, now):

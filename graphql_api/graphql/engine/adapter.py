@@ -58,3 +58,10 @@ def reads_an_attribute(field: GraphQLField) -> Any:
     ):
         return None
     return definition.python_name
+
+
+def raw_info(info: Any) -> Any:
+    """graphql-core's resolve info behind strawberry's Info (private:
+    `Info._raw_info`): its field nodes and fragments, read without the
+    conversion `Info.selected_fields` makes of the whole selection."""
+    return info._raw_info

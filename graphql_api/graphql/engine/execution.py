@@ -118,6 +118,13 @@ def _plain_field(attribute: str, field_type: GraphQLOutputType) -> Optional[Plai
     return None  # interfaces, unions, nested lists, lists of scalars: the standard way
 
 
+def _value_field(return_type: GraphQLOutputType) -> Optional[PlainField]:
+    """A field of `return_type` read from nowhere (the value is given), when
+    it is an object or a list of objects."""
+    field = _plain_field("", return_type)
+    return field if field is not None and field.object_type is not None else None
+
+
 def plain_fields(parent_type: GraphQLObjectType) -> dict[str, PlainField]:
     """Worked out once per schema type, then kept on the type itself."""
     plan = parent_type.extensions.get(_PLAN_KEY)
@@ -247,6 +254,23 @@ class PlainFieldExecutor(StrawberryExecutor):
             return _in_selection_order(grouped_field_set, plain, await others)
 
         return merged()
+
+    def complete_value(self, return_type, field_details_list, info, path, result, position_context) -> Any:
+        """A resolver's value whose whole selection is plain (a bounded list
+        of offers, say) is completed by the compiled steps too; anything else,
+        or anything out of the ordinary in it, the standard way."""
+        if position_context is None and result is not None and not isinstance(result, Exception) \
+                and not self.is_awaitable(result):
+            key = ("value", id(return_type))
+            cache = self._shared if self._shared is not None else self._plain_subfields
+            if key not in cache:
+                cache[key] = _value_field(return_type)
+            field = cache[key]
+            if field is not None:
+                value = self._complete_plain_object(field, result, field_details_list)
+                if value is not _MISSING:
+                    return value
+        return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 
     def _complete_plain_object(self, field: PlainField, value: Any, field_details_list) -> Any:
         """An object or a list of objects whose whole selection is plain,
