@@ -15,6 +15,8 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.conditions import NOT_DELETED_SQL
 from ..campaigns.models import Campaign
+from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
+from ..campaigns.selectors import campaigns_by_ids
 from ..core.codes import added_code_errors, generation_errors, normalize, random_codes
 from ..core.errors import NO_SUCH_CAMPAIGN, ErrorCode, UserError
 from ..db.database import Database
@@ -74,10 +76,18 @@ _INSERT_CODES = (
 )
 
 
-def _campaign_exists(session: Session, campaign_id: int) -> bool:
-    # FOR KEY SHARE, as the foreign key would: a concurrent delete waits, applies do not.
-    return session.execute(select(Campaign.id).where(Campaign.id == campaign_id, NOT_DELETED_SQL)
-                           .with_for_update(key_share=True, read=True)).first() is not None
+@dataclass(frozen=True)
+class AddedCodes:
+    count: int
+    campaign: CampaignRecord  # as the transaction saw it: the response answers from it
+
+
+def _campaign(session: Session, campaign_id: int) -> Optional[CampaignRecord]:
+    """The campaign the codes go to, FOR KEY SHARE as their foreign key takes
+    it: applies (FOR NO KEY UPDATE) do not wait for it."""
+    row = session.execute(select(*CAMPAIGN_COLUMNS).where(Campaign.id == campaign_id, NOT_DELETED_SQL)
+                          .with_for_update(key_share=True, read=True)).first()
+    return campaign_record(row) if row is not None else None
 
 
 def _insert(session: Session, campaign_id: int, codes: list[str], uses_per_code: Optional[int],
@@ -87,8 +97,9 @@ def _insert(session: Session, campaign_id: int, codes: list[str], uses_per_code:
 
 
 def add_codes_in_transaction(session: Session, campaign_id: int, codes: Sequence[str], uses_per_code: Optional[int],
-                             now: datetime) -> Union[int, list[UserError]]:
-    if not _campaign_exists(session, campaign_id):
+                             now: datetime) -> Union[AddedCodes, list[UserError]]:
+    campaign = _campaign(session, campaign_id)
+    if campaign is None:
         return [_CAMPAIGN_NOT_FOUND]
     wanted = [normalize(code) for code in codes]
     taken_codes = list(session.execute(select(CouponCode.code).where(CouponCode.code.in_(wanted))).scalars())
@@ -97,21 +108,22 @@ def add_codes_in_transaction(session: Session, campaign_id: int, codes: Sequence
     inserted = _insert(session, campaign_id, wanted, uses_per_code, now)
     if len(inserted) < len(wanted):
         raise _CodesTaken([code for code in wanted if code not in inserted])
-    return len(inserted)
+    return AddedCodes(len(inserted), campaign)
 
 
 def generate_codes_in_transaction(session: Session, campaign_id: int, count: int, prefix: str, random_length: int,
-                                  uses_per_code: Optional[int], now: datetime) -> Union[int, list[UserError]]:
+                                  uses_per_code: Optional[int], now: datetime) -> Union[AddedCodes, list[UserError]]:
     """`count` new codes; a code that exists already is replaced by another
     random one, never reported."""
-    if not _campaign_exists(session, campaign_id):
+    campaign = _campaign(session, campaign_id)
+    if campaign is None:
         return [_CAMPAIGN_NOT_FOUND]
     added = 0
     for _round in range(MAX_GENERATION_ROUNDS):
         batch = list(dict.fromkeys(random_codes(count - added, prefix, random_length)))
         added += len(_insert(session, campaign_id, batch, uses_per_code, now))
         if added == count:
-            return added
+            return AddedCodes(added, campaign)
     raise RuntimeError(f"could not find {count} free codes of {random_length} random symbols")
 
 
@@ -128,13 +140,8 @@ def _codes_after(session: Session, campaign_id: int, after: int, limit: int) -> 
         .order_by(CouponCode.id).limit(limit))]
 
 
-def _campaign_exists_read(session: Session, campaign_id: int) -> bool:
-    return session.execute(select(Campaign.id).where(Campaign.id == campaign_id, NOT_DELETED_SQL)).first() \
-        is not None
-
-
 async def campaign_exists(database: Database, campaign_id: int) -> bool:
-    return await database.read(_campaign_exists_read, campaign_id)
+    return bool(await database.read(campaigns_by_ids, [campaign_id]))
 
 
 async def export_rows(database: Database, campaign_id: int) -> AsyncIterator[tuple]:
@@ -152,7 +159,7 @@ async def export_rows(database: Database, campaign_id: int) -> AsyncIterator[tup
 
 
 async def add_codes(database: Database, campaign_id: Optional[int], codes: Sequence[str],
-                    uses_per_code: Optional[int], now: datetime) -> Union[int, list[UserError]]:
+                    uses_per_code: Optional[int], now: datetime) -> Union[AddedCodes, list[UserError]]:
     errors = added_code_errors(codes, uses_per_code)
     if errors:
         return errors
@@ -162,14 +169,14 @@ async def add_codes(database: Database, campaign_id: Optional[int], codes: Seque
         result = await database.write(add_codes_in_transaction, campaign_id, codes, uses_per_code, now)
     except _CodesTaken as taken:
         return [_taken_error(taken.codes)]
-    if isinstance(result, int):
-        events.codes_added(campaign_id, result)
+    if isinstance(result, AddedCodes):
+        events.codes_added(campaign_id, result.count)
     return result
 
 
 async def generate_codes(database: Database, campaign_id: Optional[int], count: int, prefix: str,
                          random_length: int, uses_per_code: Optional[int],
-                         now: datetime) -> Union[int, list[UserError]]:
+                         now: datetime) -> Union[AddedCodes, list[UserError]]:
     errors = generation_errors(count, prefix, random_length, uses_per_code)
     if errors:
         return errors
@@ -177,6 +184,6 @@ async def generate_codes(database: Database, campaign_id: Optional[int], count: 
         return [_CAMPAIGN_NOT_FOUND]
     result = await database.write(generate_codes_in_transaction, campaign_id, count, prefix, random_length,
                                   uses_per_code, now)
-    if isinstance(result, int):
-        events.codes_added(campaign_id, result)
+    if isinstance(result, AddedCodes):
+        events.codes_added(campaign_id, result.count)
     return result

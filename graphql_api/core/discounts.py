@@ -18,6 +18,10 @@ class Cart:
     cart_value: Decimal
     delivery_charge: Decimal = ZERO
 
+    def payable_after(self, total_discount: Decimal) -> Decimal:
+        """What is left to pay of cart and delivery together after the discounts."""
+        return self.cart_value + self.delivery_charge - total_discount
+
     def value_for(self, discount_type: DiscountType) -> Decimal:
         """The amount a campaign of this type discounts."""
         if discount_type is DiscountType.CART:

@@ -6,9 +6,9 @@ the argument that makes the step safe; the transaction that runs the steps;
 the use case around it (the input checks, the idempotency-key race, the
 business events). Every transaction that writes usages takes its locks in
 one order, so that no two wait on each other: the customer, the order, the
-coupon codes (by id), then the campaigns (by id). The statements are built once, with bind parameters:
-building and fingerprinting a statement this size costs more Python than
-running it. Parameters of a new usage are named new_<column>: a parameter
+coupon codes (by id), then the campaigns (by id). The statements are built
+once, with bind parameters: building and fingerprinting a statement this
+size costs more Python than running it. Parameters of a new usage are named new_<column>: a parameter
 named like a column of an UPDATE's table would also be SET.
 """
 
@@ -178,9 +178,9 @@ CAMPAIGN_WITHOUT_KEY = PreparedStatement(_campaign_with_standing(false()))
 # Step 3. One statement locks the campaign and records the discount only if
 # what the rules read still holds: the same `revision` (every edit bumps it),
 # a used budget at which the rules give the same discount
-# (`same_discount_budget_range`) and room under maxTotalUsage. (The
-# customer's, the order's and the code's facts hold: their locks are held.) So the campaign row is locked for this
-# statement and the commit, not for the rules in between. It returns the
+# (`same_discount_budget_range`) and room under maxTotalUsage; the
+# customer's, the order's and the codes' facts hold, as their locks are
+# held. So the campaign row is locked for this statement and the commit, not for the rules in between. It returns the
 # campaign as locked, with the customer's standing, the revision this
 # statement's snapshot saw, and the usage (NULL `recorded_` columns when not
 # recorded); no row when the campaign is gone.
@@ -312,14 +312,18 @@ def _new_usage(command: ApplyDiscount, campaign: CampaignRecord, discount: Disco
                      order_reference=command.order_reference)
 
 
-def _recorded(usage: UsageRecord, locked_campaign: CampaignRecord, customer: CustomerRecord) -> AppliedDiscount:
+def campaign_after(locked_campaign: CampaignRecord, usage: UsageRecord) -> CampaignRecord:
     """The campaign as the usage left it: its amount added to the used budget
-    the lock saw, as the UPDATE added it."""
+    the lock saw and one more use counted, as the UPDATE did."""
     terms = locked_campaign.terms
-    used_budget = terms.used_budget + usage.discount_amount
-    campaign = replace(locked_campaign, terms=replace(terms, used_budget=used_budget,
-                                                      usage_count=terms.usage_count + 1))
-    return AppliedDiscount(usage, campaign, customer, budget_exhausted=used_budget >= terms.total_budget)
+    return replace(locked_campaign, terms=replace(terms, used_budget=terms.used_budget + usage.discount_amount,
+                                                  usage_count=terms.usage_count + 1))
+
+
+def _recorded(usage: UsageRecord, locked_campaign: CampaignRecord, customer: CustomerRecord) -> AppliedDiscount:
+    campaign = campaign_after(locked_campaign, usage)
+    terms = campaign.terms
+    return AppliedDiscount(usage, campaign, customer, budget_exhausted=terms.used_budget >= terms.total_budget)
 
 
 def lock_customer_order_and_codes(connection: Connection, parameters: dict) -> Optional[object]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime, tzinfo
-from decimal import Decimal
 from typing import Optional, Sequence, Union
 
 from sqlalchemy import ARRAY, BigInteger, bindparam, insert, select
@@ -27,7 +26,6 @@ from ..core.codes import cart_code_errors, normalize
 from ..core.campaigns import DiscountType
 from ..core.discounts import INVALID_COUPON_CODE_MESSAGE, Cart, Combination, Discount, best_combination
 from ..core.errors import ErrorCode, UserError
-from ..core.money import ZERO
 from ..core.validation import cart_errors, idempotency_key_errors, order_reference_errors
 from ..db.database import Database
 from ..observability import events
@@ -35,6 +33,7 @@ from .apply import (
     CUSTOMER_NOT_FOUND,
     KEY_REUSED,
     RECORD_UNDER_LOCK,
+    campaign_after,
     count_code_use,
     lock_customer_order_and_codes,
     new_usage,
@@ -78,14 +77,6 @@ class CheckoutResult:
     def applied_offers(self) -> list[Offer]:
         """The offers in the order their usages were recorded (by campaign id)."""
         return sorted((o for o in (self.cart_offer, self.delivery_offer) if o), key=lambda o: o.campaign.id)
-
-    @property
-    def total_discount(self) -> Decimal:
-        return sum((o.discount.discount_amount for o in (self.cart_offer, self.delivery_offer) if o), ZERO)
-
-    @property
-    def total_payable(self) -> Decimal:
-        return self.cart.cart_value + self.cart.delivery_charge - self.total_discount
 
 
 CheckoutOutcome = Union[CheckoutResult, list[UserError]]
@@ -225,13 +216,9 @@ def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts,
 
 
 def _after(offer: Offer, usage: UsageRecord) -> Offer:
-    """The offer with its campaign as the usage left it (the response answers
-    from it, as applyDiscount's does): the amount added to the used budget
-    the lock saw, one more use counted."""
-    terms = offer.campaign.terms
-    campaign = replace(offer.campaign, terms=replace(terms, used_budget=terms.used_budget + usage.discount_amount,
-                                                     usage_count=terms.usage_count + 1))
-    return replace(offer, campaign=campaign)
+    """The offer with its campaign as the usage left it: the response answers
+    from it, as applyDiscount's does."""
+    return replace(offer, campaign=campaign_after(offer.campaign, usage))
 
 
 def _rejected_errors(command: ApplyBestDiscounts, rejected: list[str]) -> list[UserError]:

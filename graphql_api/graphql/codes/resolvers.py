@@ -9,20 +9,20 @@ from ..context import Info
 from .types import AddCouponCodesInput, CouponCodesPayload, GenerateCouponCodesInput
 
 
-async def _payload(info: Info, campaign_pk, result) -> CouponCodesPayload:
+def _payload(result) -> CouponCodesPayload:
     if isinstance(result, list):
         return CouponCodesPayload(added_count=0, campaign=None, user_errors=user_errors(result))
     from ..campaigns.types import Campaign
 
-    record = await info.context.loaders.campaign_by_id.load(campaign_pk)
-    return CouponCodesPayload(added_count=result, campaign=Campaign.from_record(record), user_errors=[])
+    return CouponCodesPayload(added_count=result.count, campaign=Campaign.from_record(result.campaign),
+                              user_errors=[])
 
 
 async def add_coupon_codes_mutation(info: Info, input: AddCouponCodesInput) -> CouponCodesPayload:
     context = info.context
     campaign_pk = decode_id(input.campaign_id, "Campaign")
     result = await add_codes(context.database, campaign_pk, input.codes, input.uses_per_code, context.now)
-    return await _payload(info, campaign_pk, result)
+    return _payload(result)
 
 
 async def generate_coupon_codes_mutation(info: Info, input: GenerateCouponCodesInput) -> CouponCodesPayload:
@@ -31,4 +31,4 @@ async def generate_coupon_codes_mutation(info: Info, input: GenerateCouponCodesI
     result = await generate_codes(
         context.database, campaign_pk, input.count, input.prefix or "",
         10 if input.random_length is None else input.random_length, input.uses_per_code, context.now)
-    return await _payload(info, campaign_pk, result)
+    return _payload(result)

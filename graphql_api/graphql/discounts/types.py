@@ -251,7 +251,7 @@ class Checkout:
             cart_discount=DiscountOffer.from_offer(combination.cart, True) if combination.cart else None,
             delivery_discount=DiscountOffer.from_offer(combination.delivery, True) if combination.delivery else None,
             usages=[DiscountUsage.from_record(usage) for usage in usages],
-            total_discount=total, total_payable=cart.cart_value + cart.delivery_charge - total,
+            total_discount=total, total_payable=cart.payable_after(total),
             rejected_coupon_codes=rejected_codes,
         )
 
