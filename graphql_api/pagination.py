@@ -60,3 +60,53 @@ def fetch_page(
         has_previous_page=request.after is not None,
         total_count=total_count,
     )
+
+
+def fetch_pages_by(
+    session: Session,
+    columns: Sequence,
+    group_column,
+    key_column,
+    group_ids: Sequence[int],
+    request: PageRequest,
+    to_item: Callable[[object], T],
+    *,
+    newest_first: bool = False,
+) -> dict[int, Page[T]]:
+    """The same page of each group's list (a campaign's events, say), for
+    several groups in one statement: window functions number each group's
+    rows after the cursor and count all of them. A page past the end has no
+    row to read its total from: one more count for those."""
+    counted = (
+        select(*columns, func.count().over(partition_by=group_column).label("_total"))
+        .where(group_column.in_(group_ids))
+        .subquery()
+    )
+    group, key = counted.c[group_column.key], counted.c[key_column.key]
+    numbered = select(
+        counted, func.row_number().over(partition_by=group, order_by=key.desc() if newest_first else key)
+        .label("_position"))
+    if request.after is not None:
+        numbered = numbered.where(key < request.after if newest_first else key > request.after)
+    numbered = numbered.subquery()
+    rows = session.execute(
+        select(numbered).where(numbered.c._position <= request.first + 1)
+        .order_by(numbered.c[group_column.key], numbered.c._position)
+    ).all()
+    grouped: dict[int, list] = {group_id: [] for group_id in group_ids}
+    for row in rows:
+        grouped[getattr(row, group_column.key)].append(row)
+    totals = {group_id: rows_[0]._total for group_id, rows_ in grouped.items() if rows_}
+    uncounted = [group_id for group_id in group_ids if group_id not in totals]
+    if uncounted and request.after is not None:
+        totals.update(session.execute(
+            select(group_column, func.count()).where(group_column.in_(uncounted)).group_by(group_column)).all())
+    return {
+        group_id: Page(
+            items=[(getattr(row, key_column.key), to_item(row)) for row in rows_[: request.first]],
+            has_next_page=len(rows_) > request.first,
+            has_previous_page=request.after is not None,
+            total_count=totals.get(group_id, 0),
+        )
+        for group_id, rows_ in grouped.items()
+    }

@@ -78,7 +78,8 @@ def truncate_all(engine) -> None:
     with engine.begin() as connection:
         connection.execute(
             text(
-                "TRUNCATE discount_usages, checkouts, coupon_codes, campaign_targets, campaigns, customers "
+                "TRUNCATE discount_reversals, campaign_events, discount_usages, checkouts, coupon_codes, campaign_targets, "
+                "campaigns, customers "
                 "RESTART IDENTITY CASCADE"
             )
         )

@@ -163,5 +163,6 @@ def snapshot(engine) -> dict:
     with engine.connect() as connection:
         return {
             table: connection.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
-            for table in ("customers", "campaigns", "campaign_targets", "discount_usages")
+            for table in ("customers", "campaigns", "campaign_targets", "discount_usages", "discount_reversals",
+                          "campaign_events", "coupon_codes", "checkouts")
         }

@@ -25,11 +25,18 @@ class Permission(str, enum.Enum):
     READ_CODES = "read_codes"
     # availableDiscounts(at:): the offers as they will be at another moment.
     PREVIEW_OFFERS = "preview_offers"
+    # updateCustomer and eraseCustomer.
+    MANAGE_CUSTOMERS = "manage_customers"
+    # reverseDiscountUsage: a storefront refunds what it applied.
+    REVERSE_USAGES = "reverse_usages"
+    # A campaign's audit log (Campaign.events).
+    READ_AUDIT = "read_audit"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.CHECKOUT: frozenset({Permission.READ_CUSTOMERS, Permission.READ_CAMPAIGNS, Permission.READ_USAGES}),
+    Role.CHECKOUT: frozenset({Permission.READ_CUSTOMERS, Permission.READ_CAMPAIGNS, Permission.READ_USAGES,
+                              Permission.REVERSE_USAGES}),
 }
 
 

@@ -15,6 +15,8 @@ from typing import Any, Mapping, Optional, Sequence, Union
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from ..audit.service import record_budget_crossings, record_event
+from ..core.audit import EventKind, field_changes
 from ..core.campaigns import DiscountType
 from ..core.errors import NO_SUCH_CAMPAIGN, ErrorCode, UserError
 from ..core.validation import CampaignDraft, validate_campaign
@@ -111,6 +113,7 @@ def create_campaign_in_transaction(
     values: Mapping[str, Any],
     targets: Optional[Sequence[TargetRef]],
     now: datetime,
+    actor: Optional[str] = None,
 ) -> Union[CampaignRecord, list[UserError]]:
     unique_targets = _unique(targets or [])
     errors = validate_campaign(_draft(values, len(unique_targets)))
@@ -124,6 +127,7 @@ def create_campaign_in_transaction(
         .returning(*CAMPAIGN_COLUMNS)
     ).one()
     _insert_targets(session, row.id, unique_targets)
+    record_event(session, row.id, EventKind.CREATED, now, actor)
     return campaign_record(row)
 
 
@@ -137,8 +141,10 @@ def update_campaign_in_transaction(
     patch: Mapping[str, Any],
     targets: Optional[Sequence[TargetRef]],
     now: datetime,
+    actor: Optional[str] = None,
 ) -> Union[CampaignRecord, list[UserError]]:
-    """Apply the fields in `patch` (absent means unchanged, None means null).
+    """Apply the fields in `patch` (absent means unchanged, None means null),
+    and write the audit entries of what changed.
 
     The row is locked first, so that the budget check sees the committed
     `used_budget` and no apply slips in between check and write.
@@ -177,19 +183,37 @@ def update_campaign_in_transaction(
     changes = _stored_values(patch)
     if patch.get("active") is not None:
         changes["paused"] = not patch["active"]
-    row = session.execute(
+    updated = session.execute(
         update(Campaign)
         .where(Campaign.id == campaign_id)
         .values(**changes, updated_at=now, revision=Campaign.revision + 1)
         .returning(*CAMPAIGN_COLUMNS)
     ).one()
+    audited = field_changes(row._mapping, updated._mapping, EDITABLE_FIELDS)
     if unique_targets is not None or not merged["is_targeted"]:
+        before = _target_ids(session, campaign_id)
         session.execute(delete(CampaignTarget).where(CampaignTarget.campaign_id == campaign_id))
         _insert_targets(session, campaign_id, unique_targets or [])
-    return campaign_record(row)
+        after = sorted(t.id for t in unique_targets or [])
+        if before != after:
+            audited.append({"field": "target_customer_ids", "before": before, "after": after})
+    if audited:
+        record_event(session, campaign_id, EventKind.UPDATED, now, actor, audited)
+    if row.paused != updated.paused:
+        record_event(session, campaign_id, EventKind.PAUSED if updated.paused else EventKind.RESUMED, now, actor)
+    # A lower total budget can cross a threshold as an apply does.
+    record_budget_crossings(session, campaign_id, now, row.used_budget, row.total_budget,
+                            updated.used_budget, updated.total_budget)
+    return campaign_record(updated)
 
 
-def delete_campaign_in_transaction(session: Session, campaign_id: int, now: datetime) -> Union[int, list[UserError]]:
+def _target_ids(session: Session, campaign_id: int) -> list[int]:
+    return list(session.execute(select(CampaignTarget.customer_id).where(CampaignTarget.campaign_id == campaign_id)
+                                .order_by(CampaignTarget.customer_id)).scalars())
+
+
+def delete_campaign_in_transaction(session: Session, campaign_id: int, now: datetime,
+                                   actor: Optional[str] = None) -> Union[int, list[UserError]]:
     """Soft delete: the row stays for the usage history that points at it."""
     deleted = session.execute(
         update(Campaign)
@@ -197,15 +221,19 @@ def delete_campaign_in_transaction(session: Session, campaign_id: int, now: date
         .values(deleted_at=now, updated_at=now, revision=Campaign.revision + 1)
         .returning(Campaign.id)
     ).scalar()
-    return deleted if deleted is not None else [CAMPAIGN_NOT_FOUND]
+    if deleted is None:
+        return [CAMPAIGN_NOT_FOUND]
+    record_event(session, deleted, EventKind.DELETED, now, actor)
+    return deleted
 
 
 # The use cases: one unit of work each, and its business event once it has
 # committed (never for a change that rolled back).
 async def create_campaign(
-    database: Database, values: Mapping[str, Any], targets: Optional[Sequence[TargetRef]], now: datetime
+    database: Database, values: Mapping[str, Any], targets: Optional[Sequence[TargetRef]], now: datetime,
+    actor: Optional[str],
 ) -> Union[CampaignRecord, list[UserError]]:
-    result = await database.write(create_campaign_in_transaction, values, targets, now)
+    result = await database.write(create_campaign_in_transaction, values, targets, now, actor)
     if isinstance(result, CampaignRecord):
         events.campaign_created(result.id, result.terms.discount_type.value, result.terms.total_budget)
     return result
@@ -213,16 +241,17 @@ async def create_campaign(
 
 async def update_campaign(
     database: Database, campaign_id: int, changes: Mapping[str, Any], targets: Optional[Sequence[TargetRef]],
-    now: datetime,
+    now: datetime, actor: Optional[str],
 ) -> Union[CampaignRecord, list[UserError]]:
-    result = await database.write(update_campaign_in_transaction, campaign_id, changes, targets, now)
+    result = await database.write(update_campaign_in_transaction, campaign_id, changes, targets, now, actor)
     if isinstance(result, CampaignRecord):
         events.campaign_changed(result.id, changes)
     return result
 
 
-async def delete_campaign(database: Database, campaign_id: int, now: datetime) -> Union[int, list[UserError]]:
-    result = await database.write(delete_campaign_in_transaction, campaign_id, now)
+async def delete_campaign(database: Database, campaign_id: int, now: datetime,
+                          actor: Optional[str]) -> Union[int, list[UserError]]:
+    result = await database.write(delete_campaign_in_transaction, campaign_id, now, actor)
     if isinstance(result, int):
         events.campaign_deleted(result)
     return result

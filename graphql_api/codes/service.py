@@ -17,6 +17,8 @@ from ..campaigns.conditions import NOT_DELETED_SQL
 from ..campaigns.models import Campaign
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
 from ..campaigns.selectors import campaigns_by_ids
+from ..audit.service import record_event
+from ..core.audit import EventKind
 from ..core.codes import added_code_errors, generation_errors, normalize, random_codes
 from ..core.errors import NO_SUCH_CAMPAIGN, ErrorCode, UserError
 from ..db.database import Database
@@ -97,7 +99,7 @@ def _insert(session: Session, campaign_id: int, codes: list[str], uses_per_code:
 
 
 def add_codes_in_transaction(session: Session, campaign_id: int, codes: Sequence[str], uses_per_code: Optional[int],
-                             now: datetime) -> Union[AddedCodes, list[UserError]]:
+                             now: datetime, actor: Optional[str] = None) -> Union[AddedCodes, list[UserError]]:
     campaign = _campaign(session, campaign_id)
     if campaign is None:
         return [_CAMPAIGN_NOT_FOUND]
@@ -108,11 +110,13 @@ def add_codes_in_transaction(session: Session, campaign_id: int, codes: Sequence
     inserted = _insert(session, campaign_id, wanted, uses_per_code, now)
     if len(inserted) < len(wanted):
         raise _CodesTaken([code for code in wanted if code not in inserted])
+    record_event(session, campaign_id, EventKind.CODES_ADDED, now, actor)
     return AddedCodes(len(inserted), campaign)
 
 
 def generate_codes_in_transaction(session: Session, campaign_id: int, count: int, prefix: str, random_length: int,
-                                  uses_per_code: Optional[int], now: datetime) -> Union[AddedCodes, list[UserError]]:
+                                  uses_per_code: Optional[int], now: datetime,
+                                  actor: Optional[str] = None) -> Union[AddedCodes, list[UserError]]:
     """`count` new codes; a code that exists already is replaced by another
     random one, never reported."""
     campaign = _campaign(session, campaign_id)
@@ -123,6 +127,7 @@ def generate_codes_in_transaction(session: Session, campaign_id: int, count: int
         batch = list(dict.fromkeys(random_codes(count - added, prefix, random_length)))
         added += len(_insert(session, campaign_id, batch, uses_per_code, now))
         if added == count:
+            record_event(session, campaign_id, EventKind.CODES_ADDED, now, actor)
             return AddedCodes(added, campaign)
     raise RuntimeError(f"could not find {count} free codes of {random_length} random symbols")
 
@@ -159,14 +164,15 @@ async def export_rows(database: Database, campaign_id: int) -> AsyncIterator[tup
 
 
 async def add_codes(database: Database, campaign_id: Optional[int], codes: Sequence[str],
-                    uses_per_code: Optional[int], now: datetime) -> Union[AddedCodes, list[UserError]]:
+                    uses_per_code: Optional[int], now: datetime,
+                    actor: Optional[str]) -> Union[AddedCodes, list[UserError]]:
     errors = added_code_errors(codes, uses_per_code)
     if errors:
         return errors
     if campaign_id is None:
         return [_CAMPAIGN_NOT_FOUND]
     try:
-        result = await database.write(add_codes_in_transaction, campaign_id, codes, uses_per_code, now)
+        result = await database.write(add_codes_in_transaction, campaign_id, codes, uses_per_code, now, actor)
     except _CodesTaken as taken:
         return [_taken_error(taken.codes)]
     if isinstance(result, AddedCodes):
@@ -176,14 +182,14 @@ async def add_codes(database: Database, campaign_id: Optional[int], codes: Seque
 
 async def generate_codes(database: Database, campaign_id: Optional[int], count: int, prefix: str,
                          random_length: int, uses_per_code: Optional[int],
-                         now: datetime) -> Union[AddedCodes, list[UserError]]:
+                         now: datetime, actor: Optional[str]) -> Union[AddedCodes, list[UserError]]:
     errors = generation_errors(count, prefix, random_length, uses_per_code)
     if errors:
         return errors
     if campaign_id is None:
         return [_CAMPAIGN_NOT_FOUND]
     result = await database.write(generate_codes_in_transaction, campaign_id, count, prefix, random_length,
-                                  uses_per_code, now)
+                                  uses_per_code, now, actor)
     if isinstance(result, AddedCodes):
         events.codes_added(campaign_id, result.count)
     return result

@@ -17,3 +17,8 @@ def business_day_bounds(now: datetime, zone: tzinfo) -> tuple[datetime, datetime
     next_date = local_date + timedelta(days=1)
     end = datetime(next_date.year, next_date.month, next_date.day, tzinfo=zone)
     return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
+
+
+def format_instant(value: datetime) -> str:
+    """An instant as the API writes it: RFC 3339 in UTC."""
+    return value.astimezone(timezone.utc).isoformat()

@@ -24,11 +24,14 @@ class ErrorCode(str, enum.Enum):
     NOT_COMBINABLE = "NOT_COMBINABLE"
     CODE_TAKEN = "CODE_TAKEN"
     NO_DISCOUNT_APPLIES = "NO_DISCOUNT_APPLIES"
+    REVERSAL_EXCEEDS_USAGE = "REVERSAL_EXCEEDS_USAGE"
+    EXTERNAL_ID_TAKEN = "EXTERNAL_ID_TAKEN"
 
 
 # What a reference to nothing is told, one sentence per kind of object.
 NO_SUCH_CUSTOMER = "No such customer."
 NO_SUCH_CAMPAIGN = "No such campaign."
+NO_SUCH_USAGE = "No such discount usage."
 
 
 @dataclass(frozen=True)

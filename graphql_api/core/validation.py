@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from typing import Optional
+from typing import Any, Mapping, Optional
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -27,6 +27,7 @@ EMAIL_MAX_LENGTH = 254
 MAX_TARGETS_PER_CAMPAIGN = 10_000
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 ORDER_REFERENCE_MAX_LENGTH = 255
+EXTERNAL_ID_MAX_LENGTH = 255
 
 
 def _invalid(path: tuple[str, ...], message: str) -> UserError:
@@ -45,29 +46,65 @@ def _has_nul(text: Optional[str]) -> bool:
 class CustomerFields:
     email: str
     name: str
+    external_id: Optional[str] = None
 
 
-def clean_customer(email: str, name: str) -> tuple[Optional[CustomerFields], list[UserError]]:
-    """Normalize the email as email-validator does and trim the name."""
-    errors: list[UserError] = []
-    normalized_email = None
+def clean_email(email: str) -> tuple[Optional[str], list[UserError]]:
+    """The address as email-validator normalizes it."""
     if len(email) > EMAIL_MAX_LENGTH + 2:  # leave room for surrounding blanks
-        errors.append(_invalid(("email",), "Enter a valid email address."))
-    else:
-        try:
-            normalized_email = validate_email(email.strip(), check_deliverability=False).normalized
-        except EmailNotValidError as error:
-            errors.append(_invalid(("email",), f"Enter a valid email address: {error}"))
+        return None, [_invalid(("email",), "Enter a valid email address.")]
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized, []
+    except EmailNotValidError as error:
+        return None, [_invalid(("email",), f"Enter a valid email address: {error}")]
+
+
+def clean_name(name: str) -> tuple[Optional[str], list[UserError]]:
     trimmed_name = name.strip()
     if _has_nul(trimmed_name):
-        errors.append(_invalid(("name",), "The name may not contain NUL characters."))
-    elif not 1 <= len(trimmed_name) <= NAME_MAX_LENGTH:
-        errors.append(
-            _invalid(("name",), f"The name must be 1 to {NAME_MAX_LENGTH} characters long.")
-        )
-    if errors or normalized_email is None:
+        return None, [_invalid(("name",), "The name may not contain NUL characters.")]
+    if not 1 <= len(trimmed_name) <= NAME_MAX_LENGTH:
+        return None, [_invalid(("name",), f"The name must be 1 to {NAME_MAX_LENGTH} characters long.")]
+    return trimmed_name, []
+
+
+def external_id_errors(external_id: Optional[str]) -> list[UserError]:
+    """The shop's own id, kept exactly as given (no trimming, no case folding)."""
+    if external_id is not None and (_has_nul(external_id) or not 1 <= len(external_id) <= EXTERNAL_ID_MAX_LENGTH):
+        return [_invalid(("external_id",),
+                         f"externalId must be 1 to {EXTERNAL_ID_MAX_LENGTH} characters long, without NUL.")]
+    return []
+
+
+def clean_customer(email: str, name: str,
+                   external_id: Optional[str] = None) -> tuple[Optional[CustomerFields], list[UserError]]:
+    """Normalize the email as email-validator does and trim the name."""
+    normalized_email, errors = clean_email(email)
+    trimmed_name, name_errors = clean_name(name)
+    errors += name_errors + external_id_errors(external_id)
+    if errors or normalized_email is None or trimmed_name is None:
         return None, errors
-    return CustomerFields(email=normalized_email, name=trimmed_name), []
+    return CustomerFields(email=normalized_email, name=trimmed_name, external_id=external_id), []
+
+
+def clean_customer_patch(patch: Mapping[str, Any]) -> tuple[dict[str, Any], list[UserError]]:
+    """The fields an update gives (absent: unchanged), cleaned. The email and
+    the name may not be null; a null externalId clears it."""
+    cleaned: dict[str, Any] = {}
+    errors: list[UserError] = []
+    for field, clean in (("email", clean_email), ("name", clean_name)):
+        if field not in patch:
+            continue
+        if patch[field] is None:
+            errors.append(_invalid((field,), f"{field} may not be null."))
+            continue
+        value, field_errors = clean(patch[field])
+        errors += field_errors
+        cleaned[field] = value
+    if "external_id" in patch:
+        errors += external_id_errors(patch["external_id"])
+        cleaned["external_id"] = patch["external_id"]
+    return (cleaned, []) if not errors else ({}, errors)
 
 
 # --- campaigns ---------------------------------------------------------------

@@ -23,11 +23,14 @@ def find_violations(session: Session, zone: tzinfo) -> list[Violation]:
     budgets = session.execute(
         text(
             """
-            SELECT c.id, c.used_budget, c.total_budget, coalesce(sum(u.discount_amount), 0) AS usage_sum
-            FROM campaigns c LEFT JOIN discount_usages u ON u.campaign_id = c.id
-            GROUP BY c.id
-            HAVING c.used_budget < 0 OR c.used_budget > c.total_budget
-                OR c.used_budget <> coalesce(sum(u.discount_amount), 0)
+            SELECT c.id, c.used_budget, c.total_budget, u.usage_sum, r.reversal_sum
+            FROM campaigns c
+            CROSS JOIN LATERAL (SELECT coalesce(sum(discount_amount), 0) AS usage_sum
+                                FROM discount_usages WHERE campaign_id = c.id) u
+            CROSS JOIN LATERAL (SELECT coalesce(sum(amount), 0) AS reversal_sum
+                                FROM discount_reversals WHERE campaign_id = c.id) r
+            WHERE c.used_budget < 0 OR c.used_budget > c.total_budget
+               OR c.used_budget <> u.usage_sum - r.reversal_sum
             ORDER BY c.id
             """
         )
@@ -37,17 +40,18 @@ def find_violations(session: Session, zone: tzinfo) -> list[Violation]:
             Violation(
                 "budget",
                 f"campaign {row.id}: used_budget {row.used_budget}, total_budget {row.total_budget}, "
-                f"sum of usages {row.usage_sum}",
+                f"sum of usages {row.usage_sum}, sum of reversals {row.reversal_sum}",
             )
         )
     # Each usage against the limit it was applied under: counting the
     # customer's usages of the campaign that business day up to and including
     # it (in id order, the order the customer's row lock applied them), the
     # count may not exceed that limit. A limit lowered later breaks nothing.
-    # Usages recorded without their limit are judged by the campaign's.
+    # Usages recorded without their limit are judged by the campaign's. A
+    # fully reversed usage counts toward no limit.
     over_limit = session.execute(
         text(
-            """
+            f"""
             SELECT DISTINCT ON (campaign_id, customer_id, day) campaign_id, customer_id, day,
                    day_total AS usages, day_limit
             FROM (
@@ -58,6 +62,7 @@ def find_violations(session: Session, zone: tzinfo) -> list[Violation]:
                        count(*) OVER (PARTITION BY u.campaign_id, u.customer_id,
                                       (u.used_at AT TIME ZONE :zone)::date) AS day_total
                 FROM discount_usages u JOIN campaigns c ON c.id = u.campaign_id
+                WHERE {_COUNTS}
             ) numbered
             WHERE nth > day_limit
             ORDER BY campaign_id, customer_id, day, nth
@@ -110,6 +115,13 @@ def _checkout_violations(session: Session) -> list[Violation]:
                        row_number() OVER (PARTITION BY u.campaign_id, u.customer_id ORDER BY u.id) AS nth
                 FROM discount_usages u WHERE {_COUNTS}) numbered
             WHERE nth > customer_limit_at_apply ORDER BY campaign_id, customer_id, nth""",
+        # The ledger: a usage's reversed amount is the sum of its reversals.
+        "reversals": """
+            SELECT u.id AS usage_id, u.reversed_amount, coalesce(sum(r.amount), 0) AS reversal_sum
+            FROM discount_usages u LEFT JOIN discount_reversals r ON r.usage_id = u.id
+            GROUP BY u.id HAVING u.reversed_amount <> coalesce(sum(r.amount), 0)
+                OR bool_or(r.campaign_id <> u.campaign_id)
+            ORDER BY u.id""",
         "order": f"""
             SELECT u.order_reference, count(*) FILTER (WHERE u.discount_type = 'CART') AS cart,
                    count(*) FILTER (WHERE u.discount_type = 'DELIVERY') AS delivery,

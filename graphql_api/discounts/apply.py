@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..audit.service import record_budget_crossings
 from ..campaigns.conditions import NOT_DELETED_SQL, code_usable, room_under_total_cap
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
@@ -31,11 +32,11 @@ from ..core.campaigns import DiscountType
 from ..codes.models import CouponCode
 from ..core.codes import code_errors, normalize
 from ..core.discounts import Cart, Discount, OrderState, evaluate, same_discount_budget_range
-from ..core.errors import ErrorCode, NO_SUCH_CAMPAIGN, NO_SUCH_CUSTOMER, UserError
+from ..core.errors import ErrorCode, NO_SUCH_CAMPAIGN, UserError
 from ..core.money import ZERO
 from ..core.validation import cart_errors, idempotency_key_errors, order_reference_errors
 from ..customers.models import Customer
-from ..customers.service import CUSTOMER_COLUMNS, CustomerRecord, customer_record
+from ..customers.service import CUSTOMER_COLUMNS, CUSTOMER_NOT_FOUND, NOT_ERASED, CustomerRecord, customer_record
 from ..db.database import Database
 from ..db.prepared_statements import PreparedStatement
 from ..observability import events
@@ -97,7 +98,6 @@ class AppliedDiscount:
 ApplyResult = Union[AppliedDiscount, list[UserError]]
 
 _CAMPAIGN_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CAMPAIGN, ("campaign_id",))
-CUSTOMER_NOT_FOUND = UserError(ErrorCode.NOT_FOUND, NO_SUCH_CUSTOMER, ("customer_id",))
 KEY_REUSED = UserError(
     ErrorCode.IDEMPOTENCY_KEY_REUSED,
     "This idempotency key was already used with a different input.",
@@ -127,7 +127,7 @@ _THIS_CAMPAIGN = (Campaign.id == bindparam("campaign_id"), NOT_DELETED_SQL)
 # checks of other inserts alone): one customer's applies run one at a time,
 # so step 2 sees every usage of the customer committed before it.
 LOCK_CUSTOMER = PreparedStatement(
-    select(*CUSTOMER_COLUMNS).where(Customer.id == CUSTOMER_ID).with_for_update(key_share=True))
+    select(*CUSTOMER_COLUMNS).where(Customer.id == CUSTOMER_ID, NOT_ERASED).with_for_update(key_share=True))
 
 ORDER_LOCK_SEED = 0x0DE5  # keeps the order locks apart from any other advisory locks on the database
 
@@ -320,8 +320,19 @@ def campaign_after(locked_campaign: CampaignRecord, usage: UsageRecord) -> Campa
                                                   usage_count=terms.usage_count + 1))
 
 
-def _recorded(usage: UsageRecord, locked_campaign: CampaignRecord, customer: CustomerRecord) -> AppliedDiscount:
+def record_budget_events(connection: Connection, locked_campaign: CampaignRecord, campaign: CampaignRecord,
+                         now: datetime) -> None:
+    """The thresholds the usage's amount crossed, decided under the campaign's
+    lock: `locked_campaign` as the lock returned it, `campaign` after the usage."""
+    before, after = locked_campaign.terms, campaign.terms
+    record_budget_crossings(connection, campaign.id, now, before.used_budget, before.total_budget,
+                            after.used_budget, after.total_budget)
+
+
+def _recorded(connection: Connection, usage: UsageRecord, locked_campaign: CampaignRecord,
+              customer: CustomerRecord, now: datetime) -> AppliedDiscount:
     campaign = campaign_after(locked_campaign, usage)
+    record_budget_events(connection, locked_campaign, campaign, now)
     terms = campaign.terms
     return AppliedDiscount(usage, campaign, customer, budget_exhausted=terms.used_budget >= terms.total_budget)
 
@@ -397,7 +408,7 @@ def apply_in_transaction(
             RECORD_UNDER_LOCK, _new_usage(command, locked_campaign, decision, now, cart_code(standing_row))).one())
     if recorded.coupon_code is not None:
         count_code_use(connection, recorded.coupon_code)
-    return _recorded(recorded, locked_campaign, customer)
+    return _recorded(connection, recorded, locked_campaign, customer, now)
 
 
 def _usage_by_key(session: Session, api_key_id: int, key: str) -> Optional[UsageRecord]:

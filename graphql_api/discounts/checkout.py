@@ -29,14 +29,15 @@ from ..core.errors import ErrorCode, UserError
 from ..core.validation import cart_errors, idempotency_key_errors, order_reference_errors
 from ..db.database import Database
 from ..observability import events
+from ..customers.service import CUSTOMER_NOT_FOUND
 from .apply import (
-    CUSTOMER_NOT_FOUND,
     KEY_REUSED,
     RECORD_UNDER_LOCK,
     campaign_after,
     count_code_use,
     lock_customer_order_and_codes,
     new_usage,
+    record_budget_events,
 )
 from .models import CHECKOUT_KEY_CONSTRAINT, Checkout, DiscountUsage
 from .offers import OFFER_ROWS, CartQuery, judge
@@ -211,6 +212,7 @@ def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts,
             count_code_use(connection, usage.coupon_code)
         usages.append(usage)
         applied[usage.discount_type] = _after(offer, usage)
+        record_budget_events(connection, offer.campaign, applied[usage.discount_type].campaign, now)
     return CheckoutResult(command.order_reference, command.cart, applied.get(DiscountType.CART),
                           applied.get(DiscountType.DELIVERY), usages, rejected_codes=offers.rejected_codes)
 

@@ -95,6 +95,34 @@ Index("ix_usages_campaign_customer_used_at", DiscountUsage.campaign_id, Discount
       DiscountUsage.used_at, postgresql_where=usage_counts(DiscountUsage.__table__))
 
 
+REVERSAL_KEY_CONSTRAINT = "uq_discount_reversals_api_key_idempotency_key"
+
+
+class DiscountReversal(Base):
+    """Money given back from a usage: append-only (a trigger refuses UPDATE
+    and DELETE, migration 0006); the usage's reversed_amount is their sum."""
+
+    __tablename__ = "discount_reversals"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    usage_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("discount_usages.id", ondelete="RESTRICT"))
+    # The usage's campaign, so that the budget invariant sums a campaign's reversals directly.
+    campaign_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("campaigns.id", ondelete="RESTRICT"))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    reason: Mapped[str] = mapped_column(String(255))
+    reversed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    api_key_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("api_keys.id", ondelete="RESTRICT"))
+    idempotency_key: Mapped[Optional[str]] = mapped_column(String(255))
+
+    __table_args__ = (
+        UniqueConstraint("api_key_id", "idempotency_key", name=REVERSAL_KEY_CONSTRAINT),
+        CheckConstraint("amount > 0", name="ck_reversals_amount_positive"),
+        CheckConstraint("char_length(reason) BETWEEN 1 AND 255", name="ck_reversals_reason_length"),
+        Index("ix_discount_reversals_usage_id", "usage_id", "id"),
+        Index("ix_discount_reversals_campaign_id", "campaign_id"),
+    )
+
+
 CHECKOUT_KEY_CONSTRAINT = "uq_checkouts_api_key_idempotency_key"
 
 

@@ -29,6 +29,7 @@ from ..core.discounts import (
 from ..core.errors import NO_SUCH_CUSTOMER, InvalidInput, NotFound
 from ..core.validation import cart_errors, order_reference_errors
 from ..customers.models import Customer
+from ..customers.service import NOT_ERASED
 from ..db.database import Database
 from ..db.prepared_statements import PreparedStatement
 from .records import AvailableOffers, IneligibleCampaign, Offer
@@ -66,8 +67,8 @@ def _offer_rows(window) -> PreparedStatement:
     none comes twice). An unknown customer is no rows, a known one at least
     one. The window only narrows the candidates down to what an index finds;
     the rules decide."""
-    customer = select(Customer.id.label("customer_id"), *order_columns()).where(Customer.id == CUSTOMER_ID) \
-        .subquery()
+    customer = select(Customer.id.label("customer_id"), *order_columns()) \
+        .where(Customer.id == CUSTOMER_ID, NOT_ERASED).subquery()
     columns = (*CAMPAIGN_COLUMNS, *standing_columns(Campaign.id))
     named_by_codes = Campaign.id.in_(select(CouponCode.campaign_id).where(CouponCode.code == CODES.any_()))
     candidates = union_all(

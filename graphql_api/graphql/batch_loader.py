@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any, Callable, ClassVar
 
 from aiodataloader import DataLoader
@@ -23,3 +24,25 @@ class RecordsByKeyLoader(DataLoader):
     async def batch_load_fn(self, keys):
         found = await self.database.read(type(self).fetch, list(keys), **self.fetch_options)
         return [found.get(key) for key in keys]
+
+
+class PagesByKeyLoader(DataLoader):
+    """Keys are (key, PageRequest); subclasses name `fetch(session, keys,
+    request) -> {key: Page}`. Keys asking for the same page shape share one
+    windowed query."""
+
+    fetch: ClassVar[Callable[..., dict]]
+
+    def __init__(self, database: Database):
+        super().__init__()
+        self.database = database
+
+    async def batch_load_fn(self, keys):
+        by_request: dict[Any, list] = defaultdict(list)
+        for key, request in keys:
+            by_request[request].append(key)
+        pages = {}
+        for request, grouped in by_request.items():
+            found = await self.database.read(type(self).fetch, grouped, request)
+            pages.update({(key, request): page for key, page in found.items()})
+        return [pages[key] for key in keys]

@@ -34,6 +34,9 @@ UserErrorCode = describe_values(
                           "exclusive and the order holds another discount.",
         "CODE_TAKEN": "A code exists already, on this or another campaign (the message names them).",
         "NO_DISCOUNT_APPLIES": "applyBestDiscounts found no discount for the cart; nothing was written.",
+        "REVERSAL_EXCEEDS_USAGE": "The amount is more than the usage's netDiscountAmount (the message says how much "
+                                  "is left; nothing when it is fully reversed).",
+        "EXTERNAL_ID_TAKEN": "Another customer has this externalId.",
     },
 )
 

@@ -6,9 +6,15 @@ from __future__ import annotations
 from functools import cached_property
 
 from ..db.database import Database
+from .audit.dataloaders import EventPageByCampaignLoader
 from .campaigns.dataloaders import CampaignByIdLoader, TargetCustomersByCampaignIdLoader
 from .customers.dataloaders import CustomerByIdLoader
-from .discounts.dataloaders import UsageByIdLoader, UsagePageByCustomerLoader
+from .discounts.dataloaders import (
+    ReversalByIdLoader,
+    ReversalsByUsageIdLoader,
+    UsageByIdLoader,
+    UsagePageByCustomerLoader,
+)
 
 
 class Loaders:
@@ -37,3 +43,15 @@ class Loaders:
     @cached_property
     def usage_page_by_customer(self) -> UsagePageByCustomerLoader:
         return UsagePageByCustomerLoader(self.database)
+
+    @cached_property
+    def reversal_by_id(self) -> ReversalByIdLoader:
+        return ReversalByIdLoader(self.database)
+
+    @cached_property
+    def reversals_by_usage_id(self) -> ReversalsByUsageIdLoader:
+        return ReversalsByUsageIdLoader(self.database)
+
+    @cached_property
+    def event_page_by_campaign(self) -> EventPageByCampaignLoader:
+        return EventPageByCampaignLoader(self.database)

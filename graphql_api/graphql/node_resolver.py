@@ -19,6 +19,7 @@ LOOKUPS = {
     "Customer": customers.customer,
     "Campaign": campaigns.campaign,
     "DiscountUsage": discounts.discount_usage,
+    "DiscountReversal": discounts.discount_reversal,
 }
 
 

@@ -22,6 +22,9 @@ MESSAGES = {
     Permission.READ_USAGES: "This API key's role may not read discount usages.",
     Permission.READ_CODES: "This API key's role may not read coupon codes.",
     Permission.PREVIEW_OFFERS: "This API key's role may not preview offers with `at`.",
+    Permission.MANAGE_CUSTOMERS: "This API key's role may not change or erase customers.",
+    Permission.REVERSE_USAGES: "This API key's role may not reverse discount usages.",
+    Permission.READ_AUDIT: "This API key's role may not read a campaign's audit log.",
 }
 
 
@@ -38,12 +41,24 @@ def require(info, permission: Permission) -> None:
         raise StrawberryGraphQLError(MESSAGES[permission], extensions=dict(FORBIDDEN))
 
 
-class CanManageCampaigns(BasePermission):
-    message = MESSAGES[Permission.MANAGE_CAMPAIGNS]
-    error_extensions = FORBIDDEN
+def allowed_to(permission: Permission) -> type[BasePermission]:
+    """A field's permission class: the field is refused unless the caller's
+    role grants `permission`."""
 
-    def has_permission(self, source: Any, info, **kwargs: Any) -> bool:
-        return granted(info, Permission.MANAGE_CAMPAIGNS)
+    class Allowed(BasePermission):
+        message = MESSAGES[permission]
+        error_extensions = FORBIDDEN
+
+        def has_permission(self, source: Any, info, **kwargs: Any) -> bool:
+            return granted(info, permission)
+
+    Allowed.__name__ = Allowed.__qualname__ = f"Allowed_{permission.value}"
+    return Allowed
+
+
+CanManageCampaigns = allowed_to(Permission.MANAGE_CAMPAIGNS)
+CanManageCustomers = allowed_to(Permission.MANAGE_CUSTOMERS)
+CanReverseUsages = allowed_to(Permission.REVERSE_USAGES)
 
 
 async def look_up(info, permission: Permission, id: str, type_name: str, loader: str) -> Any:

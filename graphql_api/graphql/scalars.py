@@ -10,6 +10,7 @@ import strawberry
 from graphql import FloatValueNode, IntValueNode, StringValueNode
 
 from ..core.errors import InvalidInput
+from ..core.calendar import format_instant
 from ..core.money import MoneyError, format_amount, parse_amount
 
 _MAX_DATETIME_LENGTH = 64
@@ -42,7 +43,7 @@ DecimalScalar = strawberry.scalar(
 
 
 def _serialize_datetime(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat()
+    return format_instant(value)
 
 
 # RFC 3339's date-time, with its offset optional. datetime.fromisoformat alone

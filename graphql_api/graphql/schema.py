@@ -16,7 +16,7 @@ from .discounts import resolvers as discounts
 from .discounts.types import DiscountUsage
 from .cost_directives import CONNECTION, Cost
 from .node_resolver import node
-from .permissions import CanManageCampaigns
+from .permissions import CanManageCampaigns, CanManageCustomers, CanReverseUsages
 from .scalars import SCALAR_MAP
 
 
@@ -26,7 +26,15 @@ from .scalars import SCALAR_MAP
 class Query:
     node = strawberry.field(resolver=node, description="Any object by its ID; null when unknown.")
     customer = strawberry.field(resolver=customers.customer, description="Null when unknown.")
-    customers = strawberry.field(resolver=customers.customers, description="Oldest first.", directives=[CONNECTION])
+    customer_by_email = strawberry.field(
+        resolver=customers.customer_by_email_query,
+        description="The customer with this email address, compared as createCustomer stores it (normalized, "
+                    "ignoring case); null when none, also for an erased customer's old address.")
+    customer_by_external_id = strawberry.field(
+        resolver=customers.customer_by_external_id_query,
+        description="The customer with this externalId, compared exactly; null when none.")
+    customers = strawberry.field(resolver=customers.customers, description="Oldest first. Admin keys only.",
+                                 directives=[CONNECTION])
     campaign = strawberry.field(
         resolver=campaigns.campaign, description="Null when unknown or deleted."
     )
@@ -40,6 +48,8 @@ class Query:
         description="Every discount the cart can get now, best first; NOT_FOUND for an unknown customer.",
         directives=[Cost(weight="5")],
     )
+    discount_usage = strawberry.field(
+        resolver=discounts.discount_usage, description="One usage by its ID; null when unknown.")
     discount_usages = strawberry.field(
         resolver=discounts.discount_usages,
         description="A customer's usage history, newest first; NOT_FOUND for an unknown customer.",
@@ -63,6 +73,23 @@ class Mutation:
         resolver=customers.create_customer_mutation,
         directives=[MUTATION_COST],
         description="Creates a customer; EMAIL_TAKEN when another customer has the email, ignoring case.",
+    )
+    update_customer = strawberry.mutation(
+        resolver=customers.update_customer_mutation,
+        permission_classes=[CanManageCustomers],
+        directives=[MUTATION_COST],
+        description="Changes a customer's email, name or externalId; NOT_FOUND for an erased customer. Admin keys "
+                    "only.",
+    )
+    erase_customer = strawberry.mutation(
+        resolver=customers.erase_customer_mutation,
+        permission_classes=[CanManageCustomers],
+        directives=[MUTATION_COST],
+        description=(
+            "Erases what identifies a customer (a data-protection request): the email and name become "
+            "placeholders, externalId is cleared, and no lookup but customer(id) finds them again; their usages "
+            "and reversals keep their amounts, and they get no more discounts. Admin keys only."
+        ),
     )
     create_campaign = strawberry.mutation(
         resolver=campaigns.create_campaign_mutation,
@@ -107,6 +134,17 @@ class Mutation:
             "Applies the best combination for an order in one transaction: the best CART with the best "
             "DELIVERY offer, or one exclusive offer alone, whichever saves more; when an offer lost a race it "
             "takes the next best. Nothing is written when nothing applies."
+        ),
+    )
+    reverse_discount_usage = strawberry.mutation(
+        resolver=discounts.reverse_discount_usage_mutation,
+        permission_classes=[CanReverseUsages],
+        directives=[MUTATION_COST],
+        description=(
+            "Gives a usage's discount back to its campaign's budget, in part or in full (a refund), in a "
+            "transaction that locks the campaign and the usage. A full reversal also frees the usage's place "
+            "under every limit, its coupon code and usageCount; a partial one does not. Reversals are never "
+            "edited or deleted."
         ),
     )
     apply_discount = strawberry.mutation(

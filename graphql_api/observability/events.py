@@ -63,3 +63,20 @@ def budget_exhausted(campaign_id: int, total_budget: Decimal) -> None:
 
 def codes_added(campaign_id: int, count: int) -> None:
     log.info("coupon codes added", extra={"event": "campaign.codes_added", "campaign_id": campaign_id, "count": count})
+
+
+def discount_reversed(reversal_id: int, usage_id: int, campaign_id: int, amount: Decimal, full: bool) -> None:
+    metrics.reversals("full" if full else "partial").inc()
+    log.info("discount reversed", extra={
+        "event": "discount.reversed", "reversal_id": reversal_id, "usage_id": usage_id, "campaign_id": campaign_id,
+        "amount": _amount(amount), "full": full,
+    })
+
+
+def customer_changed(customer_id: int, fields: Iterable[str]) -> None:
+    log.info("customer changed", extra={"event": "customer.changed", "customer_id": customer_id,
+                                        "fields": sorted(fields)})
+
+
+def customer_erased(customer_id: int) -> None:
+    log.info("customer erased", extra={"event": "customer.erased", "customer_id": customer_id})

@@ -31,6 +31,7 @@ LATENCY = Histogram(
 )
 APPLIES = Counter("campaign_discount_applies_total", "applyDiscount attempts by outcome (applied or a refusal code).", ["outcome"])
 AMOUNT_APPLIED = Counter("campaign_discount_amount_applied_total", "Money discounted by applied usages.", ["discount_type"])
+REVERSALS = Counter("campaign_discount_reversals_total", "Reversals recorded, by extent (full or partial).", ["extent"])
 POOL_IN_USE = Gauge(
     "campaign_db_pool_connections_in_use", "Database connections checked out of the pool.", multiprocess_mode="livesum"
 )
@@ -78,6 +79,7 @@ def _labelled(metric):
 
 applies = _labelled(APPLIES)
 amount_applied = _labelled(AMOUNT_APPLIED)
+reversals = _labelled(REVERSALS)
 
 
 # (label, type, outcome) -> that request counter and latency histogram.

@@ -88,7 +88,8 @@ def _campaign_payload(result, now, paths: InputPaths = IN_INPUT) -> CampaignPayl
 async def create_campaign_mutation(info: Info, input: CreateCampaignInput) -> CampaignPayload:
     context = info.context
     values = _given_fields(input)
-    result = await create_campaign(context.database, values, _target_refs(input.target_customer_ids), context.now)
+    result = await create_campaign(context.database, values, _target_refs(input.target_customer_ids), context.now,
+                                   context.caller.name)
     return _campaign_payload(result, context.now)
 
 
@@ -101,14 +102,15 @@ async def update_campaign_mutation(
         return CampaignPayload(campaign=None, user_errors=user_errors([CAMPAIGN_NOT_FOUND], _UPDATE_PATHS))
     changes = _given_fields(input)
     result = await update_campaign(context.database, pk, changes, _target_refs(input.target_customer_ids),
-                                   context.now)
+                                   context.now, context.caller.name)
     return _campaign_payload(result, context.now, _UPDATE_PATHS)
 
 
 async def delete_campaign_mutation(info: Info, id: strawberry.ID) -> DeleteCampaignPayload:
     context = info.context
     pk = decode_id(id, "Campaign")
-    result = [CAMPAIGN_NOT_FOUND] if pk is None else await delete_campaign(context.database, pk, context.now)
+    result = [CAMPAIGN_NOT_FOUND] if pk is None else await delete_campaign(
+        context.database, pk, context.now, context.caller.name)
     if isinstance(result, int):
         return DeleteCampaignPayload(
             deleted_campaign_id=strawberry.ID(encode_id("Campaign", result)), user_errors=[]

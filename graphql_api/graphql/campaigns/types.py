@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Optional
+from typing import Annotated, Optional
 
 import strawberry
 
@@ -10,9 +10,10 @@ from ...campaigns.records import CampaignRecord
 from ...core.campaigns import CampaignTerms, effective_status
 from ...access.roles import Permission
 from ...codes.service import codes_page
+from ..audit.types import CampaignEvent
 from ..codes.types import CouponCode
 from ..cost_directives import CONNECTION, ListSize
-from ..pagination import Connection, page_request, to_connection
+from ..pagination import AFTER, FIRST, Connection, page_request, to_connection
 from ..customers.types import Customer
 from ..enums import CampaignStatus, DiscountType
 from ..errors import UserError
@@ -195,6 +196,20 @@ class Campaign(Node):
         require(info, Permission.READ_CODES)
         page = await info.context.database.read(codes_page, self.pk, page_request(first, after))
         return to_connection(page, CouponCode.from_record)
+
+    @strawberry.field(
+        description="The campaign's audit log, newest first: every admin change, and the budget thresholds it "
+                    "crossed. Admin keys only.", directives=[CONNECTION]
+    )
+    async def events(
+        self,
+        info: Info,
+        first: Annotated[Optional[int], strawberry.argument(description=FIRST)] = 20,
+        after: Annotated[Optional[str], strawberry.argument(description=AFTER)] = None,
+    ) -> Connection[CampaignEvent]:
+        require(info, Permission.READ_AUDIT)
+        page = await info.context.loaders.event_page_by_campaign.load((self.pk, page_request(first, after)))
+        return to_connection(page, CampaignEvent.from_record)
 
 
 @strawberry.input(description="Campaigns that match every field given; a null or absent field matches all.")

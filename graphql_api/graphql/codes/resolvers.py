@@ -21,7 +21,8 @@ def _payload(result) -> CouponCodesPayload:
 async def add_coupon_codes_mutation(info: Info, input: AddCouponCodesInput) -> CouponCodesPayload:
     context = info.context
     campaign_pk = decode_id(input.campaign_id, "Campaign")
-    result = await add_codes(context.database, campaign_pk, input.codes, input.uses_per_code, context.now)
+    result = await add_codes(context.database, campaign_pk, input.codes, input.uses_per_code, context.now,
+                              context.caller.name)
     return _payload(result)
 
 
@@ -30,5 +31,6 @@ async def generate_coupon_codes_mutation(info: Info, input: GenerateCouponCodesI
     campaign_pk = decode_id(input.campaign_id, "Campaign")
     result = await generate_codes(
         context.database, campaign_pk, input.count, input.prefix or "",
-        10 if input.random_length is None else input.random_length, input.uses_per_code, context.now)
+        10 if input.random_length is None else input.random_length, input.uses_per_code, context.now,
+        context.caller.name)
     return _payload(result)

@@ -23,6 +23,9 @@ class Customer(Node):
     email: str = strawberry.field(description="As email-validator normalizes it; unique ignoring case.")
     name: str = strawberry.field(description="For people; 1 to 100 characters, stored trimmed.")
     created_at: datetime = strawberry.field(description="When the customer was created.")
+    external_id: Optional[str] = strawberry.field(
+        description="The shop's own id for the customer, exactly as given; unique when set. Null after "
+                    "eraseCustomer.")
     pk: strawberry.Private[int]
 
     @classmethod
@@ -32,6 +35,7 @@ class Customer(Node):
             email=record.email,
             name=record.name,
             created_at=record.created_at,
+            external_id=record.external_id,
             pk=record.id,
         )
 
@@ -47,6 +51,10 @@ class Customer(Node):
         return to_connection(page, DiscountUsage.from_record)
 
 
+EXTERNAL_ID = ("The shop's own id for the customer: 1 to 255 characters, kept exactly as given; "
+               "EXTERNAL_ID_TAKEN when another customer has it.")
+
+
 @strawberry.input(description="A new customer.")
 class CreateCustomerInput:
     email: str = strawberry.field(
@@ -56,13 +64,34 @@ class CreateCustomerInput:
         )
     )
     name: str = strawberry.field(description="1 to 100 characters after trimming.")
+    external_id: Optional[str] = strawberry.field(default=None, description=EXTERNAL_ID)
 
 
-@strawberry.type(description="What createCustomer answers.")
+@strawberry.input(description="The fields to change; a field left out stays as it is.")
+class UpdateCustomerInput:
+    email: Optional[str] = strawberry.field(
+        default=strawberry.UNSET,
+        description="A valid email address, stored normalized; EMAIL_TAKEN when another customer has it. May not "
+                    "be null.")
+    name: Optional[str] = strawberry.field(
+        default=strawberry.UNSET, description="1 to 100 characters after trimming. May not be null.")
+    external_id: Optional[str] = strawberry.field(
+        default=strawberry.UNSET, description=EXTERNAL_ID + " null clears it.")
+
+
+@strawberry.type(description="What createCustomer and updateCustomer answer.")
 class CustomerPayload:
     customer: Optional[Customer] = strawberry.field(
-        description="The customer created; null when there are userErrors."
+        description="The customer as written; null when there are userErrors."
     )
     user_errors: list[UserError] = strawberry.field(
         description="Every problem found; empty on success. When there are any, nothing was written."
     )
+
+
+@strawberry.type(description="What eraseCustomer answers.")
+class EraseCustomerPayload:
+    erased_customer_id: Optional[strawberry.ID] = strawberry.field(
+        description="The customer erased (also when it was erased before); null when there are userErrors.")
+    user_errors: list[UserError] = strawberry.field(
+        description="Every problem found; empty on success. When there are any, nothing was written.")

@@ -16,6 +16,7 @@ from ...core.money import ZERO
 from ...discounts.apply import ApplyDiscount, apply_discount
 from ...discounts.history import customer_usage_page
 from ...discounts.checkout import ApplyBestDiscounts, apply_best_discounts
+from ...discounts.reversal import ReverseUsage, reverse_usage
 from ...discounts.offers import CartQuery, offers_for_cart
 from ..errors import user_errors
 from ..input_paths import IN_INPUT, InputPaths
@@ -31,7 +32,10 @@ from .types import (
     CartInput,
     Checkout,
     CheckoutPayload,
+    DiscountReversal,
     DiscountUsage,
+    ReverseDiscountUsageInput,
+    ReverseDiscountUsagePayload,
 )
 from ..context import Info
 
@@ -107,7 +111,8 @@ async def apply_discount_mutation(info: Info, input: ApplyDiscountInput) -> Appl
     if result.campaign is not None:
         context.loaders.campaign_by_id.prime(result.campaign.id, result.campaign)
         context.loaders.customer_by_id.prime(result.customer.id, result.customer)
-    return ApplyDiscountPayload(usage=DiscountUsage.from_record(result.usage), user_errors=[])
+    return ApplyDiscountPayload(usage=DiscountUsage.from_record(result.usage, replayed=result.campaign is None),
+                                user_errors=[])
 
 
 def _charge_failed_codes(context, errors) -> None:
@@ -133,6 +138,34 @@ async def apply_best_discounts_mutation(info: Info, input: ApplyBestDiscountsInp
     combination = Combination(result.cart_offer, result.delivery_offer)
     return CheckoutPayload(
         checkout=Checkout.build(result.order_reference, result.cart, combination, result.usages,
-                                result.rejected_codes),
+                                result.rejected_codes, replayed=result.replayed),
         user_errors=[],
     )
+
+
+async def reverse_discount_usage_mutation(info: Info, input: ReverseDiscountUsageInput) -> ReverseDiscountUsagePayload:
+    context = info.context
+    command = ReverseUsage(
+        usage_id=decode_id(input.usage_id, "DiscountUsage"),
+        amount=input.amount,
+        reason=input.reason,
+        api_key_id=context.caller.key_id,
+        idempotency_key=input.idempotency_key,
+    )
+    result = await reverse_usage(context.database, command, context.now)
+    if isinstance(result, list):
+        return ReverseDiscountUsagePayload(reversal=None, usage=None, user_errors=user_errors(result))
+    if result.campaign is not None:  # as the transaction left it
+        context.loaders.campaign_by_id.prime(result.campaign.id, result.campaign)
+    context.loaders.usage_by_id.prime(result.usage.id, result.usage)
+    return ReverseDiscountUsagePayload(
+        reversal=DiscountReversal.from_record(result.reversal),
+        usage=DiscountUsage.from_record(result.usage, replayed=result.replayed),
+        user_errors=[],
+    )
+
+
+async def discount_reversal(info: Info, id: strawberry.ID) -> Optional[DiscountReversal]:
+    """node(id:)'s lookup of a reversal."""
+    record = await look_up(info, Permission.READ_USAGES, id, "DiscountReversal", "reversal_by_id")
+    return DiscountReversal.from_record(record) if record is not None else None

@@ -13,6 +13,7 @@ from ...core.errors import InvalidInput
 from ...core.money import ZERO
 from ...discounts.offers import CartQuery
 from ...discounts.records import AvailableOffers, Offer, UsageRecord
+from ...discounts.reversal import ReversalRecord
 from ..cost_directives import ListSize
 from ..errors import UserError
 from ..ids import encode_id
@@ -58,14 +59,35 @@ class DiscountUsage(Node):
     coupon_code: Optional[str] = strawberry.field(
         description="The coupon code the discount rests on (upper-case), for a campaign with requiresCode."
     )
+    reversed_amount: Decimal = strawberry.field(
+        description="What reverseDiscountUsage gave back of discountAmount so far; \"0.00\" when nothing."
+    )
+    net_discount_amount: Decimal = strawberry.field(
+        description="discountAmount - reversedAmount: what the discount still costs the budget, and the most a "
+                    "further reversal may give back."
+    )
+    is_fully_reversed: bool = strawberry.field(
+        description="reversedAmount = discountAmount: the usage no longer counts toward any limit, code or "
+                    "usageCount. A partly reversed usage still does."
+    )
+    replayed: bool = strawberry.field(
+        description="True when this answer is an idempotent replay: the usage was recorded by an earlier "
+                    "request with the same idempotencyKey, and nothing was written now."
+    )
+    pk: strawberry.Private[int]
     campaign_pk: strawberry.Private[int]
     customer_pk: strawberry.Private[int]
 
     @classmethod
-    def from_record(cls, record: UsageRecord) -> "DiscountUsage":
+    def from_record(cls, record: UsageRecord, replayed: bool = False) -> "DiscountUsage":
         return cls(
             order_reference=record.order_reference,
             coupon_code=record.coupon_code,
+            reversed_amount=record.reversed_amount,
+            net_discount_amount=record.discount_amount - record.reversed_amount,
+            is_fully_reversed=record.reversed_amount == record.discount_amount,
+            replayed=replayed,
+            pk=record.id,
             id=strawberry.ID(encode_id("DiscountUsage", record.id)),
             discount_type=record.discount_type,
             original_amount=record.original_amount,
@@ -89,6 +111,29 @@ class DiscountUsage(Node):
 
         record = await info.context.loaders.customer_by_id.load(self.customer_pk)
         return Customer.from_record(record)
+
+    @strawberry.field(description="Every reversal of this usage, oldest first; empty when none.")
+    async def reversals(self, info: Info) -> list["DiscountReversal"]:
+        records = await info.context.loaders.reversals_by_usage_id.load(self.pk)
+        return [DiscountReversal.from_record(record) for record in records]
+
+
+@strawberry.type(description="Money given back from a usage to its campaign's budget (a refund); never edited.")
+class DiscountReversal(Node):
+    id: strawberry.ID = strawberry.field(description="Opaque; give it to node.")
+    amount: Decimal = strawberry.field(description="What was given back, in the shop's currency; greater than 0.")
+    reason: str = strawberry.field(description="Why, as the caller gave it (trimmed).")
+    reversed_at: datetime = strawberry.field(description="When the reversal was recorded.")
+    usage_pk: strawberry.Private[int]
+
+    @classmethod
+    def from_record(cls, record: ReversalRecord) -> "DiscountReversal":
+        return cls(id=strawberry.ID(encode_id("DiscountReversal", record.id)), amount=record.amount,
+                   reason=record.reason, reversed_at=record.reversed_at, usage_pk=record.usage_id)
+
+    @strawberry.field(description="The usage it reversed, as it is now.")
+    async def usage(self, info: Info) -> DiscountUsage:
+        return DiscountUsage.from_record(await info.context.loaders.usage_by_id.load(self.usage_pk))
 
 
 @strawberry.type(
@@ -243,14 +288,14 @@ class Checkout:
 
     @classmethod
     def build(cls, order_reference: Optional[str], cart: Cart, combination: Combination[Offer],
-              usages: list[UsageRecord], rejected_codes: list[str]) -> "Checkout":
+              usages: list[UsageRecord], rejected_codes: list[str], replayed: bool = False) -> "Checkout":
         offers = combination.offers
         total = sum((offer.discount.discount_amount for offer in offers), ZERO)
         return cls(
             order_reference=order_reference, cart_value=cart.cart_value, delivery_charge=cart.delivery_charge,
             cart_discount=DiscountOffer.from_offer(combination.cart, True) if combination.cart else None,
             delivery_discount=DiscountOffer.from_offer(combination.delivery, True) if combination.delivery else None,
-            usages=[DiscountUsage.from_record(usage) for usage in usages],
+            usages=[DiscountUsage.from_record(usage, replayed) for usage in usages],
             total_discount=total, total_payable=cart.payable_after(total),
             rejected_coupon_codes=rejected_codes,
         )
@@ -416,3 +461,28 @@ class CheckoutPayload:
             "INVALID_COUPON_CODE entry per rejected code); empty on success."
         )
     )
+
+
+@strawberry.input(description="Money to give back from a usage to its campaign's budget, e.g. for a refund.")
+class ReverseDiscountUsageInput:
+    usage_id: strawberry.ID = strawberry.field(
+        description="The usage, e.g. from applyDiscount; NOT_FOUND when it is not one.")
+    amount: Optional[Decimal] = strawberry.field(
+        default=None,
+        description="Greater than 0, at most the usage's netDiscountAmount (REVERSAL_EXCEEDS_USAGE otherwise); "
+                    "left out, all that is not reversed yet.")
+    reason: str = strawberry.field(description="Why, for the record: 1 to 255 characters after trimming.")
+    idempotency_key: Optional[str] = strawberry.field(
+        default=None,
+        description="1-255 characters. The same key with the same input returns the first reversal and gives "
+                    "back nothing more; with a different input it is IDEMPOTENCY_KEY_REUSED.")
+
+
+@strawberry.type(description="What reverseDiscountUsage answers.")
+class ReverseDiscountUsagePayload:
+    reversal: Optional[DiscountReversal] = strawberry.field(
+        description="The reversal recorded; for a replayed idempotencyKey, the first one. Null with userErrors.")
+    usage: Optional[DiscountUsage] = strawberry.field(
+        description="The usage after the reversal (usage.replayed is true on a replay). Null with userErrors.")
+    user_errors: list[UserError] = strawberry.field(
+        description="Why nothing was reversed; empty on success. When there are any, nothing was written.")
