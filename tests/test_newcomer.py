@@ -163,7 +163,7 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     data_dir = (clone / ".data" / "postgres").resolve()
     readme = (clone / README).read_text(encoding="utf-8")
     steps = walkthrough(readme)
-    assert len(steps) == 7, "the walkthrough has seven operations"
+    assert len(steps) == 8, "the walkthrough has eight operations"
     for figure in ('"35% off (210.00)"', '"390.00"', '"50% off (40.00)"', "Bob gets only the"):
         assert figure in readme, f"the README no longer states {figure}"
 
@@ -212,6 +212,7 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     assert first["userErrors"] == [] and first["usage"]["discountAmount"] == "210.00"
     assert replay == first
     assert first["usage"]["campaign"]["usedBudget"] == "210.00"
+    ids["<Alice's usage id>"] = first["usage"]["id"]
 
     # 5. The history: one usage, the replay applied nothing more.
     (history_doc, variables) = steps[4]
@@ -234,6 +235,16 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     again = gql(run.base_url, key, checkout_doc, fill(code_variables, ids))
     assert again["addCouponCodes"]["userErrors"][0]["code"] == "CODE_TAKEN"
     assert again["applyBestDiscounts"]["userErrors"][0]["code"] == "NO_DISCOUNT_APPLIES"
+
+    # 8. Half of Alice's discount back, then the retry with the same key.
+    (refund_doc, variables) = steps[7]
+    refund = gql(run.base_url, key, refund_doc, fill(variables, ids))["reverseDiscountUsage"]
+    assert refund["userErrors"] == [] and refund["reversal"]["amount"] == "105.00"
+    assert refund["usage"]["netDiscountAmount"] == "105.00" and refund["usage"]["isFullyReversed"] is False
+    assert refund["usage"]["campaign"]["usedBudget"] == "105.00" and '`"105.00"`' in readme
+    assert [event["kind"] for event in refund["usage"]["campaign"]["events"]["nodes"]] == ["CREATED"]
+    retried = gql(run.base_url, key, refund_doc, fill(variables, ids))["reverseDiscountUsage"]
+    assert retried["reversal"] == refund["reversal"] and retried["usage"]["campaign"]["usedBudget"] == "105.00"
 
     # The commands, against the same embedded database while it serves.
     listed = cli(clone, "keys", "list")
