@@ -143,3 +143,39 @@ def test_apply_best_discounts_statements_do_not_grow_with_the_campaigns(gql, sql
         create_campaign(gql, name=f"more{index}", discountPercentage="5", maxUsagePerCustomerPerDay=9)
     # customer lock, order lock, read, savepoint, campaign locks, re-read, release, checkout, 2 x usage
     assert checkout_statements("o-2") == few == 10
+
+
+def test_reverse_discount_usage_is_a_fixed_number_of_statements(gql, sql_counter):
+    customer = create_customer(gql)["id"]
+    campaign = create_campaign(gql, maxUsagePerCustomerPerDay=10)
+    usage = apply(gql, campaign["id"], customer)["usage"]["id"]
+    mutation = """mutation($i: ReverseDiscountUsageInput!) { reverseDiscountUsage(input: $i) {
+        reversal { amount usage { reversedAmount } } usage { netDiscountAmount campaign { usedBudget } }
+        userErrors { code } } }"""
+    partial = statements_for(gql, sql_counter, mutation, {"i": {"usageId": usage, "amount": "1.00", "reason": "r"}})
+    # usage, campaign lock, usage lock, reversal, usage update, budget update: the answer comes from them.
+    assert partial == 6
+    full = statements_for(gql, sql_counter, mutation, {"i": {"usageId": usage, "reason": "r"}})
+    assert full == partial
+
+
+def test_reversals_and_audit_logs_of_many_are_batched(gql, sql_counter):
+    usages_query = """{ customers(first: 50) { nodes { discountUsages(first: 10) { nodes {
+        reversedAmount reversals { amount reason } } } } } }"""
+    events_query = """{ campaigns(first: 50) { nodes { events(first: 5) { totalCount nodes {
+        kind actor changes { field before after } } } } } }"""
+    reverse = """mutation($i: ReverseDiscountUsageInput!) { reverseDiscountUsage(input: $i) { userErrors { code } } }"""
+
+    def add(count):
+        for _ in range(count):
+            campaign = create_campaign(gql, maxUsagePerCustomerPerDay=10)
+            gql("""mutation($id: ID!) { updateCampaign(id: $id, input: {priority: 2}) { campaign { id } } }""",
+                {"id": campaign["id"]})
+            usage = apply(gql, campaign["id"], create_customer(gql)["id"])["usage"]["id"]
+            gql(reverse, {"i": {"usageId": usage, "amount": "1.00", "reason": "r"}})
+
+    add(2)
+    small = statements_for(gql, sql_counter, usages_query), statements_for(gql, sql_counter, events_query)
+    add(20)
+    large = statements_for(gql, sql_counter, usages_query), statements_for(gql, sql_counter, events_query)
+    assert small == large == (3, 2)  # customers, usage pages, reversals; campaigns, event pages

@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from ..campaigns.types import Campaign
     from ..customers.types import Customer
 
+# The cost analysis's guess at a usage's reversals: a refund, or a return in a few parts.
+REVERSALS_SIZE = ListSize(assumed_size=3)
+
 # Customer and Campaign refer back to this module, so they are named lazily.
 LazyCampaign = Annotated["Campaign", strawberry.lazy("graphql_api.graphql.campaigns.types")]
 LazyCustomer = Annotated["Customer", strawberry.lazy("graphql_api.graphql.customers.types")]
@@ -112,7 +115,8 @@ class DiscountUsage(Node):
         record = await info.context.loaders.customer_by_id.load(self.customer_pk)
         return Customer.from_record(record)
 
-    @strawberry.field(description="Every reversal of this usage, oldest first; empty when none.")
+    @strawberry.field(description="Every reversal of this usage, oldest first; empty when none.",
+                      directives=[REVERSALS_SIZE])
     async def reversals(self, info: Info) -> list["DiscountReversal"]:
         records = await info.context.loaders.reversals_by_usage_id.load(self.pk)
         return [DiscountReversal.from_record(record) for record in records]
