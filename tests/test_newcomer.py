@@ -237,13 +237,13 @@ def test_a_newcomer_runs_the_readme_on_a_fresh_clone(clone):
     assert again["applyBestDiscounts"]["userErrors"][0]["code"] == "NO_DISCOUNT_APPLIES"
 
     # 8. Half of Alice's discount back, then the retry with the same key.
-    (refund_doc, variables) = steps[7]
-    refund = gql(run.base_url, key, refund_doc, fill(variables, ids))["reverseDiscountUsage"]
+    (refund_doc, refund_variables) = steps[7]
+    refund = gql(run.base_url, key, refund_doc, fill(refund_variables, ids))["reverseDiscountUsage"]
     assert refund["userErrors"] == [] and refund["reversal"]["amount"] == "105.00"
     assert refund["usage"]["netDiscountAmount"] == "105.00" and refund["usage"]["isFullyReversed"] is False
     assert refund["usage"]["campaign"]["usedBudget"] == "105.00" and '`"105.00"`' in readme
     assert [event["kind"] for event in refund["usage"]["campaign"]["events"]["nodes"]] == ["CREATED"]
-    retried = gql(run.base_url, key, refund_doc, fill(variables, ids))["reverseDiscountUsage"]
+    retried = gql(run.base_url, key, refund_doc, fill(refund_variables, ids))["reverseDiscountUsage"]
     assert retried["reversal"] == refund["reversal"] and retried["usage"]["campaign"]["usedBudget"] == "105.00"
 
     # The commands, against the same embedded database while it serves.
