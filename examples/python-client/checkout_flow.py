@@ -9,9 +9,10 @@ makes the generated package, generated/campaign_client, importable. The admin
 key sets up a campaign; the checkout key does what a storefront does. This
 writes to that server's database: a live 35% campaign, a customer and a
 usage, then a live coupon-code campaign with its code, a second customer and
-that customer's checkout (see README.md). Prints "checkout flow ok: ..." and
-"code checkout ok: ..." or exits non-zero with a message if anything is not
-as expected."""
+that customer's checkout, then a third customer's order under the 35%
+campaign, refunded in two reversals (see README.md). Prints "checkout flow
+ok: ...", "code checkout ok: ..." and "refund flow ok: ..." or exits non-zero
+with a message if anything is not as expected."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ from campaign_client.input_types import (
     ApplyBestDiscountsInput,
     ApplyDiscountInput,
     CreateCampaignInput,
+    ReverseDiscountUsageInput,
 )
 from campaign_client.enums import DiscountType
 
@@ -69,6 +71,7 @@ async def main(url: str, admin_key: str, checkout_key: str) -> None:
     print(f"checkout flow ok: {applied.usage.id} saved {applied.usage.discount_amount}")
 
     await code_checkout(admin, checkout, now)
+    await refund(checkout, campaign.id)
 
 
 async def code_checkout(admin: CampaignClient, checkout: CampaignClient, now: datetime) -> None:
@@ -103,6 +106,49 @@ async def code_checkout(admin: CampaignClient, checkout: CampaignClient, now: da
     again = (await checkout.apply_best_discounts(order)).apply_best_discounts  # a retry applies nothing more
     assert again.user_errors == [] and [u.id for u in again.checkout.usages] == [u.id for u in done.usages], again
     print(f"code checkout ok: {done.order_reference} saved {done.total_discount}")
+
+
+async def refund(checkout: CampaignClient, campaign_id: str) -> None:
+    """A refund in two parts, with the checkout key: a new customer's order
+    gets the 35% campaign's 210.00; half of it is given back to the budget,
+    a retry of that gives back nothing more, then the rest is."""
+    customer = (await checkout.create_customer(email=f"py-{uuid.uuid4().hex[:8]}@example.com",
+                                               name="Py refund")).create_customer.customer
+    order = ApplyDiscountInput(campaignId=campaign_id, customerId=customer.id, cartValue=Decimal("600"),
+                               deliveryCharge=Decimal("80"), idempotencyKey=f"order-{uuid.uuid4().hex}")
+    applied = (await checkout.apply_discount(order)).apply_discount
+    assert applied.user_errors == [] and applied.usage is not None, applied
+    usage = applied.usage
+    half = usage.discount_amount / 2
+
+    partial = ReverseDiscountUsageInput(usageId=usage.id, amount=half, reason="Returned one of two items",
+                                        idempotencyKey=f"refund-{uuid.uuid4().hex}")
+    first = (await checkout.reverse_discount_usage(partial)).reverse_discount_usage
+    assert first.user_errors == [] and first.reversal is not None and first.usage is not None, first
+    assert first.reversal.amount == half and first.reversal.reason == partial.reason, first.reversal
+    assert isinstance(first.reversal.reversed_at, datetime)
+    assert first.usage.id == usage.id and not first.usage.replayed, first.usage
+    assert first.usage.reversed_amount == half and first.usage.net_discount_amount == usage.discount_amount - half
+    assert not first.usage.is_fully_reversed, first.usage
+
+    again = (await checkout.reverse_discount_usage(partial)).reverse_discount_usage  # a retry gives back nothing more
+    assert again.user_errors == [] and again.usage is not None and again.usage.replayed, again
+    assert again.reversal.id == first.reversal.id and again.usage.reversed_amount == half, again
+
+    rest = ReverseDiscountUsageInput(usageId=usage.id, reason="Returned the other item")  # no amount: all that is left
+    last = (await checkout.reverse_discount_usage(rest)).reverse_discount_usage
+    assert last.user_errors == [] and last.reversal is not None and last.usage is not None, last
+    assert last.reversal.amount == usage.discount_amount - half and not last.usage.replayed, last
+    assert last.usage.is_fully_reversed and last.usage.net_discount_amount == Decimal("0.00"), last.usage
+    assert str(last.usage.net_discount_amount) == "0.00" and last.usage.reversed_amount == usage.discount_amount
+
+    read = (await checkout.discount_usage(id=usage.id)).discount_usage
+    assert read is not None and read.id == usage.id and read.is_fully_reversed, read
+    assert read.reversed_amount == usage.discount_amount and read.net_discount_amount == Decimal("0.00"), read
+    assert [(r.amount, r.reason) for r in read.reversals] == [
+        (first.reversal.amount, partial.reason), (last.reversal.amount, rest.reason)], read.reversals
+    print(f"refund flow ok: {usage.id} reversed {first.reversal.amount} + {last.reversal.amount}, "
+          f"net {read.net_discount_amount}")
 
 
 if __name__ == "__main__":

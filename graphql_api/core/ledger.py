@@ -52,11 +52,11 @@ def decide_reversal(discount_amount: Decimal, reversed_amount: Decimal,
     net = discount_amount - reversed_amount
     amount = net if requested is None else requested
     if amount <= ZERO or amount > net:
-        return UserError(
-            ErrorCode.REVERSAL_EXCEEDS_USAGE,
-            f"At most {format_amount(net)} of this usage can still be reversed.",
-            ("amount",) if requested is not None else ("usage_id",),
-        )
+        message = (f"At most {format_amount(net)} of this usage can still be reversed." if net > ZERO
+                   else "This usage is fully reversed: nothing is left to reverse.")
+        # Named by what was too much: the amount given, or the usage itself.
+        return UserError(ErrorCode.REVERSAL_EXCEEDS_USAGE, message,
+                         ("amount",) if requested is not None else ("usage_id",))
     after = SimpleNamespace(discount_amount=discount_amount, reversed_amount=reversed_amount + amount)
     return ReversalDecision(amount, frees_usage=not USAGE_COUNTS.holds(after, datetime.min))
 

@@ -75,7 +75,9 @@ def test_reverse_exactly_the_net_amount_and_one_cent_more_is_refused(gql, campai
     assert rest["usage"]["isFullyReversed"] is True and rest["usage"]["netDiscountAmount"] == "0.00"
     assert rest["usage"]["campaign"]["usedBudget"] == "0.00"
     # Nothing is left: even the default amount is refused.
-    assert reverse(gql, usage["id"])["userErrors"][0]["code"] == "REVERSAL_EXCEEDS_USAGE"
+    assert reverse(gql, usage["id"])["userErrors"] == [{
+        "field": ["input", "usageId"], "code": "REVERSAL_EXCEEDS_USAGE",
+        "message": "This usage is fully reversed: nothing is left to reverse."}]
     assert reverse(gql, usage["id"], "0.01")["userErrors"][0]["code"] == "REVERSAL_EXCEEDS_USAGE"
     read = gql(USAGE, {"id": usage["id"]})["discountUsage"]
     assert [r["amount"] for r in read["reversals"]] == ["105.00", "105.00"] and read["reversedAmount"] == "210.00"

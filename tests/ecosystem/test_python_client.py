@@ -45,3 +45,5 @@ def test_generated_client_is_current_and_runs_the_checkout_flow(tmp_path, server
     assert re.search(r"checkout flow ok: \S+ saved 210\.00", run.stdout)
     # A code typed in lower case, with the 35% campaign: 210.00 off the cart and 25.00 off delivery.
     assert re.search(r"code checkout ok: order-\S+ saved 235\.00", run.stdout), run.stdout
+    # A third order's 210.00 from the 35% campaign, given back in two reversals: half, a replay of it, then the rest.
+    assert re.search(r"refund flow ok: \S+ reversed 105\.00 \+ 105\.00, net 0\.00", run.stdout), run.stdout

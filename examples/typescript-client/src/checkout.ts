@@ -11,6 +11,8 @@ import {
   AvailableDiscountsDocument,
   CreateCampaignDocument,
   CreateCustomerDocument,
+  DiscountUsageDocument,
+  ReverseDiscountUsageDocument,
   UsageHistoryDocument,
 } from './generated/graphql.js';
 
@@ -117,3 +119,42 @@ assert.equal(done.usages.length, 2);
 const replayed = (await checkout(ApplyBestDiscountsDocument, { input: order })).applyBestDiscounts; // applies nothing more
 assert.deepEqual(replayed.checkout?.usages.map((usage) => usage.id), done.usages.map((usage) => usage.id));
 console.log(`code checkout ok: ${done.orderReference} saved ${done.totalDiscount}`);
+
+// A refund in two parts: a third customer's order gets the 35% campaign's
+// 210.00; half of it goes back to the budget, a retry of that gives back
+// nothing more, then the rest does.
+const cents = (amount: string) => BigInt(amount.replace('.', '')); // Decimals come with two fraction digits
+const money = (value: bigint) => `${value / 100n}.${(value % 100n).toString().padStart(2, '0')}`;
+const buyer = (await checkout(CreateCustomerDocument, { email: `ts-${randomUUID().slice(0, 8)}@example.com`, name: 'Ts refund' }))
+  .createCustomer.customer;
+assert.ok(buyer);
+const bought = (await checkout(ApplyDiscountDocument, {
+  input: { ...input, customerId: buyer.id, idempotencyKey: `order-${randomUUID()}` },
+})).applyDiscount;
+assert.deepEqual(bought.userErrors, []);
+const usage = bought.usage;
+assert.ok(usage);
+const half = money(cents(usage.discountAmount) / 2n);
+const partial = { usageId: usage.id, amount: half, reason: 'Returned one of two items', idempotencyKey: `refund-${randomUUID()}` };
+const first = (await checkout(ReverseDiscountUsageDocument, { input: partial })).reverseDiscountUsage;
+assert.deepEqual(first.userErrors, []);
+assert.equal(first.reversal?.amount, half);
+assert.equal(first.usage?.reversedAmount, half);
+assert.equal(first.usage?.isFullyReversed, false);
+assert.equal(first.usage?.replayed, false);
+const again = (await checkout(ReverseDiscountUsageDocument, { input: partial })).reverseDiscountUsage; // gives back nothing more
+assert.equal(again.usage?.replayed, true);
+assert.equal(again.reversal?.id, first.reversal?.id);
+assert.equal(again.usage?.reversedAmount, half);
+const rest = (await checkout(ReverseDiscountUsageDocument, { input: { usageId: usage.id, reason: 'Returned the other item' } }))
+  .reverseDiscountUsage; // no amount: all that is left
+assert.deepEqual(rest.userErrors, []);
+assert.ok(rest.reversal);
+assert.equal(rest.usage?.isFullyReversed, true);
+assert.equal(rest.usage?.netDiscountAmount, '0.00');
+const { discountUsage } = await checkout(DiscountUsageDocument, { id: usage.id });
+assert.ok(discountUsage);
+assert.equal(discountUsage.reversedAmount, usage.discountAmount);
+assert.equal(discountUsage.netDiscountAmount, '0.00');
+assert.deepEqual(discountUsage.reversals.map((r) => r.amount), [first.reversal?.amount, rest.reversal.amount]);
+console.log(`refund flow ok: ${usage.id} reversed ${first.reversal?.amount} + ${rest.reversal.amount}, net ${discountUsage.netDiscountAmount}`);

@@ -24,7 +24,7 @@ from ..context import Info
 
 
 # Static cost analysis assumes this many targets; the actual cost counts them.
-TARGETS_SIZE = ListSize(assumed_size=50)
+TARGETS_SIZE = ListSize(assumed_size=50, require_one_slicing_argument=False)
 
 
 def _status(root: "Campaign", info: Info) -> CampaignStatus:

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ..customers.types import Customer
 
 # The cost analysis's guess at a usage's reversals: a refund, or a return in a few parts.
-REVERSALS_SIZE = ListSize(assumed_size=3)
+REVERSALS_SIZE = ListSize(assumed_size=3, require_one_slicing_argument=False)
 
 # Customer and Campaign refer back to this module, so they are named lazily.
 LazyCampaign = Annotated["Campaign", strawberry.lazy("graphql_api.graphql.campaigns.types")]

@@ -52,7 +52,18 @@ from .create_customer import (
     CreateCustomerCreateCustomerCustomer,
     CreateCustomerCreateCustomerUserErrors,
 )
-from .enums import CampaignStatus, DiscountType, IneligibilityCode, UserErrorCode
+from .discount_usage import (
+    DiscountUsage,
+    DiscountUsageDiscountUsage,
+    DiscountUsageDiscountUsageReversals,
+)
+from .enums import (
+    CampaignEventKind,
+    CampaignStatus,
+    DiscountType,
+    IneligibilityCode,
+    UserErrorCode,
+)
 from .exceptions import (
     GraphQLClientError,
     GraphQLClientGraphQLError,
@@ -70,13 +81,22 @@ from .input_types import (
     CreateCampaignInput,
     CreateCustomerInput,
     GenerateCouponCodesInput,
+    ReverseDiscountUsageInput,
     UpdateCampaignInput,
+    UpdateCustomerInput,
 )
 from .pause_campaign import (
     PauseCampaign,
     PauseCampaignUpdateCampaign,
     PauseCampaignUpdateCampaignCampaign,
     PauseCampaignUpdateCampaignUserErrors,
+)
+from .reverse_discount_usage import (
+    ReverseDiscountUsage,
+    ReverseDiscountUsageReverseDiscountUsage,
+    ReverseDiscountUsageReverseDiscountUsageReversal,
+    ReverseDiscountUsageReverseDiscountUsageUsage,
+    ReverseDiscountUsageReverseDiscountUsageUserErrors,
 )
 from .usage_history import (
     UsageHistory,
@@ -120,6 +140,7 @@ __all__ = [
     "AvailableDiscountsAvailableDiscountsDeliveryDiscounts",
     "BaseModel",
     "CampaignClient",
+    "CampaignEventKind",
     "CampaignFilter",
     "CampaignStatus",
     "CartInput",
@@ -134,6 +155,9 @@ __all__ = [
     "CreateCustomerCreateCustomerUserErrors",
     "CreateCustomerInput",
     "DiscountType",
+    "DiscountUsage",
+    "DiscountUsageDiscountUsage",
+    "DiscountUsageDiscountUsageReversals",
     "GenerateCouponCodesInput",
     "GraphQLClientError",
     "GraphQLClientGraphQLError",
@@ -147,7 +171,14 @@ __all__ = [
     "PauseCampaignUpdateCampaign",
     "PauseCampaignUpdateCampaignCampaign",
     "PauseCampaignUpdateCampaignUserErrors",
+    "ReverseDiscountUsage",
+    "ReverseDiscountUsageInput",
+    "ReverseDiscountUsageReverseDiscountUsage",
+    "ReverseDiscountUsageReverseDiscountUsageReversal",
+    "ReverseDiscountUsageReverseDiscountUsageUsage",
+    "ReverseDiscountUsageReverseDiscountUsageUserErrors",
     "UpdateCampaignInput",
+    "UpdateCustomerInput",
     "Upload",
     "UsageHistory",
     "UsageHistoryDiscountUsages",

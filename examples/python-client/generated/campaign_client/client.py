@@ -13,13 +13,16 @@ from .available_discounts import AvailableDiscounts
 from .base_model import UNSET, UnsetType
 from .create_campaign import CreateCampaign
 from .create_customer import CreateCustomer
+from .discount_usage import DiscountUsage
 from .input_types import (
     AddCouponCodesInput,
     ApplyBestDiscountsInput,
     ApplyDiscountInput,
     CreateCampaignInput,
+    ReverseDiscountUsageInput,
 )
 from .pause_campaign import PauseCampaign
+from .reverse_discount_usage import ReverseDiscountUsage
 from .usage_history import UsageHistory
 
 
@@ -354,3 +357,65 @@ class CampaignClient(AsyncBaseClient):
         )
         data = self.get_data(response)
         return UsageHistory.model_validate(data)
+
+    async def reverse_discount_usage(
+        self, input: ReverseDiscountUsageInput, **kwargs: Any
+    ) -> ReverseDiscountUsage:
+        query = gql("""
+            mutation ReverseDiscountUsage($input: ReverseDiscountUsageInput!) {
+              reverseDiscountUsage(input: $input) {
+                reversal {
+                  id
+                  amount
+                  reason
+                  reversedAt
+                }
+                usage {
+                  id
+                  discountAmount
+                  reversedAmount
+                  netDiscountAmount
+                  isFullyReversed
+                  replayed
+                }
+                userErrors {
+                  field
+                  code
+                  message
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"input": input}
+        response = await self.execute(
+            query=query,
+            operation_name="ReverseDiscountUsage",
+            variables=variables,
+            **kwargs,
+        )
+        data = self.get_data(response)
+        return ReverseDiscountUsage.model_validate(data)
+
+    async def discount_usage(self, id: str, **kwargs: Any) -> DiscountUsage:
+        query = gql("""
+            query DiscountUsage($id: ID!) {
+              discountUsage(id: $id) {
+                id
+                discountAmount
+                reversedAmount
+                netDiscountAmount
+                isFullyReversed
+                reversals {
+                  amount
+                  reason
+                  reversedAt
+                }
+              }
+            }
+            """)
+        variables: dict[str, object] = {"id": id}
+        response = await self.execute(
+            query=query, operation_name="DiscountUsage", variables=variables, **kwargs
+        )
+        data = self.get_data(response)
+        return DiscountUsage.model_validate(data)

@@ -146,6 +146,8 @@ class CreateCustomerInput(BaseModel):
     "A valid email address, stored as email-validator normalizes it; EMAIL_TAKEN when another customer has it, ignoring case."
     name: str
     "1 to 100 characters after trimming."
+    external_id: Optional[str] = Field(alias="externalId", default=None)
+    "The shop's own id for the customer: 1 to 255 characters, kept exactly as given; EXTERNAL_ID_TAKEN when another customer has it."
 
 
 class GenerateCouponCodesInput(BaseModel):
@@ -161,6 +163,19 @@ class GenerateCouponCodesInput(BaseModel):
     "8 to 32 random characters after the prefix, from A-Z and 2-9 without the look-alikes O, I, 0 and 1 (5 bits each)."
     uses_per_code: Optional[int] = Field(alias="usesPerCode", default=1)
     "How many usages each code allows, at least 1; null for unlimited. Default 1."
+
+
+class ReverseDiscountUsageInput(BaseModel):
+    """Money to give back from a usage to its campaign's budget, e.g. for a refund."""
+
+    usage_id: str = Field(alias="usageId")
+    "The usage, e.g. from applyDiscount; NOT_FOUND when it is not one."
+    amount: Optional[Decimal] = None
+    "Greater than 0, at most the usage's netDiscountAmount (REVERSAL_EXCEEDS_USAGE otherwise); left out, all that is not reversed yet."
+    reason: str
+    "Why, for the record: 1 to 255 characters after trimming."
+    idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
+    "1-255 characters. The same key with the same input returns the first reversal and gives back nothing more; with a different input it is IDEMPOTENCY_KEY_REUSED."
 
 
 class UpdateCampaignInput(BaseModel):
@@ -214,3 +229,14 @@ class UpdateCampaignInput(BaseModel):
     "true: combines with no other discount on the same order."
     priority: Optional[int] = None
     "Breaks ties between offers of equal amount: higher first."
+
+
+class UpdateCustomerInput(BaseModel):
+    """The fields to change; a field left out stays as it is."""
+
+    email: Optional[str] = None
+    "A valid email address, stored normalized; EMAIL_TAKEN when another customer has it. May not be null."
+    name: Optional[str] = None
+    "1 to 100 characters after trimming. May not be null."
+    external_id: Optional[str] = Field(alias="externalId", default=None)
+    "The shop's own id for the customer: 1 to 255 characters, kept exactly as given; EXTERNAL_ID_TAKEN when another customer has it. null clears it."
