@@ -69,7 +69,7 @@ class Campaign(Node):
     used_budget: Decimal = strawberry.field(
         description=(
             "Budget used so far, in the shop's currency: the sum of discountAmount of this "
-            "campaign's usages."
+            "campaign's usages, less what reverseDiscountUsage gave back."
         )
     )
     remaining_budget: Decimal = strawberry.field(

@@ -46,7 +46,8 @@ class DiscountUsage(Node):
         )
     )
     discount_amount: Decimal = strawberry.field(
-        description="The discount given, in the shop's currency; it counts toward the campaign's usedBudget."
+        description="The discount given, in the shop's currency, when it was applied; netDiscountAmount is what "
+                    "still counts toward the campaign's usedBudget after reversals."
     )
     final_amount: Decimal = strawberry.field(
         description=(
