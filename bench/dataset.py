@@ -21,6 +21,7 @@ class Dataset:
     live_campaigns: list[int]
     write_campaigns: list[int]
     hot_campaign: int
+    usages: list[int]  # the first 5,000 of the history, for the reversal scenario
 
 
 def load(url: str, *, usages: int = 100_000, dead_campaigns: int = 0, more_live: int = 0) -> Dataset:
@@ -104,7 +105,8 @@ def load(url: str, *, usages: int = 100_000, dead_campaigns: int = 0, more_live:
                   FROM discount_usages GROUP BY campaign_id) s
             WHERE s.campaign_id = c.id"""))
         db.execute(text("ANALYZE"))
+        usage_ids = [row[0] for row in db.execute(text("SELECT id FROM discount_usages ORDER BY id LIMIT 5000"))]
     engine.dispose()
     cart_live = live[:30]
     return Dataset(customers=customers, live_campaigns=live, write_campaigns=cart_live[:WRITE_CAMPAIGNS],
-                   hot_campaign=cart_live[WRITE_CAMPAIGNS])
+                   hot_campaign=cart_live[WRITE_CAMPAIGNS], usages=usage_ids)

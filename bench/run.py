@@ -67,6 +67,10 @@ CODES_READ_QUERY = """query CodeOffers($input: CartInput!) { availableDiscounts(
   bestCombination { totalDiscount totalPayable } } }"""
 WRITE_QUERY = """mutation Apply($input: ApplyDiscountInput!) { applyDiscount(input: $input) {
   usage { id discountAmount finalAmount } userErrors { code } } }"""
+# A refund: a cent of a usage back (each usage of the data set has 5.00, so
+# every usage takes 500 of them), answered with the usage and its campaign.
+REVERSE_QUERY = """mutation Refund($input: ReverseDiscountUsageInput!) { reverseDiscountUsage(input: $input) {
+  reversal { id amount } usage { reversedAmount netDiscountAmount campaign { usedBudget } } userErrors { code } } }"""
 # What users run: the README walkthrough's read and apply selections (the
 # apply also asks for the customer, as a checkout's confirmation page would).
 README_READ_QUERY = """query Offers($input: CartInput!) { availableDiscounts(input: $input) {
@@ -121,6 +125,9 @@ def scenario_bodies(data: dataset.Dataset) -> dict[str, tuple[str, list[str]]]:
             "customerId": cid(c), "cartValue": "600", "deliveryCharge": "80",
             "couponCodes": [f"bench-{1 + (n * 7919) % dataset.CODES}", f"NOPE-{n}"]}})
             for n, c in enumerate(readers)]),
+        "reverse": ("/graphql", [graphql_body(REVERSE_QUERY, {"input": {
+            "usageId": encode_id("DiscountUsage", u), "amount": "0.01", "reason": "bench refund"}})
+            for u in data.usages]),
         "trivial": ("/graphql", [json.dumps({"query": "{ __typename }"})]),
     }
 
@@ -278,12 +285,16 @@ def SQL_SAMPLES(url):  # noqa: N802 - built late, from the loaded data
     with engine.connect() as db:
         customers = [r[0] for r in db.execute(text("SELECT id FROM customers ORDER BY id LIMIT 50"))]
         campaign = db.execute(text("SELECT id FROM campaigns WHERE name = 'live 1'")).scalar()
+        usages = [r[0] for r in db.execute(text("SELECT id FROM discount_usages ORDER BY id DESC LIMIT 50"))]
     engine.dispose()
     reads = [{"input": {"customerId": encode_id("Customer", c), "cartValue": "600", "deliveryCharge": "80"}}
              for c in customers]
     writes = [{"input": {"campaignId": encode_id("Campaign", campaign), "customerId": encode_id("Customer", c),
                          "cartValue": "600"}} for c in customers]
-    return [("availableDiscounts", READ_QUERY, reads), ("applyDiscount", WRITE_QUERY, writes)]
+    reversals = [{"input": {"usageId": encode_id("DiscountUsage", u), "amount": "0.01", "reason": "count"}}
+                 for u in usages]
+    return [("availableDiscounts", READ_QUERY, reads), ("applyDiscount", WRITE_QUERY, writes),
+            ("reverseDiscountUsage", REVERSE_QUERY, reversals)]
 
 
 def fresh_database(name: str) -> str:
@@ -487,6 +498,10 @@ def targets(results: dict) -> list:
             if hot and write:
                 out.append((f"hot row >= 70% of write ({connections} conns, {where})", f"{100 * hot / write:.0f}%",
                             hot >= 0.7 * write))
+            reverse = get("reverse", connections, table=table)
+            if reverse and write:  # a reversal takes as many locks as an apply: it should run about as fast
+                out.append((f"reverse >= 80% of write ({connections} conns, {where})",
+                            f"{100 * reverse / write:.0f}%", reverse >= 0.8 * write))
     for connections in CONNECTIONS:  # one worker: what users run, against the yardsticks
         trivial = get("trivial", connections)
         for name, share in (("read", 0.15), ("readme read", 0.15), ("codes read", 0.15), ("readme apply", 0.12)):
