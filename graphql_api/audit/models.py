@@ -22,7 +22,7 @@ class CampaignEvent(Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     # The API key's name; NULL for what the service records itself (thresholds).
     actor: Mapped[Optional[str]] = mapped_column(String(255))
-    # UPDATED: [{"field": <domain name>, "before": <value>, "after": <value>}] (audit.service.field_changes).
+    # UPDATED: [{"field": <domain name>, "before": <value>, "after": <value>}] (core.audit.field_changes).
     changes: Mapped[list] = mapped_column(JSONB, server_default=text("'[]'::jsonb"))
     threshold: Mapped[Optional[int]] = mapped_column(SmallInteger)
 

@@ -16,7 +16,7 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..audit.service import record_budget_crossings, record_event
-from ..core.audit import EventKind, field_changes
+from ..core.audit import EventKind, field_changes, target_change
 from ..core.campaigns import DiscountType
 from ..core.errors import NO_SUCH_CAMPAIGN, ErrorCode, UserError
 from ..core.validation import CampaignDraft, validate_campaign
@@ -190,13 +190,14 @@ def update_campaign_in_transaction(
         .returning(*CAMPAIGN_COLUMNS)
     ).one()
     audited = field_changes(row._mapping, updated._mapping, EDITABLE_FIELDS)
-    if unique_targets is not None or not merged["is_targeted"]:
+    # An untargeted campaign has no targets: one that stays so has none to replace.
+    if unique_targets is not None or (row.is_targeted and not merged["is_targeted"]):
         before = _target_ids(session, campaign_id)
         session.execute(delete(CampaignTarget).where(CampaignTarget.campaign_id == campaign_id))
         _insert_targets(session, campaign_id, unique_targets or [])
         after = sorted(t.id for t in unique_targets or [])
         if before != after:
-            audited.append({"field": "target_customer_ids", "before": before, "after": after})
+            audited.append(target_change(before, after))
     if audited:
         record_event(session, campaign_id, EventKind.UPDATED, now, actor, audited)
     if row.paused != updated.paused:

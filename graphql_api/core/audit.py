@@ -49,3 +49,17 @@ def field_changes(before: Mapping[str, Any], after: Mapping[str, Any],
         if old != new:
             changes.append({"field": name, "before": old, "after": new})
     return changes
+
+
+# Up to this many target ids are listed before and after; beyond it, an
+# entry of a campaign with thousands of targets says how many instead, so
+# that a page of the log stays small.
+TARGETS_LISTED = 50
+
+
+def target_change(before: list[int], after: list[int]) -> dict[str, Any]:
+    """The change of a campaign's targets (customer ids, in id order)."""
+    def shown(ids: list[int]) -> Any:
+        return ids if len(ids) <= TARGETS_LISTED else f"{len(ids)} customers"
+
+    return {"field": "target_customer_ids", "before": shown(before), "after": shown(after)}

@@ -12,12 +12,22 @@ from typing import Optional, Union
 from .campaigns import USAGE_COUNTS
 from .errors import ErrorCode, UserError
 from .money import MoneyError, ZERO, format_amount, parse_amount
-
-REASON_MAX_LENGTH = 255
+from .validation import reason_errors
 
 # Percent of totalBudget that usedBudget reaches: each is recorded once per
 # crossing upward (a reversal that drops below one re-arms it).
 BUDGET_THRESHOLDS = (50, 80, 95, 100)
+
+
+def net_amount(discount_amount: Decimal, reversed_amount: Decimal) -> Decimal:
+    """What a usage still costs its campaign's budget, and the most a further reversal gives back."""
+    return discount_amount - reversed_amount
+
+
+def fully_reversed(discount_amount: Decimal, reversed_amount: Decimal) -> bool:
+    """The usage no longer counts toward any limit (the negation of core.campaigns.USAGE_COUNTS)."""
+    usage = SimpleNamespace(discount_amount=discount_amount, reversed_amount=reversed_amount)
+    return not USAGE_COUNTS.holds(usage, datetime.min)  # the rule reads no clock
 
 
 def reversal_input_errors(amount: Optional[Decimal], reason: str) -> list[UserError]:
@@ -31,11 +41,7 @@ def reversal_input_errors(amount: Optional[Decimal], reason: str) -> list[UserEr
         else:
             if parsed <= ZERO:
                 errors.append(UserError(ErrorCode.INVALID_INPUT, "The amount must be greater than 0.", ("amount",)))
-    stripped = reason.strip()
-    if "\x00" in stripped or not 1 <= len(stripped) <= REASON_MAX_LENGTH:
-        errors.append(UserError(ErrorCode.INVALID_INPUT,
-                                f"The reason must be 1 to {REASON_MAX_LENGTH} characters long.", ("reason",)))
-    return errors
+    return errors + reason_errors(reason)
 
 
 @dataclass(frozen=True)
@@ -49,7 +55,7 @@ def decide_reversal(discount_amount: Decimal, reversed_amount: Decimal,
                     requested: Optional[Decimal]) -> Union[ReversalDecision, UserError]:
     """Give back `requested` (all that is left when None), never more than
     the usage's net amount."""
-    net = discount_amount - reversed_amount
+    net = net_amount(discount_amount, reversed_amount)
     amount = net if requested is None else requested
     if amount <= ZERO or amount > net:
         message = (f"At most {format_amount(net)} of this usage can still be reversed." if net > ZERO
@@ -57,8 +63,7 @@ def decide_reversal(discount_amount: Decimal, reversed_amount: Decimal,
         # Named by what was too much: the amount given, or the usage itself.
         return UserError(ErrorCode.REVERSAL_EXCEEDS_USAGE, message,
                          ("amount",) if requested is not None else ("usage_id",))
-    after = SimpleNamespace(discount_amount=discount_amount, reversed_amount=reversed_amount + amount)
-    return ReversalDecision(amount, frees_usage=not USAGE_COUNTS.holds(after, datetime.min))
+    return ReversalDecision(amount, frees_usage=fully_reversed(discount_amount, reversed_amount + amount))
 
 
 def threshold_reached(used_budget: Decimal, total_budget: Decimal) -> int:

@@ -28,6 +28,7 @@ MAX_TARGETS_PER_CAMPAIGN = 10_000
 IDEMPOTENCY_KEY_MAX_LENGTH = 255
 ORDER_REFERENCE_MAX_LENGTH = 255
 EXTERNAL_ID_MAX_LENGTH = 255
+REASON_MAX_LENGTH = 255
 
 
 def _invalid(path: tuple[str, ...], message: str) -> UserError:
@@ -265,6 +266,16 @@ def idempotency_key_errors(key: Optional[str]) -> list[UserError]:
                 f"idempotencyKey must be 1 to {IDEMPOTENCY_KEY_MAX_LENGTH} characters long, without NUL.",
             )
         ]
+    return []
+
+
+def reason_errors(reason: str) -> list[UserError]:
+    """A reversal's reason, for the books: 1-255 characters after trimming."""
+    stripped = reason.strip()
+    if _has_nul(stripped):
+        return [_invalid(("reason",), "The reason may not contain NUL characters.")]
+    if not 1 <= len(stripped) <= REASON_MAX_LENGTH:
+        return [_invalid(("reason",), f"The reason must be 1 to {REASON_MAX_LENGTH} characters long.")]
     return []
 
 

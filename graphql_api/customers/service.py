@@ -15,8 +15,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core.errors import NO_SUCH_CUSTOMER, ErrorCode, UserError
-from ..core.validation import clean_customer, clean_customer_patch, clean_email
-from ..db.database import Database
+from ..core.validation import clean_customer, clean_customer_patch, clean_email, external_id_errors
+from ..db.database import Database, violated_constraint
 from ..observability import events
 from ..pagination import Page, PageRequest, fetch_page
 from .models import Customer
@@ -113,7 +113,14 @@ def update_customer_in_transaction(
         update(Customer).where(Customer.id == customer_id).values(**fields).returning(*CUSTOMER_COLUMNS)).one())
 
 
-def erase_customer_in_transaction(session: Session, customer_id: int, now: datetime) -> Union[int, list[UserError]]:
+@dataclass(frozen=True)
+class Erasure:
+    customer_id: int
+    now: bool  # False: the customer was erased before, and nothing changed
+
+
+def erase_customer_in_transaction(session: Session, customer_id: int,
+                                  now: datetime) -> Union[Erasure, list[UserError]]:
     """Placeholders over what identifies the customer; usages and reversals
     keep their amounts. Erasing an erased customer changes nothing."""
     erased = session.execute(
@@ -122,9 +129,9 @@ def erase_customer_in_transaction(session: Session, customer_id: int, now: datet
                 external_id=None, erased_at=now)
         .returning(Customer.id)).scalar()
     if erased is not None:
-        return erased
+        return Erasure(erased, now=True)
     exists = session.execute(select(Customer.id).where(Customer.id == customer_id)).first()
-    return customer_id if exists else [CUSTOMER_NOT_FOUND]
+    return Erasure(customer_id, now=False) if exists else [CUSTOMER_NOT_FOUND]
 
 
 def customers_by_ids(session: Session, ids: Sequence[int]) -> dict[int, CustomerRecord]:
@@ -144,6 +151,9 @@ def customer_by_email(session: Session, email: str) -> Optional[CustomerRecord]:
 
 
 def customer_by_external_id(session: Session, external_id: str) -> Optional[CustomerRecord]:
+    """Matched exactly; a value no customer could have finds nobody."""
+    if external_id_errors(external_id):
+        return None
     row = session.execute(select(*CUSTOMER_COLUMNS).where(Customer.external_id == external_id, NOT_ERASED)).first()
     return customer_record(row) if row is not None else None
 
@@ -177,7 +187,7 @@ async def update_customer(database: Database, customer_id: Optional[int],
         result = await database.write(update_customer_in_transaction, customer_id, fields)
     except IntegrityError as error:
         # A concurrent update took the value after this one looked.
-        taken = _UNIQUE_VALUES.get(getattr(getattr(error.orig, "diag", None), "constraint_name", None))
+        taken = _UNIQUE_VALUES.get(violated_constraint(error))
         if taken is None:
             raise
         return [taken]
@@ -187,10 +197,10 @@ async def update_customer(database: Database, customer_id: Optional[int],
 
 
 async def erase_customer(database: Database, customer_id: Optional[int],
-                         now: datetime) -> Union[int, list[UserError]]:
+                         now: datetime) -> Union[Erasure, list[UserError]]:
     if customer_id is None:
         return [CUSTOMER_NOT_FOUND]
     result = await database.write(erase_customer_in_transaction, customer_id, now)
-    if isinstance(result, int):
-        events.customer_erased(result)
+    if isinstance(result, Erasure) and result.now:
+        events.customer_erased(result.customer_id)
     return result

@@ -61,6 +61,11 @@ class DatabaseUnavailable(Exception):
         self.message = message
 
 
+def violated_constraint(error: DBAPIError) -> Optional[str]:
+    """The constraint an IntegrityError broke, by name (None when it names none)."""
+    return getattr(getattr(error.orig, "diag", None), "constraint_name", None)
+
+
 def _pgcode(error: DBAPIError) -> Optional[str]:
     return getattr(error.orig, "pgcode", None)
 

@@ -37,7 +37,7 @@ from ..core.money import ZERO
 from ..core.validation import cart_errors, idempotency_key_errors, order_reference_errors
 from ..customers.models import Customer
 from ..customers.service import CUSTOMER_COLUMNS, CUSTOMER_NOT_FOUND, NOT_ERASED, CustomerRecord, customer_record
-from ..db.database import Database
+from ..db.database import Database, violated_constraint
 from ..db.prepared_statements import PreparedStatement
 from ..observability import events
 from .models import IDEMPOTENCY_KEY_CONSTRAINT, DiscountUsage
@@ -417,11 +417,6 @@ def _usage_by_key(session: Session, api_key_id: int, key: str) -> Optional[Usage
     return usage_record(row) if row is not None else None
 
 
-def _violates_key_constraint(error: IntegrityError) -> bool:
-    diag = getattr(error.orig, "diag", None)
-    return getattr(diag, "constraint_name", None) == IDEMPOTENCY_KEY_CONSTRAINT
-
-
 async def apply_discount(
     database: Database, command: ApplyDiscount, now: datetime, zone: tzinfo
 ) -> ApplyResult:
@@ -453,7 +448,7 @@ async def _apply(database: Database, command: ApplyDiscount, now: datetime, zone
         try:
             return await database.write_statements(apply_in_transaction, command, now, zone)
         except IntegrityError as error:
-            if command.idempotency_key is None or not _violates_key_constraint(error):
+            if command.idempotency_key is None or violated_constraint(error) != IDEMPOTENCY_KEY_CONSTRAINT:
                 raise
         usage = await database.read(_usage_by_key, command.api_key_id, command.idempotency_key)
         if usage is not None:

@@ -27,9 +27,9 @@ from ..core.campaigns import DiscountType
 from ..core.discounts import INVALID_COUPON_CODE_MESSAGE, Cart, Combination, Discount, best_combination
 from ..core.errors import ErrorCode, UserError
 from ..core.validation import cart_errors, idempotency_key_errors, order_reference_errors
-from ..db.database import Database
-from ..observability import events
 from ..customers.service import CUSTOMER_NOT_FOUND
+from ..db.database import Database, violated_constraint
+from ..observability import events
 from .apply import (
     KEY_REUSED,
     RECORD_UNDER_LOCK,
@@ -239,8 +239,7 @@ async def apply_best_discounts(database: Database, command: ApplyBestDiscounts, 
     try:
         result = await database.write_statements(checkout_in_transaction, command, now, zone)
     except IntegrityError as error:
-        diag = getattr(error.orig, "diag", None)
-        if command.idempotency_key is None or getattr(diag, "constraint_name", None) != CHECKOUT_KEY_CONSTRAINT:
+        if command.idempotency_key is None or violated_constraint(error) != CHECKOUT_KEY_CONSTRAINT:
             raise
         # Another checkout under the same key committed first: answer as its replay.
         result = await database.write_statements(checkout_in_transaction, command, now, zone)

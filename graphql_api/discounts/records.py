@@ -9,6 +9,7 @@ from typing import Optional
 
 from ..campaigns.records import CampaignRecord
 from ..core.campaigns import DiscountType
+from ..core.ledger import fully_reversed, net_amount
 from ..core.discounts import (
     Allowance,
     Combination,
@@ -43,6 +44,14 @@ class UsageRecord:
     coupon_code: Optional[str]
     reversed_amount: Decimal
     checkout_id: Optional[int]
+
+    @property
+    def net_discount_amount(self) -> Decimal:
+        return net_amount(self.discount_amount, self.reversed_amount)
+
+    @property
+    def is_fully_reversed(self) -> bool:
+        return fully_reversed(self.discount_amount, self.reversed_amount)
 
 
 USAGE_COLUMNS = (

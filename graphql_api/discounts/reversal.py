@@ -27,7 +27,7 @@ from ..codes.models import CouponCode
 from ..core.errors import ErrorCode, NO_SUCH_USAGE, UserError
 from ..core.ledger import ReversalDecision, decide_reversal, reversal_input_errors
 from ..core.validation import idempotency_key_errors
-from ..db.database import Database
+from ..db.database import Database, violated_constraint
 from ..observability import events
 from .apply import KEY_REUSED
 from .models import REVERSAL_KEY_CONSTRAINT, DiscountReversal, DiscountUsage
@@ -88,7 +88,7 @@ USAGE_BY_ID = select(*USAGE_COLUMNS).where(DiscountUsage.id == bindparam("usage_
 # usages are reversed like any other.
 LOCK_CODE = select(CouponCode.id).where(CouponCode.code == bindparam("code")).with_for_update(key_share=True)
 LOCK_CAMPAIGN = select(Campaign.id).where(Campaign.id == bindparam("campaign_id")).with_for_update(key_share=True)
-LOCK_USAGE = USAGE_BY_ID.with_for_update()
+LOCK_USAGE = USAGE_BY_ID.with_for_update(key_share=True)  # NO KEY UPDATE, as every lock of ours
 
 NEW_REVERSAL = insert(DiscountReversal).returning(*REVERSAL_COLUMNS)
 ADD_TO_REVERSED = (update(DiscountUsage).where(DiscountUsage.id == bindparam("usage_id"))
@@ -109,13 +109,19 @@ def _replay(connection: Connection, command: ReverseUsage, earlier: ReversalReco
     return ReversedUsage(earlier, usage, replayed=True)
 
 
+def _earlier(connection: Connection, command: ReverseUsage) -> Optional[ReversalRecord]:
+    if command.idempotency_key is None:
+        return None
+    row = connection.execute(REVERSAL_BY_KEY, {"api_key_id": command.api_key_id,
+                                               "idempotency_key": command.idempotency_key}).first()
+    return reversal_record(row) if row is not None else None
+
+
 def reverse_in_transaction(connection: Connection, command: ReverseUsage, now: datetime) -> ReverseResult:
     """The locks, the decision on the usage as locked, and the writes."""
-    if command.idempotency_key is not None:
-        earlier = connection.execute(REVERSAL_BY_KEY, {"api_key_id": command.api_key_id,
-                                                       "idempotency_key": command.idempotency_key}).first()
-        if earlier is not None:
-            return _replay(connection, command, reversal_record(earlier))
+    earlier = _earlier(connection, command)  # a retry, answered without a lock
+    if earlier is not None:
+        return _replay(connection, command, earlier)
     seen = connection.execute(USAGE_BY_ID, {"usage_id": command.usage_id}).first()
     if seen is None:
         return [USAGE_NOT_FOUND]
@@ -123,6 +129,12 @@ def reverse_in_transaction(connection: Connection, command: ReverseUsage, now: d
         connection.execute(LOCK_CODE, {"code": seen.coupon_code})
     connection.execute(LOCK_CAMPAIGN, {"campaign_id": seen.campaign_id})
     usage = usage_record(connection.execute(LOCK_USAGE, {"usage_id": command.usage_id}).one())
+    # A request with the same key may have committed while this one waited
+    # for the locks: this statement's snapshot sees it, and so answers the
+    # replay instead of refusing what is no longer left.
+    earlier = _earlier(connection, command)
+    if earlier is not None:
+        return _replay(connection, command, earlier)
     decision = decide_reversal(usage.discount_amount, usage.reversed_amount, command.amount)
     if not isinstance(decision, ReversalDecision):
         return [decision]
@@ -145,11 +157,6 @@ def _record(connection: Connection, command: ReverseUsage, usage: UsageRecord, d
     return ReversedUsage(reversal, after, campaign)
 
 
-def _violates_key_constraint(error: IntegrityError) -> bool:
-    diag = getattr(error.orig, "diag", None)
-    return getattr(diag, "constraint_name", None) == REVERSAL_KEY_CONSTRAINT
-
-
 async def reverse_usage(database: Database, command: ReverseUsage, now: datetime) -> ReverseResult:
     """The use case: the input checks, the transaction, the key race's
     fallback, and the business event once it committed."""
@@ -161,14 +168,14 @@ async def reverse_usage(database: Database, command: ReverseUsage, now: datetime
     try:
         result = await database.write_statements(reverse_in_transaction, command, now)
     except IntegrityError as error:
-        if command.idempotency_key is None or not _violates_key_constraint(error):
+        if command.idempotency_key is None or violated_constraint(error) != REVERSAL_KEY_CONSTRAINT:
             raise
         # Another reversal under the same key committed first: answer as its replay.
         result = await database.write_statements(reverse_in_transaction, command, now)
     if isinstance(result, ReversedUsage) and not result.replayed:
         reversal = result.reversal
         events.discount_reversed(reversal.id, reversal.usage_id, reversal.campaign_id, reversal.amount,
-                                 result.usage.reversed_amount == result.usage.discount_amount)
+                                 result.usage.is_fully_reversed)
     return result
 
 

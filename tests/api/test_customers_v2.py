@@ -37,6 +37,10 @@ def test_external_ids_are_kept_exactly_and_unique(gql, admin_engine):
     assert ada["externalId"] == "shop-42"
     assert gql(BY_EXTERNAL_ID, {"x": "shop-42"})["customerByExternalId"] == ada
     assert gql(BY_EXTERNAL_ID, {"x": "SHOP-42"})["customerByExternalId"] is None
+    # Values no customer could have find nobody, and fail nothing.
+    for impossible in ("a\u0000b", "", "x" * 256):
+        assert gql(BY_EXTERNAL_ID, {"x": impossible})["customerByExternalId"] is None
+    assert gql(BY_EMAIL, {"e": "a\u0000b@example.com"})["customerByEmail"] is None
     before = snapshot(admin_engine)
     taken = create(gql, email="other@example.com", externalId="shop-42")
     assert taken["customer"] is None

@@ -158,6 +158,7 @@ def test_a_deleted_campaigns_usage_is_reversed_too(gql, campaign, customer):
     ({"reason": ""}, ["input", "reason"], "INVALID_INPUT"),
     ({"reason": "   "}, ["input", "reason"], "INVALID_INPUT"),
     ({"reason": "x" * 256}, ["input", "reason"], "INVALID_INPUT"),
+    ({"reason": "nul\u0000"}, ["input", "reason"], "INVALID_INPUT"),
     ({"idempotencyKey": ""}, ["input", "idempotencyKey"], "INVALID_INPUT"),
 ])
 def test_hostile_input_is_a_user_error_and_writes_nothing(gql, campaign, customer, admin_engine, sql_counter,

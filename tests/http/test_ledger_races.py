@@ -288,6 +288,29 @@ def test_one_usage_reversed_in_full_twenty_times_at_once_is_reversed_once(two_se
     assert check.returncode == 0, check.stdout + check.stderr
 
 
+def test_one_refund_retried_twenty_times_at_once_is_one_reversal_and_nineteen_replays(two_servers, admin_engine,
+                                                                                     admin_key, database_url):
+    """The same idempotency key: the retries wait for the locks, then answer
+    with the first reversal instead of refusing what it left."""
+    async def scenario():
+        (buyer,), campaign = await _setup(two_servers[0], admin_key, 1, prefix="retried", name="retried",
+                                          discountPercentage="15", totalBudget="1000")
+        async with api_client(two_servers[1], admin_key) as client:
+            applied = (await post(client, APPLY, apply_input(campaign["id"], buyer)))["applyDiscount"]
+        answers = await send_all(two_servers, admin_key, REVERSE, [
+            {"input": {"usageId": applied["usage"]["id"], "reason": "refund", "idempotencyKey": "refund-once"}}
+            for _ in range(20)], clients=20, field="reverseDiscountUsage")
+        return answers
+
+    answers = asyncio.run(scenario())
+    assert all(answer["userErrors"] == [] for answer in answers), answers
+    assert len({answer["reversal"]["id"] for answer in answers}) == 1
+    assert all(answer["usage"]["isFullyReversed"] for answer in answers)
+    with admin_engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM discount_reversals")).scalar_one() == 1
+    assert run_check(database_url).returncode == 0
+
+
 def test_racing_applies_record_each_budget_threshold_once(two_servers, admin_engine, admin_key, database_url):
     """'half' goes from 45 % to 77 % in one race of 64 applies: one 50 %
     event, no other. 'full' goes from 40 % to exhaustion in one race of 64

@@ -49,7 +49,10 @@ class FieldChange:
 class CampaignEvent:
     id: strawberry.ID = strawberry.field(description="Opaque.")
     kind: CampaignEventKind = strawberry.field(description="What happened.")
-    at: datetime = strawberry.field(description="When it was recorded.")
+    at: datetime = strawberry.field(
+        description="When the change was made: the clock reading of its request, as a usage's usedAt is. Requests "
+                    "that race may read the clock in another order than they commit; the list is in the order the "
+                    "entries were written.")
     actor: Optional[str] = strawberry.field(
         description="The name of the API key that made the change (never the key); null for what the service "
                     "records itself (BUDGET_THRESHOLD, EXHAUSTED).")

@@ -81,6 +81,7 @@ async def update_customer_mutation(info: Info, id: strawberry.ID, input: UpdateC
 async def erase_customer_mutation(info: Info, id: strawberry.ID) -> EraseCustomerPayload:
     context = info.context
     result = await erase_customer(context.database, decode_id(id, "Customer"), context.now)
-    if isinstance(result, int):
-        return EraseCustomerPayload(erased_customer_id=strawberry.ID(encode_id("Customer", result)), user_errors=[])
+    if not isinstance(result, list):
+        return EraseCustomerPayload(erased_customer_id=strawberry.ID(encode_id("Customer", result.customer_id)),
+                                    user_errors=[])
     return EraseCustomerPayload(erased_customer_id=None, user_errors=user_errors(result, _BY_ID))

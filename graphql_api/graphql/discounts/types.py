@@ -88,8 +88,8 @@ class DiscountUsage(Node):
             order_reference=record.order_reference,
             coupon_code=record.coupon_code,
             reversed_amount=record.reversed_amount,
-            net_discount_amount=record.discount_amount - record.reversed_amount,
-            is_fully_reversed=record.reversed_amount == record.discount_amount,
+            net_discount_amount=record.net_discount_amount,
+            is_fully_reversed=record.is_fully_reversed,
             replayed=replayed,
             pk=record.id,
             id=strawberry.ID(encode_id("DiscountUsage", record.id)),
@@ -475,8 +475,10 @@ class ReverseDiscountUsageInput:
     amount: Optional[Decimal] = strawberry.field(
         default=None,
         description="Greater than 0, at most the usage's netDiscountAmount (REVERSAL_EXCEEDS_USAGE otherwise); "
-                    "left out, all that is not reversed yet.")
-    reason: str = strawberry.field(description="Why, for the record: 1 to 255 characters after trimming.")
+                    "left out (or null), all that is not reversed yet.")
+    reason: str = strawberry.field(
+        description="Why, for the record: 1 to 255 characters after trimming. It can never be edited or erased, "
+                    "so write no personal data into it.")
     idempotency_key: Optional[str] = strawberry.field(
         default=None,
         description="1-255 characters. The same key with the same input returns the first reversal and gives "
