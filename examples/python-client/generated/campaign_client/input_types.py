@@ -171,9 +171,9 @@ class ReverseDiscountUsageInput(BaseModel):
     usage_id: str = Field(alias="usageId")
     "The usage, e.g. from applyDiscount; NOT_FOUND when it is not one."
     amount: Optional[Decimal] = None
-    "Greater than 0, at most the usage's netDiscountAmount (REVERSAL_EXCEEDS_USAGE otherwise); left out, all that is not reversed yet."
+    "Greater than 0, at most the usage's netDiscountAmount (REVERSAL_EXCEEDS_USAGE otherwise); left out (or null), all that is not reversed yet."
     reason: str
-    "Why, for the record: 1 to 255 characters after trimming."
+    "Why, for the record: 1 to 255 characters after trimming. It can never be edited or erased, so write no personal data into it."
     idempotency_key: Optional[str] = Field(alias="idempotencyKey", default=None)
     "1-255 characters. The same key with the same input returns the first reversal and gives back nothing more; with a different input it is IDEMPOTENCY_KEY_REUSED."
 

@@ -110,11 +110,11 @@ export type DiscountType =
 
 /** Money to give back from a usage to its campaign's budget, e.g. for a refund. */
 export type ReverseDiscountUsageInput = {
-  /** Greater than 0, at most the usage's netDiscountAmount (REVERSAL_EXCEEDS_USAGE otherwise); left out, all that is not reversed yet. */
+  /** Greater than 0, at most the usage's netDiscountAmount (REVERSAL_EXCEEDS_USAGE otherwise); left out (or null), all that is not reversed yet. */
   amount?: string | null | undefined;
   /** 1-255 characters. The same key with the same input returns the first reversal and gives back nothing more; with a different input it is IDEMPOTENCY_KEY_REUSED. */
   idempotencyKey?: string | null | undefined;
-  /** Why, for the record: 1 to 255 characters after trimming. */
+  /** Why, for the record: 1 to 255 characters after trimming. It can never be edited or erased, so write no personal data into it. */
   reason: string;
   /** The usage, e.g. from applyDiscount; NOT_FOUND when it is not one. */
   usageId: string;
