@@ -71,6 +71,10 @@ WRITE_QUERY = """mutation Apply($input: ApplyDiscountInput!) { applyDiscount(inp
 # every usage takes 500 of them), answered with the usage and its campaign.
 REVERSE_QUERY = """mutation Refund($input: ReverseDiscountUsageInput!) { reverseDiscountUsage(input: $input) {
   reversal { id amount } usage { reversedAmount netDiscountAmount campaign { usedBudget } } userErrors { code } } }"""
+# What an ops page asks every few seconds: the figures of 50 campaigns.
+STATS_QUERY = """{ campaigns(first: 50, filter: {status: ACTIVE}) { nodes { name stats { usageCount uniqueCustomers
+  totalDiscount averageDiscount burnRatePerHour projectedExhaustionAt byDay(days: 30) { date usageCount totalDiscount }
+  } } } }"""
 # What users run: the README walkthrough's read and apply selections (the
 # apply also asks for the customer, as a checkout's confirmation page would).
 README_READ_QUERY = """query Offers($input: CartInput!) { availableDiscounts(input: $input) {
@@ -128,6 +132,7 @@ def scenario_bodies(data: dataset.Dataset) -> dict[str, tuple[str, list[str]]]:
         "reverse": ("/graphql", [graphql_body(REVERSE_QUERY, {"input": {
             "usageId": encode_id("DiscountUsage", u), "amount": "0.01", "reason": "bench refund"}})
             for u in data.usages]),
+        "stats": ("/graphql", [json.dumps({"query": STATS_QUERY})]),
         "trivial": ("/graphql", [json.dumps({"query": "{ __typename }"})]),
     }
 
@@ -453,6 +458,10 @@ def render(results: dict) -> str:
         lines += ["", "## Growth: 1,000,000 usage rows and 5,000 campaigns (50 live)", "",
                   f"read at 64 connections, --workers 1: p50 {growth['p50_ms']:.1f} ms "
                   f"(100,000-row case {growth['base_p50_ms']:.1f} ms), req/s {growth['rps']:.0f}.", "",
+                  *([f"stats of the 50 live campaigns (`Campaign.stats` with `byDay(days: 30)`, 20,000 usages each) "
+                     f"at {growth['stats_connections']} connections: p50 {growth['stats_p50_ms']:.0f} ms, req/s "
+                     f"{growth['stats_rps']:.1f} (100,000-row case p50 {growth['base_stats_p50_ms'] or 0:.0f} ms).", ""]
+                    if "stats_p50_ms" in growth else []),
                   "EXPLAIN (ANALYZE) of the eligibility query, 100,000 rows:", "", "```",
                   results["explain_small"], "```", "", "and with 1,000,000 rows:", "", "```",
                   growth["explain"], "```"]
@@ -600,11 +609,17 @@ def main() -> int:
         big = fresh_database("campaign_service_bench_growth")
         big_data = dataset.load(big, usages=1_000_000, dead_campaigns=4_950)
         big_key = make_key(big, "admin", "bench")
-        growth = run_matrix(big, big_data, big_key, workdir, 1, scenarios={"read"})["table"]
+        growth = run_matrix(big, big_data, big_key, workdir, 1, scenarios={"read", "stats"})["table"]
         base = results["matrix"][WORKERS[0]]["table"][("read", max(CONNECTIONS))]
         row = growth[("read", max(CONNECTIONS))]
         results["growth"] = {"p50_ms": row["p50_ms"], "rps": row["rps"], "base_p50_ms": base["p50_ms"],
                              "explain": explain(big, big_data.customers[0])}
+        least = min(CONNECTIONS)
+        if ("stats", least) in growth:
+            stats_row = growth[("stats", least)]
+            base_stats = results["matrix"][WORKERS[0]]["table"].get(("stats", least), {})
+            results["growth"].update(stats_p50_ms=stats_row["p50_ms"], stats_rps=stats_row["rps"],
+                                     stats_connections=least, base_stats_p50_ms=base_stats.get("p50_ms"))
     print(save())
     return 0
 

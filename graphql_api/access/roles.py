@@ -31,6 +31,8 @@ class Permission(str, enum.Enum):
     REVERSE_USAGES = "reverse_usages"
     # A campaign's audit log (Campaign.events).
     READ_AUDIT = "read_audit"
+    # A campaign's figures (Campaign.stats), for the people who run the sale.
+    READ_STATS = "read_stats"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

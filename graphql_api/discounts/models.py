@@ -93,6 +93,11 @@ class DiscountUsage(Base):
 # counts are index-only scans, with no visit to the rows.
 Index("ix_usages_campaign_customer_used_at", DiscountUsage.campaign_id, DiscountUsage.customer_id,
       DiscountUsage.used_at, postgresql_where=usage_counts(DiscountUsage.__table__))
+# A campaign's counting usages by time, with their amounts: Campaign.stats's
+# last hour and days are index-only range scans.
+Index("ix_usages_campaign_used_at", DiscountUsage.campaign_id, DiscountUsage.used_at,
+      postgresql_include=["discount_amount", "reversed_amount"],
+      postgresql_where=usage_counts(DiscountUsage.__table__))
 
 
 REVERSAL_KEY_CONSTRAINT = "uq_discount_reversals_api_key_idempotency_key"

@@ -3,11 +3,17 @@ requests."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone, tzinfo
 from functools import cached_property
 
 from ..db.database import Database
 from .audit.dataloaders import EventPageByCampaignLoader
-from .campaigns.dataloaders import CampaignByIdLoader, TargetCustomersByCampaignIdLoader
+from .campaigns.dataloaders import (
+    CampaignByIdLoader,
+    DaysByCampaignLoader,
+    FiguresByCampaignIdLoader,
+    TargetCustomersByCampaignIdLoader,
+)
 from .customers.dataloaders import CustomerByIdLoader
 from .discounts.dataloaders import (
     ReversalByIdLoader,
@@ -21,8 +27,9 @@ class Loaders:
     """Each loader is made when a resolver first asks for it: most requests
     (the checkout's) need none."""
 
-    def __init__(self, database: Database):
-        self.database = database
+    def __init__(self, database: Database, now: datetime, zone: tzinfo = timezone.utc):
+        # The request's clock reading and business time zone, for the figures that depend on them.
+        self.database, self.now, self.zone = database, now, zone
 
     @cached_property
     def customer_by_id(self) -> CustomerByIdLoader:
@@ -55,3 +62,11 @@ class Loaders:
     @cached_property
     def event_page_by_campaign(self) -> EventPageByCampaignLoader:
         return EventPageByCampaignLoader(self.database)
+
+    @cached_property
+    def figures_by_campaign_id(self) -> FiguresByCampaignIdLoader:
+        return FiguresByCampaignIdLoader(self.database, self.now)
+
+    @cached_property
+    def days_by_campaign(self) -> DaysByCampaignLoader:
+        return DaysByCampaignLoader(self.database, self.now, self.zone)

@@ -25,6 +25,7 @@ MESSAGES = {
     Permission.MANAGE_CUSTOMERS: "This API key's role may not change or erase customers.",
     Permission.REVERSE_USAGES: "This API key's role may not reverse discount usages.",
     Permission.READ_AUDIT: "This API key's role may not read a campaign's audit log.",
+    Permission.READ_STATS: "This API key's role may not read a campaign's stats.",
 }
 
 

@@ -11,6 +11,7 @@ from ...core.campaigns import CampaignTerms, effective_status
 from ...access.roles import Permission
 from ...codes.service import codes_page
 from ..audit.types import CampaignEvent
+from .stats import CampaignStats
 from ..codes.types import CouponCode
 from ..cost_directives import CONNECTION, ListSize
 from ..pagination import AFTER, FIRST, Connection, page_request, to_connection
@@ -196,6 +197,12 @@ class Campaign(Node):
         require(info, Permission.READ_CODES)
         page = await info.context.database.read(codes_page, self.pk, page_request(first, after))
         return to_connection(page, CouponCode.from_record)
+
+    @strawberry.field(description="The campaign's figures: usages, customers, days, burn rate. Admin keys only.")
+    async def stats(self, info: Info) -> CampaignStats:
+        require(info, Permission.READ_STATS)
+        figures = await info.context.loaders.figures_by_campaign_id.load(self.pk)
+        return CampaignStats.of(self.pk, self.terms, figures.unique_customers)
 
     @strawberry.field(
         description="The campaign's audit log, newest first: every admin change, and the budget thresholds it "

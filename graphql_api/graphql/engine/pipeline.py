@@ -138,8 +138,10 @@ class GraphQLEngine:
         caller = getattr(request.state, "caller", None)
         if caller is None:  # only reachable if the app is wired without the authentication middleware
             raise RuntimeError("a GraphQL request reached the engine without an authenticated caller")
-        context = Context(caller=caller, database=self.database, settings=self.settings, now=self.clock(),
-                          loaders=Loaders(self.database), request_id=request.state.request_id)
+        now = self.clock()
+        context = Context(caller=caller, database=self.database, settings=self.settings, now=now,
+                          loaders=Loaders(self.database, now, self.settings.business_timezone),
+                          request_id=request.state.request_id)
         return Exchange(request, context, bucket=f"key:{caller.public_id}", batch=batch)
 
     async def run(self, exchange: Exchange, sent: http.OperationRequest) -> OperationRun:
