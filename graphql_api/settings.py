@@ -105,6 +105,11 @@ def _exposure(env: Mapping[str, str]) -> dict:
         rate_limit_capacity=_float(env, "RATE_LIMIT_CAPACITY", Settings.rate_limit_capacity),
         rate_limit_restore_rate=_float(env, "RATE_LIMIT_RESTORE_RATE", Settings.rate_limit_restore_rate),
         failed_code_cost=_int(env, "FAILED_CODE_COST", Settings.failed_code_cost),
+        ws_init_timeout_seconds=_float(env, "WS_INIT_TIMEOUT_SECONDS", Settings.ws_init_timeout_seconds),
+        ws_connections_per_key=_int(env, "WS_CONNECTIONS_PER_KEY", Settings.ws_connections_per_key),
+        ws_subscriptions_per_connection=_int(
+            env, "WS_SUBSCRIPTIONS_PER_CONNECTION", Settings.ws_subscriptions_per_connection),
+        live_queue_size=_int(env, "LIVE_QUEUE_SIZE", Settings.live_queue_size),
         anonymous_rate_limit_capacity=_float(
             env, "ANONYMOUS_RATE_LIMIT_CAPACITY", Settings.anonymous_rate_limit_capacity),
         anonymous_rate_limit_restore_rate=_float(
@@ -182,6 +187,13 @@ class Settings:
     # Points each coupon code that reaches nothing costs on top of the query:
     # guessing codes drains the bucket (about 2 guesses a second at the defaults).
     failed_code_cost: int = 500
+    # Subscriptions: the wait for connection_init, sockets per key and
+    # process, subscriptions per socket, and the events a subscriber may be
+    # behind before its socket is closed.
+    ws_init_timeout_seconds: float = 10.0
+    ws_connections_per_key: int = 20
+    ws_subscriptions_per_connection: int = 20
+    live_queue_size: int = 256
     anonymous_rate_limit_capacity: float = 100
     anonymous_rate_limit_restore_rate: float = 100 / 60
     redis_url: Optional[str] = None

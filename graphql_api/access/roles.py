@@ -33,6 +33,8 @@ class Permission(str, enum.Enum):
     READ_AUDIT = "read_audit"
     # A campaign's figures (Campaign.stats), for the people who run the sale.
     READ_STATS = "read_stats"
+    # Subscriptions (graphql-transport-ws): a live view of every campaign.
+    SUBSCRIBE = "subscribe"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

@@ -104,3 +104,9 @@ def campaign_record(row, values: Optional[Callable] = None) -> CampaignRecord:
         updated_at=updated_at,
         deleted_at=deleted_at,
     )
+
+
+def notified_campaign(row: dict) -> CampaignRecord:
+    """The campaign in a live notification (graphql_api/live): the row as
+    committed, without its description, which the notification leaves out."""
+    return campaign_record(row, lambda values: tuple(values.get(key) for key in _CAMPAIGN_KEYS))

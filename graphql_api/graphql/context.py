@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Optional
+from typing import Callable, Optional
 
 import strawberry
 
 from ..access.keys import Caller
+from ..live.hub import Hub
 from ..db.database import Database
 from ..settings import Settings
 from .loaders import Loaders
@@ -30,6 +31,10 @@ class Context:
     # Points owed beyond the query's cost, e.g. for coupon codes that reached
     # nothing (guessing must be expensive); the engine charges them when it settles.
     surcharge: int = 0
+    # For subscriptions, which outlive the request's clock reading: the
+    # service's clock, and the process's feed of committed changes.
+    clock: Optional[Callable[[], datetime]] = None
+    live: Optional["Hub"] = None
 
     @property
     def zone(self) -> tzinfo:

@@ -26,6 +26,7 @@ MESSAGES = {
     Permission.REVERSE_USAGES: "This API key's role may not reverse discount usages.",
     Permission.READ_AUDIT: "This API key's role may not read a campaign's audit log.",
     Permission.READ_STATS: "This API key's role may not read a campaign's stats.",
+    Permission.SUBSCRIBE: "This API key's role may not subscribe.",
 }
 
 

@@ -15,6 +15,7 @@ from .customers.types import Customer
 from .discounts import resolvers as discounts
 from .discounts.types import DiscountUsage
 from .cost_directives import CONNECTION, Cost
+from .live.types import Subscription
 from .node_resolver import node
 from .permissions import CanManageCampaigns, CanManageCustomers, CanReverseUsages
 from .scalars import SCALAR_MAP
@@ -163,6 +164,7 @@ def build_schema() -> strawberry.Schema:
     return strawberry.Schema(
         query=Query,
         mutation=Mutation,
+        subscription=Subscription,
         types=[Customer, Campaign, DiscountUsage],
         config=StrawberryConfig(scalar_map=SCALAR_MAP),
     )

@@ -31,6 +31,12 @@ LATENCY = Histogram(
 )
 APPLIES = Counter("campaign_discount_applies_total", "applyDiscount attempts by outcome (applied or a refusal code).", ["outcome"])
 AMOUNT_APPLIED = Counter("campaign_discount_amount_applied_total", "Money discounted by applied usages.", ["discount_type"])
+SUBSCRIPTIONS = Gauge("campaign_subscriptions_active", "Subscriptions running on open sockets.",
+                      multiprocess_mode="livesum")
+SUBSCRIPTION_MESSAGES = Counter("campaign_subscription_messages_total",
+                                "Subscription messages sent, by subscription field.", ["field"])
+SOCKETS_CLOSED = Counter("campaign_subscription_sockets_closed_total",
+                         "Subscription sockets the service closed, by close code.", ["code"])
 REVERSALS = Counter("campaign_discount_reversals_total", "Reversals recorded, by extent (full or partial).", ["extent"])
 POOL_IN_USE = Gauge(
     "campaign_db_pool_connections_in_use", "Database connections checked out of the pool.", multiprocess_mode="livesum"

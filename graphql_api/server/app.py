@@ -15,7 +15,7 @@ from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
 from .. import __version__
@@ -28,6 +28,8 @@ from .asgi import HTTP_CODES, error_document
 from .gc_tuning import tune_for_serving
 from ..graphql.engine.metering import Throttle
 from ..graphql.engine.pipeline import GraphQLEngine
+from ..graphql.engine.websocket import SocketEndpoint
+from ..live.hub import Hub
 from ..graphql.engine.trusted import TrustedDocuments
 from ..graphql.schema import schema
 from ..observability.logs import configure_logging
@@ -83,8 +85,14 @@ def create_app(
     metrics.watch_pool(database.engine)
     buckets = buckets or make_buckets(settings.redis_url, settings.redis_fallback, settings.redis_timeout_seconds)
     throttle = Throttle(buckets, BucketLimits(settings.rate_limit_capacity, settings.rate_limit_restore_rate))
+    live = Hub(settings.database_url, queue_size=settings.live_queue_size)
     graphql = GraphQLEngine(schema, database=database, settings=settings, clock=clock, throttle=throttle,
-                            trusted=trusted_documents(settings))
+                            trusted=trusted_documents(settings), live=live)
+    authenticator = Authenticator(
+        database, settings.api_key_cache_seconds, buckets,
+        BucketLimits(settings.anonymous_rate_limit_capacity, settings.anonymous_rate_limit_restore_rate),
+    )
+    sockets = SocketEndpoint(graphql, authenticator)
 
     async def root(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -144,6 +152,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app):
         yield
+        live.stop()
         await buckets.close()
         database.dispose()
 
@@ -151,6 +160,7 @@ def create_app(
         # First the route nearly every request takes: Starlette tries them in order.
         routes=[
             Route("/graphql", graphql, methods=["GET", "POST"], name="graphql"),
+            WebSocketRoute("/graphql", sockets, name="graphql-subscriptions"),
             Route("/", root, methods=["GET"]),
             Route("/health", health, methods=["GET"], name="health"),
             Route("/ready", ready, methods=["GET"], name="ready"),
@@ -175,10 +185,7 @@ def create_app(
                        timeout_seconds=settings.body_timeout_seconds)
     app.add_middleware(
         AuthenticationMiddleware,
-        authenticator=Authenticator(
-            database, settings.api_key_cache_seconds, buckets,
-            BucketLimits(settings.anonymous_rate_limit_capacity, settings.anonymous_rate_limit_restore_rate),
-        ),
+        authenticator=authenticator,
         graphiql=settings.graphiql,
     )
     if settings.cors_allowed_origins:

@@ -10,7 +10,8 @@ import itertools
 from urllib.parse import quote
 
 import pytest
-from starlette.routing import Mount, Route
+from starlette.routing import Mount, Route, WebSocketRoute
+from starlette.websockets import WebSocketDisconnect
 
 DOCUMENT = quote("{customers(first:3){totalCount nodes{email name}}}", safe="")
 NAMES = ("query", "operationName", "variables", "extensions")
@@ -93,6 +94,13 @@ def test_every_route_answers_a_stranger_only_where_listed(mode, production_app, 
     allowed = KEYLESS | (KEYLESS_IN_DEVELOPMENT if mode == "development" else set())
     seen = set()
     for route in app.routes:
+        if isinstance(route, WebSocketRoute):  # subscriptions: the key comes in connection_init
+            with client.websocket_connect(route.path, subprotocols=["graphql-transport-ws"]) as socket:
+                socket.send_json({"type": "connection_init", "payload": {}})
+                with pytest.raises(WebSocketDisconnect) as closed:
+                    socket.receive_json()
+            assert closed.value.code == 4401
+            continue
         if isinstance(route, Mount):
             paths = [route.path + "/start.js"]
         else:

@@ -15,7 +15,8 @@ then, for each operation, the STAGES in order:
 5. authorize: may this caller run this document (TRUSTED_DOCUMENTS);
 6. prepare: parsed, picked and validated (documents.py; cached);
 7. limit: the cost limit, and the charge of the requested cost;
-8. execute: graphql-core runs it with the schema strawberry built;
+8. execute: graphql-core runs it with the schema strawberry built (a
+   subscription, only on a WebSocket: websocket.py, starts its stream);
 and, whatever happened, 9. settle: the refund down to the actual cost and
 the cost report; 10. respond: the response, in the media type asked for.
 
@@ -34,7 +35,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 import anyio
-from graphql import GraphQLError, execute
+from graphql import ExecutionResult, GraphQLError, OperationType, execute, subscribe
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -73,10 +74,12 @@ class Refused(Exception):
 class Exchange:
     """One HTTP request on its way through the engine."""
 
-    request: Request
+    request: Request  # or the WebSocket, for a subscription
     context: Context
     bucket: str  # the caller's rate-limit bucket
     batch: bool = False  # an array of operations: each answers for itself
+    method: str = "POST"  # GET may not mutate (documents.py)
+    websocket: bool = False  # graphql-transport-ws: subscriptions only
     status: Optional[int] = None  # set by a stage: 429 for a throttled operation
     headers: dict[str, str] = field(default_factory=dict)
 
@@ -93,19 +96,21 @@ class OperationRun:
     data: Optional[dict] = None
     errors: list[GraphQLError] = field(default_factory=list)
     timed_out: bool = False
+    stream: Any = None  # a subscription's results, an async iterator
 
 
 class GraphQLEngine:
     """The ASGI app behind /graphql."""
 
     def __init__(self, schema, *, database: Database, settings: Settings, clock: Callable[[], datetime],
-                 throttle: Throttle, trusted: TrustedDocuments):
+                 throttle: Throttle, trusted: TrustedDocuments, live=None):
         self.schema = core_schema(schema)
         self.database = database
         self.settings = settings
         self.clock = clock
         self.throttle = throttle
         self.trusted = trusted
+        self.live = live  # graphql_api.live.hub.Hub: what subscriptions read
         self.documents = Documents(self.schema, settings)
         # Checkout keys run only trusted documents.
         self.trusted_only = {Role.CHECKOUT} if settings.trusted_documents == "require" else set()
@@ -134,15 +139,18 @@ class GraphQLEngine:
         return http.encode(bodies if batch else bodies[0], exchange.status or 200, exchange.headers,
                            graphql_response and not batch)
 
-    def authenticate(self, request: Request, batch: bool) -> Exchange:
+    def authenticate(self, request: Request, batch: bool, *, websocket: bool = False) -> Exchange:
+        """`request.state.caller` is set by the authentication middleware, or
+        for a WebSocket by its connection_init, with the same authenticator."""
         caller = getattr(request.state, "caller", None)
         if caller is None:  # only reachable if the app is wired without the authentication middleware
             raise RuntimeError("a GraphQL request reached the engine without an authenticated caller")
         now = self.clock()
         context = Context(caller=caller, database=self.database, settings=self.settings, now=now,
                           loaders=Loaders(self.database, now, self.settings.business_timezone),
-                          request_id=request.state.request_id)
-        return Exchange(request, context, bucket=f"key:{caller.public_id}", batch=batch)
+                          request_id=request.state.request_id, clock=self.clock, live=self.live)
+        return Exchange(request, context, bucket=f"key:{caller.public_id}", batch=batch,
+                        method="POST" if websocket else request.method, websocket=websocket)
 
     async def run(self, exchange: Exchange, sent: http.OperationRequest) -> OperationRun:
         """The stages in order; a refusal ends them, settling never is skipped.
@@ -204,7 +212,7 @@ class GraphQLEngine:
 
     async def prepare(self, exchange: Exchange, run: OperationRun) -> None:
         try:
-            run.prepared = prepared = self.documents.resolve(run.text, run.sent.operation_name, exchange.request.method)
+            run.prepared = prepared = self.documents.resolve(run.text, run.sent.operation_name, exchange.method)
         except InvalidDocument as invalid:
             if invalid.operation is not None:
                 self._tag(exchange, invalid.operation, run.sent.operation_name)
@@ -218,6 +226,13 @@ class GraphQLEngine:
 
     async def execute(self, exchange: Exchange, run: OperationRun) -> None:
         prepared = run.prepared
+        if (prepared.operation.operation is OperationType.SUBSCRIPTION) != exchange.websocket:
+            raise Refused(GraphQLError(
+                "Subscriptions run over a WebSocket on /graphql (graphql-transport-ws)." if not exchange.websocket
+                else "This socket runs subscriptions only; send queries and mutations over HTTP.",
+                extensions={"code": TopLevelCode.BAD_REQUEST}))
+        if exchange.websocket:
+            return await self._subscribe(exchange, run)
         try:
             result = execute(
                 self.schema,
@@ -239,10 +254,24 @@ class GraphQLEngine:
             raise Refused(GraphQLError(str(error), original_error=error)) from None
         run.data, run.errors = result.data, list(result.errors or ())
 
+    async def _subscribe(self, exchange: Exchange, run: OperationRun) -> None:
+        prepared = run.prepared
+        try:
+            result = await subscribe(self.schema, prepared.document, variable_values=run.sent.variables,
+                                     operation_name=prepared.operation_name, context_value=exchange.context)
+        except GraphQLError as error:
+            raise Refused(error) from None
+        if isinstance(result, ExecutionResult):  # refused before its stream began
+            raise Refused(*(result.errors or [GraphQLError("The subscription did not start.")]))
+        run.stream = result
+
     async def settle(self, exchange: Exchange, run: OperationRun) -> None:
-        # A timed-out operation keeps its whole charge: slowness is not refunded.
+        # A timed-out operation keeps its whole charge: slowness is not refunded;
+        # nor is a subscription's, which is charged once, when it starts.
         surcharge, exchange.context.surcharge = exchange.context.surcharge, 0
-        if not run.timed_out:
+        if run.stream is not None:
+            await run.metered.penalize(surcharge)
+        elif not run.timed_out:
             await run.metered.finish(run.data, surcharge)
         else:
             await run.metered.penalize(surcharge)

@@ -1,0 +1,1 @@
+"""Live changes: what committed, as PostgreSQL's NOTIFY delivers it to every server process."""

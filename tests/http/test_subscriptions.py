@@ -1,0 +1,206 @@
+"""Subscriptions over graphql-transport-ws with a real WebSocket client,
+across two server processes on one database: what one process commits, a
+subscriber on the other receives, in commit order; authentication in
+connection_init; the protocol's refusals."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from websockets.asyncio.client import connect
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from ..servers import start_server, stop_server
+from ..support import APPLY
+from .load import api_client, apply_input, make_campaign, make_customers, post
+
+pytestmark = pytest.mark.concurrency
+
+BUDGET = """subscription($id: ID!) { campaignBudget(id: $id) { usedBudget remainingBudget status at
+  campaign { id } } }"""
+EVENTS = "subscription { campaignEvents { kind threshold actor } }"
+
+
+@pytest.fixture(scope="module")
+def two_servers(database_url):
+    first, first_url = start_server(database_url, DB_POOL_SIZE="4", WS_INIT_TIMEOUT_SECONDS="1",
+                                    WS_SUBSCRIPTIONS_PER_CONNECTION="3")
+    second, second_url = start_server(database_url, DB_POOL_SIZE="4")
+    yield [first_url, second_url]
+    stop_server(first)
+    stop_server(second)
+
+
+def ws_url(base_url: str) -> str:
+    return base_url.replace("http://", "ws://") + "/graphql"
+
+
+class Socket:
+    def __init__(self, connection):
+        self.connection = connection
+
+    async def send(self, message: dict) -> None:
+        await self.connection.send(json.dumps(message))
+
+    async def receive(self, timeout: float = 10) -> dict:
+        return json.loads(await asyncio.wait_for(self.connection.recv(), timeout))
+
+    async def subscribe(self, operation_id: str, query: str, variables=None) -> None:
+        await self.send({"id": operation_id, "type": "subscribe", "payload": {"query": query,
+                                                                              "variables": variables or {}}})
+
+
+async def opened(base_url: str, key: str) -> Socket:
+    connection = await connect(ws_url(base_url), subprotocols=["graphql-transport-ws"])
+    socket = Socket(connection)
+    await socket.send({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})
+    assert await socket.receive() == {"type": "connection_ack"}
+    return socket
+
+
+async def closed_with(connection) -> int:
+    with pytest.raises(ConnectionClosed) as closed:
+        for _ in range(10):
+            await asyncio.wait_for(connection.recv(), 10)
+    return closed.value.rcvd.code
+
+
+def test_applies_on_one_process_reach_a_subscriber_on_the_other_in_commit_order(two_servers, admin_key,
+                                                                                 admin_engine):
+    async def scenario():
+        async with api_client(two_servers[0], admin_key) as client:
+            customers = await make_customers(client, 100, "live")
+            campaign = await make_campaign(client, name="live", discountFlat="10", discountPercentage=...,
+                                           totalBudget="2000")
+        socket = await opened(two_servers[1], admin_key)
+        events = await opened(two_servers[1], admin_key)
+        await socket.subscribe("budget", BUDGET, {"id": campaign["id"]})
+        await events.subscribe("events", EVENTS)
+        await asyncio.sleep(0.5)  # the subscriptions are registered before the first apply commits
+        async with api_client(two_servers[0], admin_key) as client:
+            # 100 applies, 10 at a time, all on the first process.
+            for start in range(0, 100, 10):
+                await asyncio.gather(*(post(client, APPLY, apply_input(campaign["id"], customer))
+                                       for customer in customers[start:start + 10]))
+        received = [await socket.receive() for _ in range(100)]
+        thresholds = [await events.receive() for _ in range(1)]
+        await socket.connection.close()
+        await events.connection.close()
+        return campaign, received, thresholds
+
+    campaign, received, thresholds = asyncio.run(scenario())
+    assert {message["type"] for message in received} == {"next"}
+    used = [Decimal(message["payload"]["data"]["campaignBudget"]["usedBudget"]) for message in received]
+    # Each apply is one event, in commit order: the used budget only grows, by 10.00 each time.
+    assert used == [Decimal(10 * n) for n in range(1, 101)]
+    with admin_engine.connect() as connection:
+        in_database = connection.execute(text("SELECT used_budget FROM campaigns WHERE name = 'live'")).scalar_one()
+    assert used[-1] == in_database == Decimal("1000.00")
+    assert received[-1]["payload"]["data"]["campaignBudget"]["remainingBudget"] == "1000.00"
+    assert received[-1]["payload"]["data"]["campaignBudget"]["campaign"]["id"] == campaign["id"]
+    # 1000.00 of 2000.00: the 50 % threshold, once.
+    assert thresholds == [{"type": "next", "id": "events", "payload": {"data": {"campaignEvents": {
+        "kind": "BUDGET_THRESHOLD", "threshold": 50, "actor": None}}}}]
+
+
+def test_after_the_listener_lost_its_connection_subscribers_catch_up(two_servers, admin_key, admin_engine):
+    """The listening connection is killed as a database restart would; an
+    apply commits while it is away; once it is back, the subscriber gets
+    the campaign's current state."""
+    async def scenario():
+        async with api_client(two_servers[0], admin_key) as client:
+            (first, second) = await make_customers(client, 2, "catchup")
+            campaign = await make_campaign(client, name="catchup", discountFlat="10", discountPercentage=...)
+        socket = await opened(two_servers[1], admin_key)
+        await socket.subscribe("budget", BUDGET, {"id": campaign["id"]})
+        await asyncio.sleep(0.5)
+        async with api_client(two_servers[0], admin_key) as client:
+            await post(client, APPLY, apply_input(campaign["id"], first))
+            before = await socket.receive()
+            with admin_engine.begin() as connection:
+                killed = connection.execute(text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE application_name = 'campaign-service live listener'")).scalar_one()
+            await post(client, APPLY, apply_input(campaign["id"], second))
+        after = [await socket.receive(timeout=15)]
+        while after[-1]["payload"]["data"]["campaignBudget"]["usedBudget"] != "20.00":
+            after.append(await socket.receive(timeout=15))
+        await socket.connection.close()
+        return before, killed, after
+
+    before, killed, after = asyncio.run(scenario())
+    assert killed >= 1
+    assert before["payload"]["data"]["campaignBudget"]["usedBudget"] == "10.00"
+    # The catch-up (or the apply's own event, had the listener been back in time) carries the current state.
+    assert after[-1]["payload"]["data"]["campaignBudget"]["usedBudget"] == "20.00"
+    with admin_engine.connect() as connection:
+        assert connection.execute(text("SELECT used_budget FROM campaigns WHERE name = 'catchup'")).scalar_one() \
+            == Decimal("20.00")
+
+
+def test_connection_init_decides_who_may_subscribe(two_servers, admin_key, checkout_key):
+    async def scenario():
+        codes = {}
+        for name, payload in (("no key", {}), ("bad key", {"Authorization": "Bearer csk_nope"}),
+                              ("checkout key", {"Authorization": f"Bearer {checkout_key}"})):
+            connection = await connect(ws_url(two_servers[0]), subprotocols=["graphql-transport-ws"])
+            await connection.send(json.dumps({"type": "connection_init", "payload": payload}))
+            codes[name] = await closed_with(connection)
+        # No connection_init at all: closed when the wait is over (1 s here).
+        connection = await connect(ws_url(two_servers[0]), subprotocols=["graphql-transport-ws"])
+        codes["silent"] = await closed_with(connection)
+        # A subscribe before the init.
+        connection = await connect(ws_url(two_servers[0]), subprotocols=["graphql-transport-ws"])
+        await connection.send(json.dumps({"id": "1", "type": "subscribe", "payload": {"query": EVENTS}}))
+        codes["subscribe first"] = await closed_with(connection)
+        return codes
+
+    assert asyncio.run(scenario()) == {"no key": 4401, "bad key": 4401, "checkout key": 4403, "silent": 4408,
+                                       "subscribe first": 4401}
+
+
+def test_the_protocols_refusals(two_servers, admin_key):
+    async def scenario():
+        socket = await opened(two_servers[0], admin_key)
+        answers = {}
+        await socket.subscribe("unknown", BUDGET, {"id": "Q2FtcGFpZ246OTk5OTk5"})
+        answers["unknown campaign"] = await socket.receive()
+        await socket.subscribe("mutation", "mutation { createCustomer(input: {email: \"x@example.com\", "
+                                           "name: \"x\"}) { customer { id } } }")
+        answers["mutation"] = await socket.receive()
+        await socket.send({"type": "ping"})
+        answers["ping"] = await socket.receive()
+        for n in range(3):  # the limit here is 3 a socket
+            await socket.subscribe(f"s{n}", EVENTS)
+        await socket.subscribe("one too many", EVENTS)
+        answers["too many"] = await socket.receive()
+        await socket.subscribe("s0", EVENTS)
+        answers["duplicate id"] = await closed_with(socket.connection)
+        socket = await opened(two_servers[0], admin_key)
+        await socket.connection.send("not json")
+        answers["garbage"] = await closed_with(socket.connection)
+        return answers
+
+    answers = asyncio.run(scenario())
+    assert answers["unknown campaign"]["type"] == "error"
+    assert answers["unknown campaign"]["payload"][0]["extensions"]["code"] == "NOT_FOUND"
+    assert answers["mutation"]["type"] == "error"
+    assert answers["mutation"]["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert answers["ping"] == {"type": "pong"}
+    assert answers["too many"]["type"] == "error" and answers["too many"]["id"] == "one too many"
+    assert answers["duplicate id"] == 4409
+    assert answers["garbage"] == 4400
+
+
+def test_a_browser_from_another_origin_may_not_open_a_socket(two_servers):
+    async def scenario():
+        with pytest.raises(InvalidStatus) as refused:
+            await connect(ws_url(two_servers[0]), subprotocols=["graphql-transport-ws"],
+                          origin="https://evil.example")
+        return refused.value.response.status_code
+
+    assert asyncio.run(scenario()) == 403
