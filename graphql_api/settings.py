@@ -192,7 +192,7 @@ class Settings:
     # behind before its socket is closed.
     ws_init_timeout_seconds: float = 10.0
     ws_connections_per_key: int = 20
-    ws_subscriptions_per_connection: int = 20
+    ws_subscriptions_per_connection: int = 64
     live_queue_size: int = 256
     anonymous_rate_limit_capacity: float = 100
     anonymous_rate_limit_restore_rate: float = 100 / 60

@@ -182,3 +182,17 @@ def test_the_unit_starts_in_production_mode_and_stops_cleanly(database_url, admi
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def test_every_folder_of_the_package_ships():
+    """setuptools is given the packages by name: a folder left off the list
+    would be missing from an installed wheel (an editable install hides it)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    folders = {
+        ".".join(folder.relative_to(ROOT).parts)
+        for folder in (ROOT / "graphql_api").rglob("*")
+        if folder.is_dir() and "__pycache__" not in folder.parts and any(f.is_file() for f in folder.iterdir())
+    }
+    assert folders - listed == set()

@@ -14,7 +14,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route, WebSocketRoute
 from starlette.staticfiles import StaticFiles
 
@@ -55,6 +55,8 @@ def _schema_revision(session) -> Optional[str]:
 
 
 GRAPHIQL_ASSETS = Path(__file__).resolve().parent.parent / "static" / "graphiql"
+DASHBOARD_ASSETS = Path(__file__).resolve().parent.parent / "static" / "dashboard"
+DASHBOARD_PAGE = DASHBOARD_ASSETS / "index.html"
 
 
 def trusted_documents(settings: Settings) -> TrustedDocuments:
@@ -93,6 +95,10 @@ def create_app(
         BucketLimits(settings.anonymous_rate_limit_capacity, settings.anonymous_rate_limit_restore_rate),
     )
     sockets = SocketEndpoint(graphql, authenticator)
+
+    async def dashboard(request: Request) -> HTMLResponse:
+        # A page without data: it asks for the admin key, then reads the API with it.
+        return HTMLResponse(DASHBOARD_PAGE.read_text(encoding="utf-8"))
 
     async def root(request: Request) -> JSONResponse:
         return JSONResponse(
@@ -167,6 +173,8 @@ def create_app(
             Route("/metrics", metrics_endpoint, methods=["GET"], name="metrics"),
             Route(exports.PATH, exports.coupon_codes_endpoint(database), methods=["GET"], name="export-coupon-codes"),
             Mount("/graphiql-assets", StaticFiles(directory=GRAPHIQL_ASSETS), name="graphiql-assets"),
+            Route("/dashboard", dashboard, methods=["GET"], name="dashboard"),
+            Mount("/dashboard-assets", StaticFiles(directory=DASHBOARD_ASSETS), name="dashboard-assets"),
         ],
         lifespan=lifespan,
         exception_handlers={HTTPException: http_refusal},

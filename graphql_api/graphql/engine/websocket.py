@@ -18,6 +18,7 @@ import asyncio
 import json
 import logging
 from collections import Counter
+from urllib.parse import urlsplit
 from typing import Any, Optional
 
 from graphql import GraphQLError
@@ -49,10 +50,13 @@ class SocketEndpoint:
         self.sockets_per_key: Counter = Counter()
 
     def allowed_origin(self, websocket: WebSocket) -> bool:
-        """A browser always sends Origin: only the configured ones (CORS_ALLOWED_ORIGINS) may
-        open a socket. Server-side clients send none."""
+        """A browser always sends Origin: a page of this server (the ops
+        page) or one of CORS_ALLOWED_ORIGINS may open a socket, no other
+        site. Server-side clients send none."""
         origin = websocket.headers.get("origin")
-        return origin is None or origin in self.settings.cors_allowed_origins
+        if origin is None or origin in self.settings.cors_allowed_origins:
+            return True
+        return urlsplit(origin).netloc == websocket.headers.get("host")
 
     async def __call__(self, scope, receive, send) -> None:
         await self.serve(WebSocket(scope, receive, send))
