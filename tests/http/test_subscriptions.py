@@ -196,6 +196,36 @@ def test_the_protocols_refusals(two_servers, admin_key):
     assert answers["garbage"] == 4400
 
 
+def test_a_thousand_subscribe_messages_on_one_socket_run_only_the_allowed_few(two_servers, admin_key):
+    """The first server allows 3 subscriptions a socket: the other 997 are
+    refused one by one, and a subscriber on another socket is unaffected."""
+    async def scenario():
+        async with api_client(two_servers[0], admin_key) as client:
+            (customer,) = await make_customers(client, 1, "flood")
+            campaign = await make_campaign(client, name="flood", discountFlat="10", discountPercentage=...)
+        flood = await opened(two_servers[0], admin_key)
+        bystander = await opened(two_servers[0], admin_key)
+        await bystander.subscribe("budget", BUDGET, {"id": campaign["id"]})
+        for n in range(1000):
+            await flood.subscribe(f"flood-{n}", BUDGET, {"id": campaign["id"]})
+        refusals = [await flood.receive() for _ in range(997)]
+        await asyncio.sleep(0.5)
+        async with api_client(two_servers[1], admin_key) as client:
+            await post(client, APPLY, apply_input(campaign["id"], customer))
+        seen = await bystander.receive()
+        running = [await flood.receive() for _ in range(3)]  # the three that run get the apply too
+        await flood.connection.close()
+        await bystander.connection.close()
+        return refusals, seen, running
+
+    refusals, seen, running = asyncio.run(scenario())
+    assert {(message["type"], message["payload"][0]["extensions"]["code"]) for message in refusals} == \
+        {("error", "BAD_REQUEST")}
+    assert sorted(message["id"] for message in refusals) == sorted(f"flood-{n}" for n in range(3, 1000))
+    assert seen["payload"]["data"]["campaignBudget"]["usedBudget"] == "10.00"
+    assert sorted(message["id"] for message in running) == ["flood-0", "flood-1", "flood-2"]
+
+
 def test_a_browser_from_another_origin_may_not_open_a_socket(two_servers):
     async def scenario():
         with pytest.raises(InvalidStatus) as refused:
