@@ -110,6 +110,10 @@ def _exposure(env: Mapping[str, str]) -> dict:
         ws_subscriptions_per_connection=_int(
             env, "WS_SUBSCRIPTIONS_PER_CONNECTION", Settings.ws_subscriptions_per_connection),
         live_queue_size=_int(env, "LIVE_QUEUE_SIZE", Settings.live_queue_size),
+        webhook_delivery=_bool(env, "WEBHOOK_DELIVERY", Settings.webhook_delivery),
+        webhook_timeout_seconds=_float(env, "WEBHOOK_TIMEOUT_SECONDS", Settings.webhook_timeout_seconds),
+        webhook_allow_private_addresses=_bool(
+            env, "WEBHOOK_ALLOW_PRIVATE_ADDRESSES", Settings.webhook_allow_private_addresses),
         anonymous_rate_limit_capacity=_float(
             env, "ANONYMOUS_RATE_LIMIT_CAPACITY", Settings.anonymous_rate_limit_capacity),
         anonymous_rate_limit_restore_rate=_float(
@@ -194,6 +198,12 @@ class Settings:
     ws_connections_per_key: int = 20
     ws_subscriptions_per_connection: int = 64
     live_queue_size: int = 256
+    # Webhooks: this process delivers the outbox; a post's time limit; and
+    # whether endpoints on loopback or private networks may be called (off:
+    # a webhook is no way into the shop's own network).
+    webhook_delivery: bool = True
+    webhook_timeout_seconds: float = 5.0
+    webhook_allow_private_addresses: bool = False
     anonymous_rate_limit_capacity: float = 100
     anonymous_rate_limit_restore_rate: float = 100 / 60
     redis_url: Optional[str] = None

@@ -78,7 +78,7 @@ def truncate_all(engine) -> None:
     with engine.begin() as connection:
         connection.execute(
             text(
-                "TRUNCATE discount_reversals, campaign_events, discount_usages, checkouts, coupon_codes, campaign_targets, "
+                "TRUNCATE webhook_deliveries, webhooks, discount_reversals, campaign_events, discount_usages, checkouts, coupon_codes, campaign_targets, "
                 "campaigns, customers "
                 "RESTART IDENTITY CASCADE"
             )

@@ -35,6 +35,8 @@ class Permission(str, enum.Enum):
     READ_STATS = "read_stats"
     # Subscriptions (graphql-transport-ws): a live view of every campaign.
     SUBSCRIBE = "subscribe"
+    # Webhooks: create them, list them and read their delivery logs.
+    MANAGE_WEBHOOKS = "manage_webhooks"
 
 
 GRANTS: dict[Role, frozenset[Permission]] = {

@@ -7,8 +7,9 @@ from ..codes.models import CouponCode
 from ..customers.models import Customer
 from .database import Base
 from ..discounts.models import Checkout, DiscountReversal, DiscountUsage
+from ..webhooks.models import Webhook, WebhookDelivery
 
 metadata = Base.metadata
 
 __all__ = ["ApiKey", "Base", "Campaign", "CampaignEvent", "CampaignTarget", "Checkout", "CouponCode", "Customer",
-           "DiscountReversal", "DiscountUsage", "metadata"]
+           "DiscountReversal", "DiscountUsage", "Webhook", "WebhookDelivery", "metadata"]

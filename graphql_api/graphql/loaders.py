@@ -15,6 +15,7 @@ from .campaigns.dataloaders import (
     TargetCustomersByCampaignIdLoader,
 )
 from .customers.dataloaders import CustomerByIdLoader
+from .webhooks.dataloaders import DeliveryPageByWebhookLoader
 from .discounts.dataloaders import (
     ReversalByIdLoader,
     ReversalsByUsageIdLoader,
@@ -70,3 +71,7 @@ class Loaders:
     @cached_property
     def days_by_campaign(self) -> DaysByCampaignLoader:
         return DaysByCampaignLoader(self.database, self.now, self.zone)
+
+    @cached_property
+    def delivery_page_by_webhook(self) -> DeliveryPageByWebhookLoader:
+        return DeliveryPageByWebhookLoader(self.database)

@@ -27,6 +27,7 @@ MESSAGES = {
     Permission.READ_AUDIT: "This API key's role may not read a campaign's audit log.",
     Permission.READ_STATS: "This API key's role may not read a campaign's stats.",
     Permission.SUBSCRIBE: "This API key's role may not subscribe.",
+    Permission.MANAGE_WEBHOOKS: "This API key's role may not manage webhooks.",
 }
 
 
@@ -61,6 +62,7 @@ def allowed_to(permission: Permission) -> type[BasePermission]:
 CanManageCampaigns = allowed_to(Permission.MANAGE_CAMPAIGNS)
 CanManageCustomers = allowed_to(Permission.MANAGE_CUSTOMERS)
 CanReverseUsages = allowed_to(Permission.REVERSE_USAGES)
+CanManageWebhooks = allowed_to(Permission.MANAGE_WEBHOOKS)
 
 
 async def look_up(info, permission: Permission, id: str, type_name: str, loader: str) -> Any:

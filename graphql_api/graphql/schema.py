@@ -17,7 +17,8 @@ from .discounts.types import DiscountUsage
 from .cost_directives import CONNECTION, Cost
 from .live.types import Subscription
 from .node_resolver import node
-from .permissions import CanManageCampaigns, CanManageCustomers, CanReverseUsages
+from .permissions import CanManageCampaigns, CanManageCustomers, CanManageWebhooks, CanReverseUsages
+from .webhooks import resolvers as webhooks_resolvers
 from .scalars import SCALAR_MAP
 
 
@@ -49,6 +50,8 @@ class Query:
         description="Every discount the cart can get now, best first; NOT_FOUND for an unknown customer.",
         directives=[Cost(weight="5")],
     )
+    webhooks = strawberry.field(resolver=webhooks_resolvers.webhooks, description="Oldest first. Admin keys only.",
+                                directives=[CONNECTION])
     discount_usage = strawberry.field(
         resolver=discounts.discount_usage, description="One usage by its ID; null when unknown.")
     discount_usages = strawberry.field(
@@ -135,6 +138,16 @@ class Mutation:
             "Applies the best combination for an order in one transaction: the best CART with the best "
             "DELIVERY offer, or one exclusive offer alone, whichever saves more; when an offer lost a race it "
             "takes the next best. Nothing is written when nothing applies."
+        ),
+    )
+    create_webhook = strawberry.mutation(
+        resolver=webhooks_resolvers.create_webhook_mutation,
+        permission_classes=[CanManageWebhooks],
+        directives=[MUTATION_COST],
+        description=(
+            "Registers an endpoint for audit entries of the kinds given: each one is posted, signed, at least "
+            "once (retried with backoff while the endpoint fails), from an outbox written in the entry's own "
+            "transaction. Admin keys only."
         ),
     )
     reverse_discount_usage = strawberry.mutation(

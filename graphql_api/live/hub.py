@@ -159,5 +159,5 @@ class Hub:
             except (psycopg2.Error, OSError):
                 self.connected.clear()
                 if not self._stop.is_set():
-                    logger.warning("live listener lost its connection; reconnecting", exc_info=True)
+                    logger.warning("live listener lost its connection; reconnecting")
                     self._stop.wait(self.reconnect_seconds)

@@ -37,6 +37,8 @@ SUBSCRIPTION_MESSAGES = Counter("campaign_subscription_messages_total",
                                 "Subscription messages sent, by subscription field.", ["field"])
 SOCKETS_CLOSED = Counter("campaign_subscription_sockets_closed_total",
                          "Subscription sockets the service closed, by close code.", ["code"])
+WEBHOOK_DELIVERIES = Counter("campaign_webhook_deliveries_total", "Webhook delivery attempts, by outcome.",
+                             ["outcome"])
 REVERSALS = Counter("campaign_discount_reversals_total", "Reversals recorded, by extent (full or partial).", ["extent"])
 POOL_IN_USE = Gauge(
     "campaign_db_pool_connections_in_use", "Database connections checked out of the pool.", multiprocess_mode="livesum"

@@ -30,6 +30,7 @@ from ..graphql.engine.metering import Throttle
 from ..graphql.engine.pipeline import GraphQLEngine
 from ..graphql.engine.websocket import SocketEndpoint
 from ..live.hub import Hub
+from ..webhooks.delivery import DeliveryWorker
 from ..graphql.engine.trusted import TrustedDocuments
 from ..graphql.schema import schema
 from ..observability.logs import configure_logging
@@ -155,9 +156,16 @@ def create_app(
         return JSONResponse(error_document(code, error.detail), status_code=error.status_code,
                             headers=error.headers)
 
+    worker = DeliveryWorker(settings.database_url, settings.webhook_timeout_seconds,
+                            settings.webhook_allow_private_addresses) if settings.webhook_delivery else None
+
     @contextlib.asynccontextmanager
     async def lifespan(app):
+        if worker is not None:
+            worker.start()
         yield
+        if worker is not None:
+            worker.stop()
         live.stop()
         await buckets.close()
         database.dispose()

@@ -25,7 +25,9 @@ def clock() -> Clock:
 @pytest.fixture
 def settings(database_url) -> Settings:
     # Rate limits have their own tests; elsewhere they would only add noise.
-    return Settings(database_url=database_url, rate_limit_capacity=1e9, rate_limit_restore_rate=1e9)
+    # The webhook worker has tests of its own, with served processes.
+    return Settings(database_url=database_url, rate_limit_capacity=1e9, rate_limit_restore_rate=1e9,
+                    webhook_delivery=False)
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from typing import Optional
 from pydantic import Field
 
 from .base_model import BaseModel
-from .enums import CampaignStatus, DiscountType
+from .enums import CampaignEventKind, CampaignStatus, DiscountType
 
 
 class AddCouponCodesInput(BaseModel):
@@ -148,6 +148,15 @@ class CreateCustomerInput(BaseModel):
     "1 to 100 characters after trimming."
     external_id: Optional[str] = Field(alias="externalId", default=None)
     "The shop's own id for the customer: 1 to 255 characters, kept exactly as given; EXTERNAL_ID_TAKEN when another customer has it."
+
+
+class CreateWebhookInput(BaseModel):
+    """A new webhook."""
+
+    url: str
+    "An http or https URL. Loopback, private and reserved addresses are refused unless WEBHOOK_ALLOW_PRIVATE_ADDRESSES is set; redirects are not followed."
+    events: list[CampaignEventKind]
+    "One or more kinds of audit entry to receive."
 
 
 class GenerateCouponCodesInput(BaseModel):

@@ -1,0 +1,61 @@
+"""Webhook rules: which endpoints may be called, how a delivery is signed,
+and when a failed one is tried again."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import random
+from typing import Callable, Sequence
+from urllib.parse import urlsplit
+
+from .audit import EventKind
+from .errors import ErrorCode, UserError
+
+URL_MAX_LENGTH = 2048
+# Retries: exponential from 1 s, capped at 10 minutes, each with full jitter
+# so that a receiver coming back is not hit by every sender at once.
+FIRST_RETRY_SECONDS = 1.0
+MAX_RETRY_SECONDS = 600.0
+
+
+def _invalid(field: str, message: str) -> UserError:
+    return UserError(ErrorCode.INVALID_INPUT, message, (field,))
+
+
+def webhook_errors(url: str, events: Sequence[str]) -> list[UserError]:
+    """The input's form: an http(s) URL with a host, and known event kinds.
+    Where the host points is decided when it is resolved (`address_allowed`)."""
+    errors = []
+    parts = urlsplit(url) if len(url) <= URL_MAX_LENGTH else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.username or \
+            parts.password:
+        errors.append(_invalid("url", f"The url must be an http or https URL of at most {URL_MAX_LENGTH} "
+                                      "characters, with a host and no user or password."))
+    known = {kind.value for kind in EventKind}
+    if not events or any(event not in known for event in events):
+        errors.append(_invalid("events", "Name one or more of: " + ", ".join(sorted(known)) + "."))
+    return errors
+
+
+def address_allowed(address: str, allow_private: bool) -> bool:
+    """Loopback, private, link-local, reserved and multicast addresses are
+    the shop's own network, not an endpoint on the internet: refused unless
+    the deployment allows them (WEBHOOK_ALLOW_PRIVATE_ADDRESSES)."""
+    ip = ipaddress.ip_address(address)
+    public = not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
+                  or ip.is_unspecified)
+    return public or allow_private
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """X-Signature: HMAC-SHA256 over "<timestamp>.<body>", as t=<timestamp>,v1=<hex>."""
+    digest = hmac.new(secret.encode(), str(timestamp).encode() + b"." + body, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+def retry_delay(attempts: int, draw: Callable[[], float] = random.random) -> float:
+    """Seconds until the next try after `attempts` failed ones."""
+    ceiling = min(MAX_RETRY_SECONDS, FIRST_RETRY_SECONDS * 2 ** max(0, attempts - 1))
+    return max(0.1, ceiling * draw())

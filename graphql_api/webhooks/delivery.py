@@ -1,0 +1,179 @@
+"""Delivering the outbox: every server process runs one worker thread that
+claims due deliveries, posts them, and records what happened.
+
+Claiming takes rows `FOR UPDATE SKIP LOCKED` and leases them (moves their
+next attempt past the time a post may take) in one short transaction, so
+processes share the work without meeting and no transaction is open while
+an endpoint answers. A process that dies mid-post leaves its lease to run
+out, and another one posts again: deliveries are at least once, and each
+carries its event's id (X-Event-Id) for the receiver to drop repeats.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from typing import Optional
+
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from ..core.calendar import format_instant
+from ..core.webhooks import retry_delay, signature
+from ..db.database import make_engine
+# The payload speaks the API's language: its ids and field names are the API's.
+from ..graphql.ids import encode_id
+from ..graphql.input_paths import camel_case
+from ..observability import metrics
+from .service import destination_error
+
+logger = logging.getLogger("graphql_api.webhooks")
+
+BATCH = 20
+LOCK_NOT_AVAILABLE = "55P03"
+POLL_SECONDS = 0.5
+# Longer than a post may take (the timeout), so that a lease outlives its post.
+LEASE_MARGIN_SECONDS = 30
+
+ANY_WEBHOOK = text("SELECT EXISTS (SELECT 1 FROM webhooks WHERE deleted_at IS NULL)")
+CLAIM = text("""
+    WITH due AS (
+        SELECT id FROM webhook_deliveries
+        WHERE delivered_at IS NULL AND next_attempt_at <= now()
+        ORDER BY next_attempt_at, id LIMIT :batch FOR UPDATE SKIP LOCKED)
+    UPDATE webhook_deliveries d SET attempts = d.attempts + 1,
+                                    next_attempt_at = now() + make_interval(secs => :lease)
+    FROM due WHERE d.id = due.id
+    RETURNING d.id, d.attempts, d.webhook_id, d.event_id""")
+DETAILS = text("""
+    SELECT w.url, w.secret, e.campaign_id, e.kind, e.at, e.actor, e.changes, e.threshold
+    FROM webhooks w, campaign_events e WHERE w.id = :webhook_id AND e.id = :event_id""")
+DELIVERED = text("""UPDATE webhook_deliveries SET delivered_at = now(), next_attempt_at = NULL,
+                    last_status = :status, last_error = NULL WHERE id = :id""")
+FAILED = text("""UPDATE webhook_deliveries SET next_attempt_at = now() + make_interval(secs => :delay),
+                 last_status = :status, last_error = :error WHERE id = :id""")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect could point anywhere, the shop's own network included: it is an answer, not a hop."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    delivered: bool
+    status: Optional[int]
+    error: Optional[str]
+
+
+def event_body(event_id: int, row) -> bytes:
+    """The delivery's body: the CampaignEvent as the API shows it."""
+    def shown(value):
+        return ", ".join(encode_id("Customer", pk) for pk in value) if isinstance(value, list) else value
+
+    changes = [{"field": camel_case(change["field"]), "before": shown(change["before"]),
+                "after": shown(change["after"])} for change in row.changes]
+    return json.dumps({
+        "id": encode_id("CampaignEvent", event_id), "kind": row.kind,
+        "campaignId": encode_id("Campaign", row.campaign_id), "at": format_instant(row.at), "actor": row.actor,
+        "threshold": row.threshold, "changes": changes,
+    }, separators=(",", ":")).encode()
+
+
+def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeout: float,
+         allow_private: bool) -> Outcome:
+    refused = destination_error(url, allow_private)
+    if refused is not None:
+        return Outcome(False, None, refused)
+    request = urllib.request.Request(url, data=body, method="POST", headers={
+        "Content-Type": "application/json", "User-Agent": "campaign-service-webhooks",
+        "X-Event-Id": encode_id("CampaignEvent", event_id), "X-Delivery-Attempt": str(attempt),
+        "X-Signature": signature(secret, int(time.time()), body),
+    })
+    try:
+        with _OPENER.open(request, timeout=timeout) as response:
+            return Outcome(200 <= response.status < 300, response.status, None)
+    except urllib.error.HTTPError as error:
+        return Outcome(False, error.code, f"HTTP {error.code}")
+    except (urllib.error.URLError, OSError, ValueError) as error:
+        return Outcome(False, None, str(getattr(error, "reason", error))[:255])
+
+
+class DeliveryWorker:
+    def __init__(self, database_url: str, timeout_seconds: float, allow_private: bool):
+        self.database_url = database_url
+        self.timeout_seconds = timeout_seconds
+        self.allow_private = allow_private
+        self._stop = threading.Event()
+        self._thread: Optional[threading.Thread] = None
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name="webhook-deliveries", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=self.timeout_seconds + 5)
+
+    def _run(self) -> None:
+        # Its own small pool: the requests' pool stays theirs. A short lock
+        # timeout: a worker never holds up anyone else's lock for long.
+        engine = make_engine(self.database_url, pool_size=1, max_overflow=0,
+                             connect_args={"options": "-c lock_timeout=200"})
+        unreachable = False
+        try:
+            while not self._stop.is_set():
+                try:
+                    worked = self._round(engine)
+                    if unreachable:
+                        logger.info("webhook deliveries: database reachable again")
+                    unreachable = False
+                except OperationalError as error:
+                    if getattr(error.orig, "pgcode", None) == LOCK_NOT_AVAILABLE:
+                        worked = False  # a table held by someone else (a TRUNCATE, say): next round
+                        self._stop.wait(POLL_SECONDS)
+                        continue
+                    # An outage: the database's own log line says so; one line here, no traceback.
+                    if not unreachable:
+                        logger.warning("webhook deliveries paused: database unreachable")
+                    unreachable, worked = True, False
+                except Exception:
+                    logger.warning("webhook delivery round failed; trying again", exc_info=True)
+                    worked = False
+                if not worked:
+                    self._stop.wait(POLL_SECONDS)
+        finally:
+            engine.dispose()
+
+    def _round(self, engine) -> bool:
+        with engine.begin() as connection:
+            if not connection.execute(ANY_WEBHOOK).scalar():
+                return False
+            claimed = connection.execute(CLAIM, {"batch": BATCH,
+                                                 "lease": self.timeout_seconds + LEASE_MARGIN_SECONDS}).all()
+            details = {row.id: connection.execute(DETAILS, {"webhook_id": row.webhook_id,
+                                                            "event_id": row.event_id}).one() for row in claimed}
+        for row in claimed:
+            detail = details[row.id]
+            outcome = post(detail.url, detail.secret, row.event_id, row.attempts, event_body(row.event_id, detail),
+                           self.timeout_seconds, self.allow_private)
+            metrics.WEBHOOK_DELIVERIES.labels("delivered" if outcome.delivered else "failed").inc()
+            with engine.begin() as connection:
+                if outcome.delivered:
+                    connection.execute(DELIVERED, {"id": row.id, "status": outcome.status})
+                else:
+                    connection.execute(FAILED, {"id": row.id, "status": outcome.status, "error": outcome.error,
+                                                "delay": retry_delay(row.attempts)})
+        return bool(claimed)
+
