@@ -110,6 +110,7 @@ def _exposure(env: Mapping[str, str]) -> dict:
         ws_subscriptions_per_connection=_int(
             env, "WS_SUBSCRIPTIONS_PER_CONNECTION", Settings.ws_subscriptions_per_connection),
         live_queue_size=_int(env, "LIVE_QUEUE_SIZE", Settings.live_queue_size),
+        ws_send_timeout_seconds=_float(env, "WS_SEND_TIMEOUT_SECONDS", Settings.ws_send_timeout_seconds),
         webhook_delivery=_bool(env, "WEBHOOK_DELIVERY", Settings.webhook_delivery),
         webhook_timeout_seconds=_float(env, "WEBHOOK_TIMEOUT_SECONDS", Settings.webhook_timeout_seconds),
         webhook_allow_private_addresses=_bool(
@@ -198,6 +199,7 @@ class Settings:
     ws_connections_per_key: int = 20
     ws_subscriptions_per_connection: int = 64
     live_queue_size: int = 256
+    ws_send_timeout_seconds: float = 10.0
     # Webhooks: this process delivers the outbox; a post's time limit; and
     # whether endpoints on loopback or private networks may be called (off:
     # a webhook is no way into the shop's own network).

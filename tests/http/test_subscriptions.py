@@ -6,7 +6,10 @@ connection_init; the protocol's refusals."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
+import os
+import socket
 from decimal import Decimal
 
 import pytest
@@ -224,6 +227,74 @@ def test_a_thousand_subscribe_messages_on_one_socket_run_only_the_allowed_few(tw
     assert sorted(message["id"] for message in refusals) == sorted(f"flood-{n}" for n in range(3, 1000))
     assert seen["payload"]["data"]["campaignBudget"]["usedBudget"] == "10.00"
     assert sorted(message["id"] for message in running) == ["flood-0", "flood-1", "flood-2"]
+
+
+def _frame(text: str) -> bytes:
+    """One masked text frame, as a client sends it (RFC 6455)."""
+    payload, mask = text.encode(), os.urandom(4)
+    size = len(payload)
+    header = bytes([0x81]) + (bytes([0x80 | size]) if size < 126 else bytes([0x80 | 126]) + size.to_bytes(2, "big"))
+    return header + mask + bytes(byte ^ mask[n % 4] for n, byte in enumerate(payload))
+
+
+def stalled_socket(base_url: str, key: str, campaign_id: str, subscriptions: int) -> socket.socket:
+    """A client that opens a socket, subscribes, and then never reads again:
+    a raw socket with a tiny receive buffer, the handshake done by hand."""
+    host, port = base_url.removeprefix("http://").split(":")
+    raw = socket.socket()
+    raw.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    raw.connect((host, int(port)))
+    raw.sendall((f"GET /graphql HTTP/1.1\r\nHost: {host}:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 f"Sec-WebSocket-Key: {base64.b64encode(os.urandom(16)).decode()}\r\nSec-WebSocket-Version: 13\r\n"
+                 "Sec-WebSocket-Protocol: graphql-transport-ws\r\n\r\n").encode())
+    assert b" 101 " in raw.recv(4096)
+    raw.sendall(_frame(json.dumps({"type": "connection_init", "payload": {"Authorization": f"Bearer {key}"}})))
+    assert b"connection_ack" in raw.recv(4096)
+    for n in range(subscriptions):
+        raw.sendall(_frame(json.dumps({"id": f"s{n}", "type": "subscribe",
+                                       "payload": {"query": BUDGET, "variables": {"id": campaign_id}}})))
+    return raw
+
+
+def test_a_subscriber_that_never_reads_is_dropped_and_the_others_carry_on(database_url, admin_key):
+    """It stops reading (a tiny receive buffer, and a client that keeps one
+    message at most) while its 64 subscriptions get an event per apply each:
+    the server, with LIVE_QUEUE_SIZE 8 and WS_SEND_TIMEOUT_SECONDS 1, drops
+    it instead of buffering, and another subscriber still gets every event."""
+    import httpx2
+
+    process, base_url = start_server(database_url, LIVE_QUEUE_SIZE="8", WS_SEND_TIMEOUT_SECONDS="1")
+    try:
+        async def scenario():
+            async with api_client(base_url, admin_key) as client:
+                customers = await make_customers(client, 300, "slow")
+                campaign = await make_campaign(client, name="slow", discountFlat="1", discountPercentage=...,
+                                               totalBudget="100000", maxUsagePerCustomerPerDay=5)
+            stalled = stalled_socket(base_url, admin_key, campaign["id"], subscriptions=64)
+            reader = await opened(base_url, admin_key)
+            await reader.subscribe("budget", BUDGET, {"id": campaign["id"]})
+            await asyncio.sleep(0.5)
+            async with api_client(base_url, admin_key) as client:  # 1,500 applies: 96,000 messages to the stalled one
+                for start in range(0, 1500, 20):
+                    await asyncio.gather(*(post(client, APPLY, apply_input(campaign["id"], customer))
+                                           for customer in (customers * 5)[start:start + 20]))
+            got = [await reader.receive() for _ in range(1500)]
+            await asyncio.sleep(3)  # past the send timeout
+            metrics = httpx2.get(f"{base_url}/metrics", headers={"Authorization": f"Bearer {admin_key}"}).text
+            await reader.connection.close()
+            stalled.close()
+            return got, metrics
+
+        got, metrics = asyncio.run(scenario())
+    finally:
+        stop_server(process)
+    assert [message["payload"]["data"]["campaignBudget"]["usedBudget"] for message in got][-1] == "1500.00"
+    closed = [line for line in metrics.splitlines()
+              if line.startswith("campaign_subscription_sockets_closed_total") and 'code="4413"' in line]
+    assert closed and float(closed[0].rsplit(" ", 1)[1]) >= 1, metrics
+    # The dropped socket's 64 subscriptions ended; the reader's one is left until it closed.
+    active = [line for line in metrics.splitlines() if line.startswith("campaign_subscriptions_active")]
+    assert active and float(active[0].rsplit(" ", 1)[1]) <= 1, active
 
 
 def test_a_browser_from_another_origin_may_not_open_a_socket(two_servers):

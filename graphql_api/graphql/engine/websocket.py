@@ -132,8 +132,10 @@ class Session:
         self.websocket = websocket
         self.running: dict[str, asyncio.Task] = {}
         self.closed: Optional[int] = None
+        self.main: Optional[asyncio.Task] = None
 
     async def run(self) -> None:
+        self.main = asyncio.current_task()
         try:
             while self.closed is None:
                 message = _parse(await self.websocket.receive_text())
@@ -156,19 +158,46 @@ class Session:
                     return await self.close(BAD_MESSAGE, f"Unknown message type {kind!r}")
         except WebSocketDisconnect:
             pass
+        except asyncio.CancelledError:
+            if self.closed != SLOW_CONSUMER:
+                raise
+            self.main.uncancel()  # dropped (drop()): the socket is done with, not the server
         finally:
             for task in self.running.values():
+                task.cancel()
+
+    def _cancel_others(self) -> None:
+        for task in list(self.running.values()):
+            if task is not asyncio.current_task():
                 task.cancel()
 
     async def close(self, code: int, reason: str) -> None:
         if self.closed is None:
             self.closed = code
-            for task in self.running.values():
-                task.cancel()
+            self._cancel_others()
             await _refuse(self.websocket, code, reason)
 
+    async def drop(self) -> None:
+        """A subscriber that does not keep up: its socket is closed (4413)
+        without waiting for it to read, so nothing more is buffered for it."""
+        if self.closed is not None:
+            return
+        self.closed = SLOW_CONSUMER
+        self._cancel_others()
+        try:
+            await asyncio.wait_for(_refuse(self.websocket, SLOW_CONSUMER, "Subscriber too slow"), 1)
+        except (asyncio.TimeoutError, RuntimeError, WebSocketDisconnect):
+            pass  # it does not read its close frame either
+        if self.main is not None:
+            self.main.cancel()
+
     async def send(self, message: dict) -> None:
-        await self.websocket.send_text(json.dumps(message))
+        """A message the client does not take within WS_SEND_TIMEOUT_SECONDS drops it."""
+        try:
+            await asyncio.wait_for(self.websocket.send_text(json.dumps(message)),
+                                   self.engine.settings.ws_send_timeout_seconds)
+        except asyncio.TimeoutError:
+            raise Overflow() from None
 
     async def subscribe(self, message: dict) -> None:
         operation_id, payload = message.get("id"), message.get("payload")
@@ -214,13 +243,13 @@ class Session:
                 body: dict[str, Any] = {"data": result.data}
                 if result.errors:
                     if any(isinstance(error.original_error, Overflow) for error in result.errors):
-                        return await self.close(SLOW_CONSUMER, "Subscriber too slow")
+                        return await self.drop()
                     body["errors"] = [format_error(error, request_id) for error in result.errors]
                 await self.send({"type": "next", "id": operation_id, "payload": body})
                 sent.inc()
             await self.send({"type": "complete", "id": operation_id})
         except Overflow:
-            await self.close(SLOW_CONSUMER, "Subscriber too slow")
+            await self.drop()
         except (WebSocketDisconnect, RuntimeError):
             pass  # the socket went away
         finally:
