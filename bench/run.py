@@ -373,6 +373,34 @@ def run_matrix(url: str, data: dataset.Dataset, key: str, workdir: Path, workers
                 server.stop()
 
 
+LIVE_SOCKETS = 20
+
+
+def live_sale(url: str, data: dataset.Dataset, key: str, workdir: Path) -> dict:
+    """The write scenario with and without 20 watchers connected (each
+    subscribed to the budget of every write campaign, so every apply is 20
+    events), rounds alternating, at 64 connections, --workers 1."""
+    bodies = scenario_bodies(data)
+    script = lua_script(workdir, "/graphql", bodies["write"][1], key)
+    server = start([sys.executable, "-m", "graphql_api.server.cli", "serve"], {"DATABASE_URL": url}, "/health")
+    campaigns = [encode_id("Campaign", pk) for pk in data.write_campaigns]
+    alone, watched, events = [], [], 0
+    try:
+        wrk(server.url, script, 64, 5)  # warm-up
+        for _ in range(ROUNDS):
+            alone.append(wrk(server.url, script, 64, SECONDS)["rps"])
+            watchers = subprocess.Popen([sys.executable, str(ROOT / "bench" / "subscribers.py"), server.url, key,
+                                         str(LIVE_SOCKETS), *campaigns], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+            assert watchers.stdout.readline().strip() == "ready"
+            watched.append(wrk(server.url, script, 64, SECONDS)["rps"])
+            watchers.terminate()
+            events += json.loads(watchers.communicate(timeout=30)[0].strip().splitlines()[-1])["events"]
+    finally:
+        server.stop()
+    return {"alone_rps": statistics.median(alone), "watched_rps": statistics.median(watched), "events": events,
+            "sockets": LIVE_SOCKETS}
+
+
 def soak(url: str, data: dataset.Dataset, key: str, workdir: Path) -> dict:
     """32 connections mixing reads and writes; RSS sampled after warm-up and at the end."""
     bodies = scenario_bodies(data)
@@ -453,6 +481,12 @@ def render(results: dict) -> str:
         lines += ["", f"A cart that sees 2,000 live campaigns (the offer lists bounded at their default `first: 100`): "
                       f"read at 64 connections, --workers 1: {widest['rps']:.0f} req/s, {widest['offers']} offers per "
                       f"response ({widest['bytes'] / 1024:.0f} KB), CPU {widest['cpu_ms']:.2f} ms/req."]
+    if "live_sale" in results:
+        live = results["live_sale"]
+        lines += ["", f"## A sale watched live: write with {live['sockets']} subscribers connected", "",
+                  f"write at 64 connections, --workers 1, rounds alternating: {live['alone_rps']:.0f} req/s without "
+                  f"subscribers, {live['watched_rps']:.0f} req/s with {live['sockets']} sockets subscribed to every "
+                  f"write campaign's budget ({live['events']} events received in all)."]
     if "growth" in results:
         growth = results["growth"]
         lines += ["", "## Growth: 1,000,000 usage rows and 5,000 campaigns (50 live)", "",
@@ -548,6 +582,11 @@ def targets(results: dict) -> list:
     if "growth" in results:
         ratio = results["growth"]["p50_ms"] / results["growth"]["base_p50_ms"]
         out.append(("growth: read latency within 1.25x", f"{ratio:.2f}x", ratio <= 1.25))
+    if "live_sale" in results:
+        live = results["live_sale"]
+        ratio = live["watched_rps"] / live["alone_rps"]
+        out.append((f"write with {live['sockets']} subscribers >= 90% of write without (64 conns, 1 worker)",
+                    f"{100 * ratio:.0f}%", ratio >= 0.9))
     if "soak" in results:
         soak_result = results["soak"]
         out.append(("soak: zero errors", str(soak_result["errors"]), soak_result["errors"] == 0))
@@ -576,6 +615,10 @@ def main() -> int:
     for workers in WORKERS:
         print(f"measuring --workers {workers} ...", flush=True)
         results["matrix"][workers] = run_matrix(url, data, key, workdir, workers, SCENARIOS or None)
+        save()
+    if not SCENARIOS or "write live" in SCENARIOS:
+        print(f"write with {LIVE_SOCKETS} subscribers ...", flush=True)
+        results["live_sale"] = live_sale(url, data, key, workdir)
         save()
     if SOAK_SECONDS:
         print(f"soak for {SOAK_SECONDS} s ...", flush=True)
