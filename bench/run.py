@@ -384,21 +384,33 @@ def live_sale(url: str, data: dataset.Dataset, key: str, workdir: Path) -> dict:
     script = lua_script(workdir, "/graphql", bodies["write"][1], key)
     server = start([sys.executable, "-m", "graphql_api.server.cli", "serve"], {"DATABASE_URL": url}, "/health")
     campaigns = [encode_id("Campaign", pk) for pk in data.write_campaigns]
-    alone, watched, events = [], [], 0
+    alone, watched, events, cpu_alone, cpu_watched, cpu_watchers = [], [], 0, [], [], []
+
+    def measured(cpu: list) -> float:
+        before = server.cpu_seconds()
+        result = wrk(server.url, script, 64, SECONDS)
+        cpu.append(1000 * (server.cpu_seconds() - before) / max(1, result["requests"]))
+        return result["rps"]
+
     try:
         wrk(server.url, script, 64, 5)  # warm-up
         for _ in range(ROUNDS):
-            alone.append(wrk(server.url, script, 64, SECONDS)["rps"])
+            alone.append(measured(cpu_alone))
             watchers = subprocess.Popen([sys.executable, str(ROOT / "bench" / "subscribers.py"), server.url, key,
                                          str(LIVE_SOCKETS), *campaigns], stdout=subprocess.PIPE, text=True, cwd=ROOT)
             assert watchers.stdout.readline().strip() == "ready"
-            watched.append(wrk(server.url, script, 64, SECONDS)["rps"])
+            watcher = psutil.Process(watchers.pid)
+            watcher_before = sum(watcher.cpu_times()[:2])
+            watched.append(measured(cpu_watched))
+            cpu_watchers.append(sum(watcher.cpu_times()[:2]) - watcher_before)
             watchers.terminate()
             events += json.loads(watchers.communicate(timeout=30)[0].strip().splitlines()[-1])["events"]
     finally:
         server.stop()
     return {"alone_rps": statistics.median(alone), "watched_rps": statistics.median(watched), "events": events,
-            "sockets": LIVE_SOCKETS}
+            "sockets": LIVE_SOCKETS, "cpu_alone_ms": statistics.median(cpu_alone),
+            "cpu_watched_ms": statistics.median(cpu_watched),
+            "watchers_cpu_share": statistics.median(cpu_watchers) / SECONDS}
 
 
 def soak(url: str, data: dataset.Dataset, key: str, workdir: Path) -> dict:
@@ -486,7 +498,9 @@ def render(results: dict) -> str:
         lines += ["", f"## A sale watched live: write with {live['sockets']} subscribers connected", "",
                   f"write at 64 connections, --workers 1, rounds alternating: {live['alone_rps']:.0f} req/s without "
                   f"subscribers, {live['watched_rps']:.0f} req/s with {live['sockets']} sockets subscribed to every "
-                  f"write campaign's budget ({live['events']} events received in all)."]
+                  f"write campaign's budget ({live['events']} events received in all). Server CPU per apply: "
+                  f"{live['cpu_alone_ms']:.2f} ms alone, {live['cpu_watched_ms']:.2f} ms watched; the watchers' own "
+                  f"process (on the same machine) used {100 * live['watchers_cpu_share']:.0f}% of a core."]
     if "growth" in results:
         growth = results["growth"]
         lines += ["", "## Growth: 1,000,000 usage rows and 5,000 campaigns (50 live)", "",
