@@ -145,6 +145,31 @@ def test_after_the_listener_lost_its_connection_subscribers_catch_up(two_servers
             == Decimal("20.00")
 
 
+def test_a_rolled_back_change_sends_nothing(two_servers, admin_key, admin_engine):
+    """A transaction that changes the budget and rolls back notifies no one:
+    the first event the subscriber gets is the change that committed after it."""
+    async def scenario():
+        async with api_client(two_servers[0], admin_key) as client:
+            (customer,) = await make_customers(client, 1, "rollback")
+            campaign = await make_campaign(client, name="rollback", discountFlat="10", discountPercentage=...)
+        socket = await opened(two_servers[1], admin_key)
+        await socket.subscribe("budget", BUDGET, {"id": campaign["id"]})
+        await asyncio.sleep(0.5)
+        connection = admin_engine.connect()
+        transaction = connection.begin()
+        connection.execute(text("UPDATE campaigns SET used_budget = used_budget + 7 WHERE name = 'rollback'"))
+        transaction.rollback()
+        connection.close()
+        async with api_client(two_servers[0], admin_key) as client:
+            await post(client, APPLY, apply_input(campaign["id"], customer))
+        first = await socket.receive()
+        await socket.connection.close()
+        return first
+
+    first = asyncio.run(scenario())
+    assert first["payload"]["data"]["campaignBudget"]["usedBudget"] == "10.00"
+
+
 def test_connection_init_decides_who_may_subscribe(two_servers, admin_key, checkout_key):
     async def scenario():
         codes = {}
