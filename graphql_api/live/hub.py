@@ -45,6 +45,16 @@ class Overflow(Exception):
 
 
 @dataclass(eq=False)
+class Notification:
+    """One committed change, offered to every matching subscription alike:
+    what is derived from it (the event a subscription yields) is worked out
+    once, by the first to need it, and kept in `memo` for the others."""
+
+    row: dict
+    memo: dict = field(default_factory=dict)
+
+
+@dataclass(eq=False)
 class Subscription:
     channel: str
     campaign_id: Optional[int]  # None: every campaign's
@@ -123,9 +133,10 @@ class Hub:
             logger.warning("unreadable notification on %s", channel)
             return
         campaign_id = row.get("campaign_id") if channel == "campaign_event" else row.get("id")
+        notification = Notification(row)
         for subscription in list(self._subscriptions):
             if subscription.channel == channel and subscription.campaign_id in (None, campaign_id):
-                subscription.offer(row)
+                subscription.offer(notification)
 
     def _caught_up(self) -> None:
         for subscription in list(self._subscriptions):

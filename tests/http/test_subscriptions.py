@@ -145,6 +145,34 @@ def test_after_the_listener_lost_its_connection_subscribers_catch_up(two_servers
             == Decimal("20.00")
 
 
+def test_subscribers_of_one_change_each_get_their_own_selection(two_servers, admin_key):
+    """One execution per change and document is shared; another document, or
+    other variables, is executed for itself."""
+    other = "subscription($id: ID!) { campaignBudget(id: $id) { remainingBudget status } }"
+
+    async def scenario():
+        async with api_client(two_servers[0], admin_key) as client:
+            (customer,) = await make_customers(client, 1, "selections")
+            campaign = await make_campaign(client, name="selections", discountFlat="10", discountPercentage=...,
+                                           totalBudget="100")
+        sockets = [await opened(two_servers[1], admin_key) for _ in range(3)]
+        await sockets[0].subscribe("a", BUDGET, {"id": campaign["id"]})
+        await sockets[1].subscribe("b", BUDGET, {"id": campaign["id"]})
+        await sockets[2].subscribe("c", other, {"id": campaign["id"]})
+        await asyncio.sleep(0.5)
+        async with api_client(two_servers[0], admin_key) as client:
+            await post(client, APPLY, apply_input(campaign["id"], customer))
+        got = [await socket.receive() for socket in sockets]
+        for socket in sockets:
+            await socket.connection.close()
+        return campaign, got
+
+    campaign, (a, b, c) = asyncio.run(scenario())
+    assert a["payload"] == b["payload"] and a["id"] == "a" and b["id"] == "b"
+    assert a["payload"]["data"]["campaignBudget"]["usedBudget"] == "10.00"
+    assert c["payload"] == {"data": {"campaignBudget": {"remainingBudget": "90.00", "status": "ACTIVE"}}}
+
+
 def test_a_rolled_back_change_sends_nothing(two_servers, admin_key, admin_engine):
     """A transaction that changes the budget and rolls back notifies no one:
     the first event the subscriber gets is the change that committed after it."""

@@ -29,13 +29,17 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
+import weakref
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import anyio
-from graphql import ExecutionResult, GraphQLError, OperationType, execute, subscribe
+from graphql import ExecutionResult, GraphQLError, OperationType, execute
+from graphql.execution import create_source_event_stream, execute_subscription_event
+from graphql.execution.execute import ExecutorThrowingOnIncremental
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 from starlette.types import Receive, Scope, Send
@@ -60,6 +64,33 @@ GRAPHIQL_PAGE = Path(__file__).resolve().parent.parent.parent / "static" / "grap
 @functools.lru_cache(maxsize=1)
 def _graphiql_page() -> str:
     return GRAPHIQL_PAGE.read_text(encoding="utf-8")
+
+
+# Each event's results, by who asked what (role, document, variables): kept
+# as long as the event object lives, that is while subscribers still hold it.
+_RESULTS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+
+
+async def _shared(executor, source, shared_by: tuple):
+    """MapSourceToResponseEvent, with one execution per event and `shared_by`."""
+    build = executor.build_per_event_executor
+    try:
+        async for event in source:
+            try:
+                results = _RESULTS.setdefault(event, {})
+            except TypeError:  # an event that cannot be weakly referenced is executed for itself
+                results = {}
+            result = results.get(shared_by)
+            if result is None:
+                result = execute_subscription_event(build(event))
+                if is_awaitable(result):
+                    result = await result
+                results[shared_by] = result
+            yield result
+    finally:
+        aclose = getattr(source, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 class Refused(Exception):
@@ -255,15 +286,26 @@ class GraphQLEngine:
         run.data, run.errors = result.data, list(result.errors or ())
 
     async def _subscribe(self, exchange: Exchange, run: OperationRun) -> None:
+        """graphql-core's Subscribe, composed from its parts so that the
+        subscribers of one change who sent the same document share one
+        execution of it (a cache inside the execute stage)."""
         prepared = run.prepared
+        executor = ExecutorThrowingOnIncremental.build(
+            self.schema, prepared.document, None, exchange.context, run.sent.variables, prepared.operation_name,
+            is_awaitable=is_awaitable, hide_suggestions=self.settings.production)
+        if isinstance(executor, list):  # the variables did not coerce
+            raise Refused(*executor)
         try:
-            result = await subscribe(self.schema, prepared.document, variable_values=run.sent.variables,
-                                     operation_name=prepared.operation_name, context_value=exchange.context)
+            source = create_source_event_stream(executor)
+            if is_awaitable(source):
+                source = await source
         except GraphQLError as error:
             raise Refused(error) from None
-        if isinstance(result, ExecutionResult):  # refused before its stream began
-            raise Refused(*(result.errors or [GraphQLError("The subscription did not start.")]))
-        run.stream = result
+        if isinstance(source, ExecutionResult):  # refused before its stream began
+            raise Refused(*(source.errors or [GraphQLError("The subscription did not start.")]))
+        shared_by = (exchange.context.caller.role, id(prepared.document), prepared.operation_name,
+                     json.dumps(run.sent.variables, sort_keys=True, default=str))
+        run.stream = _shared(executor, source, shared_by)
 
     async def settle(self, exchange: Exchange, run: OperationRun) -> None:
         # A timed-out operation keeps its whole charge: slowness is not refunded;

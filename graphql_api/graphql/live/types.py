@@ -33,7 +33,7 @@ class CampaignBudgetEvent:
     used_budget: Decimal = strawberry.field(description="usedBudget as the change committed it.")
     remaining_budget: Decimal = strawberry.field(description="totalBudget - usedBudget, as committed.")
     status: CampaignStatus = strawberry.field(description="The status with those figures, at `at`.")
-    at: datetime = strawberry.field(description="When the event was sent.")
+    at: datetime = strawberry.field(description="When the server process the socket is on received the change.")
     campaign_pk: strawberry.Private[int]
 
     @strawberry.field(description="The campaign, read when the event is sent (a later change may show in it).")
@@ -83,9 +83,17 @@ async def _budget_events(info: Info, campaign_pk: int) -> AsyncGenerator[Campaig
             item = await subscription.queue.get()
             if item is OVERFLOW:
                 raise Overflow()
-            record = await _live_campaign(info, campaign_pk) if item is CATCH_UP else notified_campaign(item)
-            if record is not None:
-                yield _budget_event(record, info.context.clock())
+            if item is CATCH_UP:
+                record = await _live_campaign(info, campaign_pk)
+                if record is not None:
+                    yield _budget_event(record, info.context.clock())
+                continue
+            # One event object per notification, for every subscriber: the engine
+            # executes an event once per document (engine/pipeline.py, _shared).
+            event = item.memo.get("budget")
+            if event is None:
+                event = item.memo["budget"] = _budget_event(notified_campaign(item.row), info.context.clock())
+            yield event
 
 
 async def _audit_events(info: Info) -> AsyncGenerator[CampaignEvent, None]:
@@ -95,7 +103,10 @@ async def _audit_events(info: Info) -> AsyncGenerator[CampaignEvent, None]:
             if item is OVERFLOW:
                 raise Overflow()
             if item is not CATCH_UP:  # an entry missed while disconnected is in Campaign.events
-                yield CampaignEvent.from_record(event_record(_Row(item)))
+                event = item.memo.get("audit")
+                if event is None:
+                    event = item.memo["audit"] = CampaignEvent.from_record(event_record(_Row(item.row)))
+                yield event
 
 
 class _Row:
