@@ -132,7 +132,6 @@ def scenario_bodies(data: dataset.Dataset) -> dict[str, tuple[str, list[str]]]:
         "reverse": ("/graphql", [graphql_body(REVERSE_QUERY, {"input": {
             "usageId": encode_id("DiscountUsage", u), "amount": "0.01", "reason": "bench refund"}})
             for u in data.usages]),
-        "stats": ("/graphql", [json.dumps({"query": STATS_QUERY})]),
         "trivial": ("/graphql", [json.dumps({"query": "{ __typename }"})]),
     }
 
@@ -374,6 +373,22 @@ def run_matrix(url: str, data: dataset.Dataset, key: str, workdir: Path, workers
 
 
 LIVE_SOCKETS = 20
+# An ops page is a few people, not a crowd: the stats query is measured at
+# this many connections, apart from the matrix (at 64 it would still be
+# answering when the next scenario starts).
+STATS_CONNECTIONS = 4
+
+
+def stats_figures(url: str, key: str, workdir: Path) -> dict:
+    script = lua_script(workdir, "/graphql", [json.dumps({"query": STATS_QUERY})], key)
+    server = start([sys.executable, "-m", "graphql_api.server.cli", "serve"], {"DATABASE_URL": url}, "/health")
+    try:
+        wrk(server.url, script, STATS_CONNECTIONS, 3)  # warm-up
+        runs = [wrk(server.url, script, STATS_CONNECTIONS, SECONDS) for _ in range(ROUNDS)]
+    finally:
+        server.stop()
+    return {"p50_ms": statistics.median(run["p50_us"] / 1000 for run in runs),
+            "rps": statistics.median(run["rps"] for run in runs)}
 
 
 def live_sale(url: str, data: dataset.Dataset, key: str, workdir: Path) -> dict:
@@ -506,10 +521,11 @@ def render(results: dict) -> str:
         lines += ["", "## Growth: 1,000,000 usage rows and 5,000 campaigns (50 live)", "",
                   f"read at 64 connections, --workers 1: p50 {growth['p50_ms']:.1f} ms "
                   f"(100,000-row case {growth['base_p50_ms']:.1f} ms), req/s {growth['rps']:.0f}.", "",
-                  *([f"stats of the 50 live campaigns (`Campaign.stats` with `byDay(days: 30)`, 20,000 usages each) "
-                     f"at {growth['stats_connections']} connections: p50 {growth['stats_p50_ms']:.0f} ms, req/s "
-                     f"{growth['stats_rps']:.1f} (100,000-row case p50 {growth['base_stats_p50_ms'] or 0:.0f} ms).", ""]
-                    if "stats_p50_ms" in growth else []),
+                  *([f"The ops page's query (`Campaign.stats` of the 50 live campaigns with `byDay(days: 30)`, "
+                     f"20,000 usages each) at {growth['stats_connections']} connections: p50 "
+                     f"{growth['stats_p50_ms']:.0f} ms, {growth['stats_rps']:.1f} req/s (with 100,000 usages: p50 "
+                     f"{growth['base_stats_p50_ms']:.0f} ms, {growth['base_stats_rps']:.1f} req/s).", ""]
+                    if "stats_rps" in growth else []),
                   "EXPLAIN (ANALYZE) of the eligibility query, 100,000 rows:", "", "```",
                   results["explain_small"], "```", "", "and with 1,000,000 rows:", "", "```",
                   growth["explain"], "```"]
@@ -666,17 +682,15 @@ def main() -> int:
         big = fresh_database("campaign_service_bench_growth")
         big_data = dataset.load(big, usages=1_000_000, dead_campaigns=4_950)
         big_key = make_key(big, "admin", "bench")
-        growth = run_matrix(big, big_data, big_key, workdir, 1, scenarios={"read", "stats"})["table"]
+        growth = run_matrix(big, big_data, big_key, workdir, 1, scenarios={"read"})["table"]
         base = results["matrix"][WORKERS[0]]["table"][("read", max(CONNECTIONS))]
         row = growth[("read", max(CONNECTIONS))]
         results["growth"] = {"p50_ms": row["p50_ms"], "rps": row["rps"], "base_p50_ms": base["p50_ms"],
                              "explain": explain(big, big_data.customers[0])}
-        least = min(CONNECTIONS)
-        if ("stats", least) in growth:
-            stats_row = growth[("stats", least)]
-            base_stats = results["matrix"][WORKERS[0]]["table"].get(("stats", least), {})
-            results["growth"].update(stats_p50_ms=stats_row["p50_ms"], stats_rps=stats_row["rps"],
-                                     stats_connections=least, base_stats_p50_ms=base_stats.get("p50_ms"))
+        big_stats, base_stats = stats_figures(big, big_key, workdir), stats_figures(url, key, workdir)
+        results["growth"].update(stats_rps=big_stats["rps"], stats_p50_ms=big_stats["p50_ms"],
+                                 base_stats_rps=base_stats["rps"], base_stats_p50_ms=base_stats["p50_ms"],
+                                 stats_connections=STATS_CONNECTIONS)
     print(save())
     return 0
 
