@@ -107,13 +107,18 @@ def test_check_lists_counter_cap_code_and_order_offenders(empty_database):
         assert kind in result.stdout, result.stdout
 
 
+def _api_key(connection) -> None:
+    """Key 1, which the reversals below name."""
+    connection.execute(text("INSERT INTO api_keys (public_id, secret_hash, name, role, created_at) "
+                            "VALUES ('k', 'h', 'k', 'admin', now())"))
+
+
 def test_check_lists_ledger_offenders(empty_database):
     migrate.upgrade(empty_database)
     seed(empty_database, used_budget="5.00")
     engine = create_engine(empty_database)
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO api_keys (public_id, secret_hash, name, role, created_at) "
-                                "VALUES ('k', 'h', 'k', 'admin', now())"))
+        _api_key(connection)
         # 6.00 given back on the record, but the usage says 5.00: the used budget matches neither.
         connection.execute(text("INSERT INTO discount_reversals (usage_id, campaign_id, amount, reason, reversed_at, "
                                 "api_key_id) VALUES (1, 7, 6, 'refund', now(), 1)"))
@@ -131,8 +136,7 @@ def test_a_fully_reversed_usage_counts_toward_no_limit_in_check(empty_database):
     seed(empty_database, used_budget="10.00", extra_usages=1)  # two usages under a daily limit of 1
     engine = create_engine(empty_database)
     with engine.begin() as connection:
-        connection.execute(text("INSERT INTO api_keys (public_id, secret_hash, name, role, created_at) "
-                                "VALUES ('k', 'h', 'k', 'admin', now())"))
+        _api_key(connection)
         connection.execute(text("INSERT INTO discount_reversals (usage_id, campaign_id, amount, reason, reversed_at, "
                                 "api_key_id) VALUES (1, 7, 10, 'refund', now(), 1)"))
         connection.execute(text("UPDATE discount_usages SET reversed_amount = 10 WHERE id = 1"))

@@ -76,17 +76,14 @@ def create_customer_in_transaction(
     fields, errors = clean_customer(email, name, external_id)
     if fields is None:
         return errors
-    taken = _taken(session, fields.email, fields.external_id)
-    if taken:
-        return taken
-    # ON CONFLICT keeps a concurrent duplicate from turning into an exception.
+    # ON CONFLICT decides, concurrent duplicates included; only a refusal asks which value was taken.
     row = session.execute(
         insert(Customer)
         .values(email=fields.email, name=fields.name, external_id=fields.external_id, created_at=now)
         .on_conflict_do_nothing()
         .returning(*CUSTOMER_COLUMNS)
     ).first()
-    if row is None:  # a concurrent insert won: say which value it took
+    if row is None:
         return _taken(session, fields.email, fields.external_id) or [EMAIL_TAKEN]
     return customer_record(row)
 

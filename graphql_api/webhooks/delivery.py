@@ -27,8 +27,8 @@ from ..core.calendar import format_instant
 from ..core.webhooks import retry_delay, signature
 from ..db.database import make_engine
 # The payload speaks the API's language: its ids and field names are the API's.
+from ..graphql.audit.types import api_change
 from ..graphql.ids import encode_id
-from ..graphql.input_paths import camel_case
 from ..observability import metrics
 from .service import destination_error
 
@@ -78,15 +78,10 @@ class Outcome:
 
 def event_body(event_id: int, row) -> bytes:
     """The delivery's body: the CampaignEvent as the API shows it."""
-    def shown(value):
-        return ", ".join(encode_id("Customer", pk) for pk in value) if isinstance(value, list) else value
-
-    changes = [{"field": camel_case(change["field"]), "before": shown(change["before"]),
-                "after": shown(change["after"])} for change in row.changes]
     return json.dumps({
         "id": encode_id("CampaignEvent", event_id), "kind": row.kind,
         "campaignId": encode_id("Campaign", row.campaign_id), "at": format_instant(row.at), "actor": row.actor,
-        "threshold": row.threshold, "changes": changes,
+        "threshold": row.threshold, "changes": [api_change(change) for change in row.changes],
     }, separators=(",", ":")).encode()
 
 

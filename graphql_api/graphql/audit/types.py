@@ -29,11 +29,18 @@ CampaignEventKind = describe_values(
 )
 
 
-def _text(value) -> Optional[str]:
+def change_text(value) -> Optional[str]:
     """A stored value as the API writes it; customer id lists become their IDs."""
     if isinstance(value, list):
         return ", ".join(encode_id("Customer", pk) for pk in value)
     return value
+
+
+def api_change(change: dict) -> dict:
+    """A stored change (domain name, stored values) as the API writes it:
+    for FieldChange, and for webhook bodies."""
+    return {"field": camel_case(change["field"]), "before": change_text(change["before"]),
+            "after": change_text(change["after"])}
 
 
 @strawberry.type(description="One field an update changed.")
@@ -68,7 +75,6 @@ class CampaignEvent:
             kind=record.kind,
             at=record.at,
             actor=record.actor,
-            changes=[FieldChange(field=camel_case(change["field"]), before=_text(change["before"]),
-                                 after=_text(change["after"])) for change in record.changes],
+            changes=[FieldChange(**api_change(change)) for change in record.changes],
             threshold=record.threshold,
         )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from types import SimpleNamespace
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, AsyncGenerator
 
@@ -11,6 +12,7 @@ import strawberry
 from ...access.roles import Permission
 from ...audit.service import event_record
 from ...campaigns.records import notified_campaign
+from ...campaigns.selectors import campaigns_by_ids
 from ...core.campaigns import effective_status
 from ...core.errors import NO_SUCH_CAMPAIGN, NotFound
 from ...live.hub import CATCH_UP, OVERFLOW, Overflow
@@ -51,8 +53,6 @@ def _budget_event(record, now: datetime) -> CampaignBudgetEvent:
 
 async def _live_campaign(info: Info, campaign_pk: int):
     """The campaign as it is now, fresh from the database (not the request's loader)."""
-    from ...campaigns.selectors import campaigns_by_ids
-
     found = await info.context.database.read(campaigns_by_ids, [campaign_pk])
     return found.get(campaign_pk)
 
@@ -105,10 +105,6 @@ async def _audit_events(info: Info) -> AsyncGenerator[CampaignEvent, None]:
             if item is not CATCH_UP:  # an entry missed while disconnected is in Campaign.events
                 event = item.memo.get("audit")
                 if event is None:
-                    event = item.memo["audit"] = CampaignEvent.from_record(event_record(_Row(item.row)))
+                    event = item.memo["audit"] = CampaignEvent.from_record(event_record(SimpleNamespace(**item.row)))
                 yield event
 
-
-class _Row:
-    def __init__(self, values: dict):
-        self.__dict__.update(values)
