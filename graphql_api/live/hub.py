@@ -90,7 +90,8 @@ class Hub:
     database_url: str
     queue_size: int = 256
     reconnect_seconds: float = 1.0
-    _subscriptions: set = field(default_factory=set)
+    # By (channel, campaign id or None): a change is offered only to those who asked for it.
+    _subscriptions: dict = field(default_factory=dict)
     _loop: Optional[asyncio.AbstractEventLoop] = None
     _thread: Optional[threading.Thread] = None
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -116,7 +117,8 @@ class Hub:
     async def subscribe(self, channel: str, campaign_id: Optional[int] = None) -> AsyncIterator[Subscription]:
         self._start()
         subscription = Subscription(channel, campaign_id, asyncio.Queue(maxsize=self.queue_size))
-        self._subscriptions.add(subscription)
+        interested = self._subscriptions.setdefault((channel, campaign_id), set())
+        interested.add(subscription)
         # Until the listener listens, commits would pass unseen (a first
         # subscription of the process, or the database is away: then the
         # catch-up follows once it is back).
@@ -124,7 +126,9 @@ class Hub:
         try:
             yield subscription
         finally:
-            self._subscriptions.discard(subscription)
+            interested.discard(subscription)
+            if not interested:
+                self._subscriptions.pop((channel, campaign_id), None)
 
     def _dispatch(self, channel: str, payload: str) -> None:
         try:
@@ -134,13 +138,14 @@ class Hub:
             return
         campaign_id = row.get("campaign_id") if channel == "campaign_event" else row.get("id")
         notification = Notification(row)
-        for subscription in list(self._subscriptions):
-            if subscription.channel == channel and subscription.campaign_id in (None, campaign_id):
+        for key in ((channel, campaign_id), (channel, None)):
+            for subscription in list(self._subscriptions.get(key, ())):
                 subscription.offer(notification)
 
     def _caught_up(self) -> None:
-        for subscription in list(self._subscriptions):
-            subscription.offer(CATCH_UP)
+        for interested in list(self._subscriptions.values()):
+            for subscription in list(interested):
+                subscription.offer(CATCH_UP)
 
     def _dsn(self) -> str:
         return make_url(self.database_url).set(drivername="postgresql").render_as_string(hide_password=False)

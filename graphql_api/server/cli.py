@@ -132,6 +132,11 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
             forwarded_allow_ips=list(settings.trusted_proxies) or None,
             # SIGTERM: stop accepting, let requests in flight finish, then exit.
             timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+            # Socket messages are bounded like request bodies, and sent as they
+            # are: events are a hundred bytes, which deflate cannot shrink enough
+            # to pay for its CPU and its compressor per socket.
+            ws_max_size=settings.max_body_bytes,
+            ws_per_message_deflate=False,
         )
     return 0
 

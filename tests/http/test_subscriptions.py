@@ -239,6 +239,10 @@ def test_the_protocols_refusals(two_servers, admin_key):
         socket = await opened(two_servers[0], admin_key)
         await socket.connection.send("not json")
         answers["garbage"] = await closed_with(socket.connection)
+        socket = await opened(two_servers[0], admin_key)
+        answers["extensions"] = socket.connection.response.headers.get("Sec-WebSocket-Extensions")
+        await socket.send({"type": "ping", "payload": {"padding": "x" * 1_100_000}})
+        answers["oversized"] = await closed_with(socket.connection)
         return answers
 
     answers = asyncio.run(scenario())
@@ -250,6 +254,8 @@ def test_the_protocols_refusals(two_servers, admin_key):
     assert answers["too many"]["type"] == "error" and answers["too many"]["id"] == "one too many"
     assert answers["duplicate id"] == 4409
     assert answers["garbage"] == 4400
+    assert answers["oversized"] == 1009  # over MAX_BODY_BYTES, the bound of a request body too
+    assert answers["extensions"] is None  # the client offered permessage-deflate; events go as they are
 
 
 def test_a_thousand_subscribe_messages_on_one_socket_run_only_the_allowed_few(two_servers, admin_key):

@@ -66,9 +66,32 @@ def _graphiql_page() -> str:
     return GRAPHIQL_PAGE.read_text(encoding="utf-8")
 
 
-# Each event's results, by who asked what (role, document, variables): kept
-# as long as the event object lives, that is while subscribers still hold it.
-_RESULTS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+# Each event's results, by who asked what (role, document, variables), keyed
+# by the event's identity (strawberry types compare by value and do not hash):
+# kept as long as the event object lives, that is while subscribers still hold it.
+_RESULTS: dict[int, dict] = {}
+
+
+def _results_of(event) -> dict:
+    results = _RESULTS.get(id(event))
+    if results is None:
+        try:
+            weakref.finalize(event, _RESULTS.pop, id(event), None)
+        except TypeError:  # an event that cannot be weakly referenced is executed for itself
+            return {}
+        results = _RESULTS[id(event)] = {}
+    return results
+
+
+@dataclass(eq=False)
+class EventResult:
+    """One execution of a subscription's document for one event, shared by
+    every subscriber who sent that document, and its payload as JSON text
+    once the first of them has written it (an error-free one only: errors
+    carry each request's id)."""
+
+    result: ExecutionResult
+    payload_text: Optional[str] = None
 
 
 async def _shared(executor, source, shared_by: tuple):
@@ -76,16 +99,13 @@ async def _shared(executor, source, shared_by: tuple):
     build = executor.build_per_event_executor
     try:
         async for event in source:
-            try:
-                results = _RESULTS.setdefault(event, {})
-            except TypeError:  # an event that cannot be weakly referenced is executed for itself
-                results = {}
+            results = _results_of(event)
             result = results.get(shared_by)
             if result is None:
-                result = execute_subscription_event(build(event))
-                if is_awaitable(result):
-                    result = await result
-                results[shared_by] = result
+                executed = execute_subscription_event(build(event))
+                if is_awaitable(executed):
+                    executed = await executed
+                result = results[shared_by] = EventResult(executed)
             yield result
     finally:
         aclose = getattr(source, "aclose", None)

@@ -19,7 +19,7 @@ import json
 import logging
 from collections import Counter
 from urllib.parse import urlsplit
-from typing import Any, Optional
+from typing import Optional
 
 from graphql import GraphQLError
 from starlette.websockets import WebSocket, WebSocketDisconnect
@@ -133,9 +133,12 @@ class Session:
         self.running: dict[str, asyncio.Task] = {}
         self.closed: Optional[int] = None
         self.main: Optional[asyncio.Task] = None
+        self.pending_sends = 0
+        self.waiting_since = 0.0  # since a send began with none pending, or the last one completed
 
     async def run(self) -> None:
         self.main = asyncio.current_task()
+        watchdog = asyncio.create_task(self.watch_sends())
         try:
             while self.closed is None:
                 message = _parse(await self.websocket.receive_text())
@@ -163,6 +166,7 @@ class Session:
                 raise
             self.main.uncancel()  # dropped (drop()): the socket is done with, not the server
         finally:
+            watchdog.cancel()
             for task in self.running.values():
                 task.cancel()
 
@@ -192,12 +196,28 @@ class Session:
             self.main.cancel()
 
     async def send(self, message: dict) -> None:
-        """A message the client does not take within WS_SEND_TIMEOUT_SECONDS drops it."""
+        await self.send_text(json.dumps(message))
+
+    async def send_text(self, text: str) -> None:
+        loop = asyncio.get_running_loop()
+        if not self.pending_sends:
+            self.waiting_since = loop.time()
+        self.pending_sends += 1
         try:
-            await asyncio.wait_for(self.websocket.send_text(json.dumps(message)),
-                                   self.engine.settings.ws_send_timeout_seconds)
-        except asyncio.TimeoutError:
-            raise Overflow() from None
+            await self.websocket.send_text(text)  # waits while the client does not read
+        finally:
+            self.pending_sends -= 1
+            self.waiting_since = loop.time()
+
+    async def watch_sends(self) -> None:
+        """A socket whose sends wait WS_SEND_TIMEOUT_SECONDS with none
+        completing is dropped: one timer a socket rather than one a message."""
+        timeout = self.engine.settings.ws_send_timeout_seconds
+        loop = asyncio.get_running_loop()
+        while self.closed is None:
+            await asyncio.sleep(min(timeout / 4, 1.0))
+            if self.pending_sends and loop.time() - self.waiting_since > timeout:
+                return await self.drop()
 
     async def subscribe(self, message: dict) -> None:
         operation_id, payload = message.get("id"), message.get("payload")
@@ -239,13 +259,19 @@ class Session:
         sent = metrics.SUBSCRIPTION_MESSAGES.labels(field)
         metrics.SUBSCRIPTIONS.inc()
         try:
-            async for result in run.stream:
-                body: dict[str, Any] = {"data": result.data}
+            framing = '{"type":"next","id":' + json.dumps(operation_id) + ',"payload":%s}'
+            async for shared in run.stream:
+                result = shared.result
                 if result.errors:
                     if any(isinstance(error.original_error, Overflow) for error in result.errors):
                         return await self.drop()
-                    body["errors"] = [format_error(error, request_id) for error in result.errors]
-                await self.send({"type": "next", "id": operation_id, "payload": body})
+                    payload = json.dumps({"data": result.data,
+                                          "errors": [format_error(error, request_id) for error in result.errors]})
+                else:
+                    if shared.payload_text is None:
+                        shared.payload_text = json.dumps({"data": result.data})
+                    payload = shared.payload_text
+                await self.send_text(framing % payload)
                 sent.inc()
             await self.send({"type": "complete", "id": operation_id})
         except Overflow:
