@@ -159,6 +159,12 @@ class Settings:
     db_retry_attempts: int = 3
     # Off behind PgBouncer in transaction mode (graphql_api/db/prepared_statements.py).
     db_prepared_statements: bool = True
+    # "transaction": a pooler in transaction mode sits in front (PgBouncer):
+    # no session state, so no prepared statements and no startup options;
+    # write transactions set their limits with SET LOCAL instead.
+    db_pooler: str = "none"
+    # The live listener's session connection (LISTEN), around such a pooler.
+    live_database_url: Optional[str] = None
     # Admission (graphql_api/server/admission.py); None: as many as the pool has connections.
     max_in_flight_requests: Optional[int] = None
     max_queued_requests: int = 1024
@@ -251,14 +257,27 @@ class Settings:
             statement_timeout_ms=self.db_statement_timeout_ms,
             retry_attempts=self.db_retry_attempts,
             prepared_statements=self.db_prepared_statements,
+            transaction_pooler=self.db_pooler == "transaction",
         )
+
+    @property
+    def listen_url(self) -> Optional[str]:
+        """Where the live listener LISTENs: never through a transaction pooler."""
+        return self.live_database_url or self.database_url
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None) -> "Settings":
         env = os.environ if env is None else env
         database_url = env.get("DATABASE_URL") or None
+        live_database_url = env.get("LIVE_DATABASE_URL") or None
+        db_pooler = _choice(env, "DB_POOLER", ("none", "transaction"), Settings.db_pooler)
+        if db_pooler == "transaction" and database_url and not live_database_url:
+            raise SettingsError("DB_POOLER=transaction needs LIVE_DATABASE_URL: the live listener's LISTEN needs "
+                                "a session connection, to the database itself rather than through the pooler")
         return cls(
             database_url=sqlalchemy_url(database_url) if database_url else None,
+            live_database_url=sqlalchemy_url(live_database_url) if live_database_url else None,
+            db_pooler=db_pooler,
             host=env.get("HOST") or Settings.host,
             port=_int(env, "PORT", Settings.port),
             data_dir=Path(env.get("DATA_DIR") or Settings.data_dir),

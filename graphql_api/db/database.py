@@ -140,6 +140,14 @@ def _session_options(lock_timeout_ms: int, statement_timeout_ms: int) -> str:
     return " ".join(f"-c {name}={value}" for name, value in {**limits, "jit": "off"}.items() if value)
 
 
+def transaction_limits(lock_timeout_ms: int, statement_timeout_ms: int) -> str:
+    """The same limits for one transaction, for a pooler in transaction mode
+    that refuses startup options and would hand session settings to others."""
+    limits = {"lock_timeout": f"{lock_timeout_ms}ms" if lock_timeout_ms else None,
+              "statement_timeout": f"{statement_timeout_ms}ms" if statement_timeout_ms else None, "jit": "off"}
+    return "SELECT " + ", ".join(f"set_config('{name}', '{value}', true)" for name, value in limits.items() if value)
+
+
 def _bind(work: Callable[..., T], args, kwargs) -> Callable[[Session], T]:
     return lambda session: work(session, *args, **kwargs)
 
@@ -165,9 +173,12 @@ class Database:
         statement_timeout_ms: int,
         retry_attempts: int,
         prepared_statements: bool,
+        transaction_pooler: bool = False,
     ):
         self.pool_size = pool_size
         self.retry_attempts = retry_attempts
+        # Behind a transaction pooler, writes set their limits first; reads get the role's (README: Scaling).
+        self._begin_sql = transaction_limits(lock_timeout_ms, statement_timeout_ms) if transaction_pooler else None
         self.engine: Engine = make_engine(
             url,
             pool_size=pool_size,
@@ -178,9 +189,9 @@ class Database:
             connect_args={
                 "connect_timeout": 5,
                 "application_name": "campaign-service",
-                "options": _session_options(lock_timeout_ms, statement_timeout_ms),
+                "options": "" if transaction_pooler else _session_options(lock_timeout_ms, statement_timeout_ms),
             },
-            execution_options={prepared_statements_option: prepared_statements},
+            execution_options={prepared_statements_option: prepared_statements and not transaction_pooler},
         )
         # Reads run without BEGIN/ROLLBACK round trips; writes get a transaction.
         self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
@@ -245,10 +256,14 @@ class Database:
 
     def _in_session(self, work):
         with Session(self.engine) as session, session.begin():
+            if self._begin_sql:
+                session.connection().exec_driver_sql(self._begin_sql)
             return work(session)
 
     def _in_connection(self, work):
         with self.engine.begin() as connection:
+            if self._begin_sql:
+                connection.exec_driver_sql(self._begin_sql)
             return work(connection)
 
     def _retrying(self, work, transaction):

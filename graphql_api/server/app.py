@@ -88,7 +88,7 @@ def create_app(
     metrics.watch_pool(database.engine)
     buckets = buckets or make_buckets(settings.redis_url, settings.redis_fallback, settings.redis_timeout_seconds)
     throttle = Throttle(buckets, BucketLimits(settings.rate_limit_capacity, settings.rate_limit_restore_rate))
-    live = Hub(settings.database_url, queue_size=settings.live_queue_size)
+    live = Hub(settings.listen_url, queue_size=settings.live_queue_size)
     graphql = GraphQLEngine(schema, database=database, settings=settings, clock=clock, throttle=throttle,
                             trusted=trusted_documents(settings), live=live)
     authenticator = Authenticator(
@@ -157,7 +157,8 @@ def create_app(
                             headers=error.headers)
 
     worker = DeliveryWorker(settings.database_url, settings.webhook_timeout_seconds,
-                            settings.webhook_allow_private_addresses) if settings.webhook_delivery else None
+                            settings.webhook_allow_private_addresses,
+                            settings.db_pooler == "transaction") if settings.webhook_delivery else None
 
     @contextlib.asynccontextmanager
     async def lifespan(app):

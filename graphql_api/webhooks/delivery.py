@@ -11,6 +11,7 @@ carries its event's id (X-Event-Id) for the receiver to drop repeats.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import threading
@@ -25,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 from ..core.calendar import format_instant
 from ..core.webhooks import retry_delay, signature
-from ..db.database import make_engine
+from ..db.database import make_engine, transaction_limits
 # The payload speaks the API's language: its ids and field names are the API's.
 from ..graphql.audit.types import api_change
 from ..graphql.ids import encode_id
@@ -36,6 +37,8 @@ logger = logging.getLogger("graphql_api.webhooks")
 
 BATCH = 20
 LOCK_NOT_AVAILABLE = "55P03"
+# A worker never holds up anyone else's lock for long.
+WORKER_LOCK_TIMEOUT_MS = 200
 POLL_SECONDS = 0.5
 # Longer than a post may take (the timeout), so that a lease outlives its post.
 LEASE_MARGIN_SECONDS = 30
@@ -105,8 +108,10 @@ def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeou
 
 
 class DeliveryWorker:
-    def __init__(self, database_url: str, timeout_seconds: float, allow_private: bool):
+    def __init__(self, database_url: str, timeout_seconds: float, allow_private: bool,
+                 transaction_pooler: bool = False):
         self.database_url = database_url
+        self.transaction_pooler = transaction_pooler
         self.timeout_seconds = timeout_seconds
         self.allow_private = allow_private
         self._stop = threading.Event()
@@ -122,10 +127,10 @@ class DeliveryWorker:
             self._thread.join(timeout=self.timeout_seconds + 5)
 
     def _run(self) -> None:
-        # Its own small pool: the requests' pool stays theirs. A short lock
-        # timeout: a worker never holds up anyone else's lock for long.
+        # Its own small pool: the requests' pool stays theirs.
         engine = make_engine(self.database_url, pool_size=1, max_overflow=0,
-                             connect_args={"options": "-c lock_timeout=200"})
+                             connect_args={} if self.transaction_pooler
+                             else {"options": f"-c lock_timeout={WORKER_LOCK_TIMEOUT_MS}"})
         unreachable = False
         try:
             while not self._stop.is_set():
@@ -151,8 +156,15 @@ class DeliveryWorker:
         finally:
             engine.dispose()
 
-    def _round(self, engine) -> bool:
+    @contextlib.contextmanager
+    def _transaction(self, engine):
         with engine.begin() as connection:
+            if self.transaction_pooler:  # no startup options there: the limit goes with each transaction
+                connection.exec_driver_sql(transaction_limits(WORKER_LOCK_TIMEOUT_MS, 0))
+            yield connection
+
+    def _round(self, engine) -> bool:
+        with self._transaction(engine) as connection:
             if not connection.execute(ANY_WEBHOOK).scalar():
                 return False
             claimed = connection.execute(CLAIM, {"batch": BATCH,
@@ -164,7 +176,7 @@ class DeliveryWorker:
             outcome = post(detail.url, detail.secret, row.event_id, row.attempts, event_body(row.event_id, detail),
                            self.timeout_seconds, self.allow_private)
             metrics.WEBHOOK_DELIVERIES.labels("delivered" if outcome.delivered else "failed").inc()
-            with engine.begin() as connection:
+            with self._transaction(engine) as connection:
                 if outcome.delivered:
                     connection.execute(DELIVERED, {"id": row.id, "status": outcome.status})
                 else:

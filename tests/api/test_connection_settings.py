@@ -30,3 +30,43 @@ def test_with_both_limits_off_no_startup_option_is_sent(settings):
     finally:
         database.dispose()
     assert seen["lock_timeout"] == "0" and seen["statement_timeout"] == "0"  # the server's defaults
+
+
+def test_behind_a_transaction_pooler_the_limits_go_with_each_write_transaction(settings):
+    """DB_POOLER=transaction (PgBouncer): no startup options, no prepared
+    statements; a write sets the limits for its own transaction only, so the
+    shared server connection goes back to the pool as it came."""
+    import anyio
+
+    from graphql_api.db.prepared_statements import OPTION
+
+    database = replace(settings, db_pooler="transaction", db_pool_size=1).database()
+    names = ("jit", "lock_timeout", "statement_timeout")
+
+    def seen(session):
+        return {name: session.execute(text(f"SELECT current_setting('{name}')")).scalar() for name in names}
+
+    async def scenario():
+        return await database.write(seen), await database.read(seen)
+
+    try:
+        in_write, in_read_after = anyio.run(scenario)
+        prepared = database.engine.get_execution_options()[OPTION]
+    finally:
+        database.dispose()
+    assert in_write == {"jit": "off", "lock_timeout": "5s", "statement_timeout": "15s"}
+    assert in_read_after["lock_timeout"] == "0" and in_read_after["statement_timeout"] == "0"
+    assert prepared is False
+
+
+def test_a_transaction_pooler_needs_a_direct_url_for_the_listener():
+    import pytest
+
+    from graphql_api.settings import Settings, SettingsError
+
+    with pytest.raises(SettingsError, match="LIVE_DATABASE_URL"):
+        Settings.from_env({"DATABASE_URL": "postgresql://u@pooler:6432/db", "DB_POOLER": "transaction"})
+    settings = Settings.from_env({"DATABASE_URL": "postgresql://u@pooler:6432/db", "DB_POOLER": "transaction",
+                                  "LIVE_DATABASE_URL": "postgresql://u@primary:5432/db"})
+    assert settings.listen_url == "postgresql+psycopg2://u@primary:5432/db"
+    assert Settings.from_env({"DATABASE_URL": "postgresql://u@db/db"}).listen_url == "postgresql+psycopg2://u@db/db"
