@@ -13,7 +13,7 @@ LOCK_TOOLS := .data/tools/pip-tools
 PIP_COMPILE := $(LOCK_TOOLS)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras \
 	--no-emit-index-url --no-emit-find-links
 
-.PHONY: run test schema documents bench bench-codes upgrade clean
+.PHONY: run test schema documents bench bench-codes bench-sql upgrade clean
 
 # Every package comes from the lock with its hash checked; the project itself
 # is installed without dependencies or build isolation, so nothing unpinned
@@ -34,6 +34,10 @@ test: $(STAMP)
 bench: $(STAMP)
 	command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
+
+# The apply's own statements under pgbench: the database's ceiling per campaign (docs/scaling.md).
+bench-sql: $(STAMP)
+	$(BIN)/python bench/sql_ceiling.py
 
 # Coupon codes at scale: 100,000 generated in one call, then exported.
 bench-codes: $(STAMP)

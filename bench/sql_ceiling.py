@@ -1,0 +1,125 @@
+"""`make bench-sql`: the apply's own statements driven by pgbench, no Python
+in the way, to measure what the database alone allows: one campaign (the
+hot row: every apply waits for the one before it to commit) against applies
+spread over the 10 write campaigns, at BENCH_SQL_CLIENTS (64) connections.
+
+The statements are captured from one real apply (discounts/apply.py, run as
+plain text), with the customer and the campaign turned into pgbench
+variables; pgbench runs them as prepared statements, as the service does.
+Environment: BENCH_SECONDS (10), BENCH_ROUNDS (3), BENCH_SQL_CLIENTS (64).
+Prints the figures; docs/scaling.md turns them into a capacity model."""
+
+from __future__ import annotations
+
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+from datetime import datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import anyio
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import dataset  # noqa: E402
+from bench import run as bench_run  # noqa: E402
+from graphql_api.core.discounts import Cart  # noqa: E402
+from graphql_api.discounts.apply import ApplyDiscount, AppliedDiscount, apply_in_transaction  # noqa: E402
+from graphql_api.settings import Settings  # noqa: E402
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CLIENTS = int(os.environ.get("BENCH_SQL_CLIENTS", "64"))
+# Stand-ins put into the captured statements, then made pgbench variables.
+CUSTOMER_MARK, CAMPAIGN_MARK = 987_654_321, 987_654_322
+
+
+def captured_apply(url: str, data: dataset.Dataset) -> list[str]:
+    """The statements of one apply, as literal SQL with :customer and :campaign."""
+    database = Settings(database_url=url, db_prepared_statements=False).database()
+    database.engine.connect().close()  # the dialect's own first queries, before the capture
+    seen: list[tuple[str, object]] = []
+    event.listen(database.engine, "before_cursor_execute",
+                 lambda conn, cursor, statement, parameters, context, many: seen.append((statement, parameters)))
+    command = ApplyDiscount(campaign_id=data.hot_campaign, customer_id=data.customers[0],
+                            cart=Cart(cart_value=Decimal("600.00")))
+    result = anyio.run(database.write_statements, apply_in_transaction, command, datetime.now(timezone.utc),
+                       ZoneInfo("UTC"))
+    assert isinstance(result, AppliedDiscount), result
+    raw = database.engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        statements = []
+        for statement, parameters in seen:
+            if isinstance(parameters, dict):
+                parameters = {name: CUSTOMER_MARK if value == data.customers[0] and "customer" in name
+                              else CAMPAIGN_MARK if value == data.hot_campaign and "campaign" in name else value
+                              for name, value in parameters.items()}
+            text = cursor.mogrify(statement, parameters).decode()
+            statements.append(re.sub(r"\s+", " ", text).replace(str(CUSTOMER_MARK), ":customer")
+                              .replace(str(CAMPAIGN_MARK), ":campaign"))
+    finally:
+        raw.close()
+        database.dispose()
+    return statements
+
+
+def pgbench(url: str, script: Path, clients: int) -> float:
+    """Transactions per second, each transaction one apply."""
+    parsed = make_url(url)
+    host = parsed.host or parsed.query.get("host")
+    binary = str(Path(__import__("pgserver").__file__).parent / "pginstall" / "bin" / "pgbench")
+    command = [binary, "-n", "-M", "prepared", "-c", str(clients), "-j", "2", "-T", str(SECONDS), "-f", str(script),
+               "-h", host, "-U", parsed.username or "postgres", parsed.database]
+    if parsed.port:
+        command += ["-p", str(parsed.port)]
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PGPASSWORD": parsed.password or ""})
+    match = re.search(r"tps = ([0-9.]+)", done.stdout)
+    if done.returncode != 0 or match is None:
+        raise RuntimeError(done.stdout + done.stderr)
+    return float(match.group(1))
+
+
+def main() -> int:
+    url = bench_run.fresh_database("campaign_service_bench_sql")
+    data = dataset.load(url)
+    statements = captured_apply(url, data)
+    workdir = Path(tempfile.mkdtemp(prefix="bench-sql-"))
+    customers = f"\\set customer random({min(data.customers)}, {max(data.customers)})\n"
+    body = "BEGIN;\n" + "".join(statement.rstrip(";") + ";\n" for statement in statements) + "COMMIT;\n"
+    scripts = {
+        "one campaign": f"{customers}\\set campaign {data.hot_campaign}\n{body}",
+        "10 campaigns": customers + "".join(
+            f"\\set c{n} {pk}\n" for n, pk in enumerate(data.write_campaigns))
+        + f"\\set pick random(0, {len(data.write_campaigns) - 1})\n"
+        + "".join(f"\\if :pick = {n}\n\\set campaign :c{n}\n\\endif\n" for n in range(len(data.write_campaigns)))
+        + body,
+    }
+    figures = {}
+    for name, text in scripts.items():
+        path = workdir / f"{name.replace(' ', '_')}.sql"
+        path.write_text(text)
+        pgbench(url, path, CLIENTS)  # warm-up, and the campaign's rows in memory
+        figures[name] = [pgbench(url, path, CLIENTS) for _ in range(ROUNDS)]
+    print(f"The apply's {len(statements)} statements and COMMIT, pgbench -M prepared, {CLIENTS} clients, "
+          f"median of {ROUNDS} x {SECONDS} s:")
+    for name, runs in figures.items():
+        median = statistics.median(runs)
+        print(f"- {name}: {median:.0f} applies/s ({', '.join(f'{run:.0f}' for run in runs)}); "
+              f"{1000 / median:.2f} ms of the database per apply")
+    print(f"Statements ({workdir}):")
+    for statement in statements:
+        print("  " + statement[:160] + ("..." if len(statement) > 160 else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
