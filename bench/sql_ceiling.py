@@ -72,8 +72,22 @@ def captured_apply(url: str, data: dataset.Dataset) -> list[str]:
     return statements
 
 
+def usage_count(url: str) -> int:
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            return connection.execute(text("SELECT count(*) FROM discount_usages")).scalar_one()
+    finally:
+        engine.dispose()
+
+
 def pgbench(url: str, script: Path, clients: int) -> float:
-    """Transactions per second, each transaction one apply."""
+    """Transactions per second, each transaction one apply; every one must
+    have recorded its usage (a replayed statement whose guard failed would
+    lock and record nothing, and count as fast)."""
+    before = usage_count(url)
     parsed = make_url(url)
     host = parsed.host or parsed.query.get("host")
     binary = str(Path(__import__("pgserver").__file__).parent / "pginstall" / "bin" / "pgbench")
@@ -83,8 +97,12 @@ def pgbench(url: str, script: Path, clients: int) -> float:
         command += ["-p", str(parsed.port)]
     done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PGPASSWORD": parsed.password or ""})
     match = re.search(r"tps = ([0-9.]+)", done.stdout)
-    if done.returncode != 0 or match is None:
+    processed = re.search(r"number of transactions actually processed: (\d+)", done.stdout)
+    if done.returncode != 0 or match is None or processed is None:
         raise RuntimeError(done.stdout + done.stderr)
+    recorded = usage_count(url) - before
+    if recorded != int(processed.group(1)):
+        raise RuntimeError(f"{processed.group(1)} applies ran but {recorded} usages were recorded")
     return float(match.group(1))
 
 

@@ -260,9 +260,20 @@ class Settings:
             transaction_pooler=self.db_pooler == "transaction",
         )
 
+    def listener_error(self) -> Optional[str]:
+        """Why the live listener could not LISTEN with these settings, or None.
+        Checked by `serve` only: the other commands never listen."""
+        if self.db_pooler == "transaction" and not self.live_database_url:
+            return ("DB_POOLER=transaction needs LIVE_DATABASE_URL: the live listener's LISTEN needs a session "
+                    "connection, to the database itself rather than through the pooler")
+        return None
+
     @property
     def listen_url(self) -> Optional[str]:
         """Where the live listener LISTENs: never through a transaction pooler."""
+        error = self.listener_error()
+        if error:
+            raise SettingsError(error)
         return self.live_database_url or self.database_url
 
     @classmethod
@@ -271,9 +282,6 @@ class Settings:
         database_url = env.get("DATABASE_URL") or None
         live_database_url = env.get("LIVE_DATABASE_URL") or None
         db_pooler = _choice(env, "DB_POOLER", ("none", "transaction"), Settings.db_pooler)
-        if db_pooler == "transaction" and database_url and not live_database_url:
-            raise SettingsError("DB_POOLER=transaction needs LIVE_DATABASE_URL: the live listener's LISTEN needs "
-                                "a session connection, to the database itself rather than through the pooler")
         return cls(
             database_url=sqlalchemy_url(database_url) if database_url else None,
             live_database_url=sqlalchemy_url(live_database_url) if live_database_url else None,

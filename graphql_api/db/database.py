@@ -140,9 +140,12 @@ def _session_options(lock_timeout_ms: int, statement_timeout_ms: int) -> str:
     return " ".join(f"-c {name}={value}" for name, value in {**limits, "jit": "off"}.items() if value)
 
 
-def transaction_limits(lock_timeout_ms: int, statement_timeout_ms: int) -> str:
+def transaction_limits(lock_timeout_ms: int, statement_timeout_ms: int) -> Optional[str]:
     """The same limits for one transaction, for a pooler in transaction mode
-    that refuses startup options and would hand session settings to others."""
+    that refuses startup options and would hand session settings to others.
+    None, and no round trip, when both are left to the server."""
+    if not (lock_timeout_ms or statement_timeout_ms):
+        return None
     limits = {"lock_timeout": f"{lock_timeout_ms}ms" if lock_timeout_ms else None,
               "statement_timeout": f"{statement_timeout_ms}ms" if statement_timeout_ms else None, "jit": "off"}
     return "SELECT " + ", ".join(f"set_config('{name}', '{value}', true)" for name, value in limits.items() if value)

@@ -118,12 +118,12 @@ class Hub:
         self._start()
         subscription = Subscription(channel, campaign_id, asyncio.Queue(maxsize=self.queue_size))
         interested = self._subscriptions.setdefault((channel, campaign_id), set())
-        interested.add(subscription)
-        # Until the listener listens, commits would pass unseen (a first
-        # subscription of the process, or the database is away: then the
-        # catch-up follows once it is back).
-        await asyncio.to_thread(self.connected.wait, LISTEN_WAIT_SECONDS)
         try:
+            interested.add(subscription)
+            # Until the listener listens, commits would pass unseen (a first
+            # subscription of the process, or the database is away: then the
+            # catch-up follows once it is back).
+            await asyncio.to_thread(self.connected.wait, LISTEN_WAIT_SECONDS)
             yield subscription
         finally:
             interested.discard(subscription)

@@ -88,6 +88,9 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
     host = args.host or settings.host
     port = args.port or settings.port
+    if settings.listener_error():
+        print(f"Configuration error: {settings.listener_error()}", file=sys.stderr)
+        return 2
     refused = _port_taken(host, port)
     if refused:
         print(f"Cannot listen on {host}:{port}: {refused}. Stop what uses it, or set PORT (or --port).",

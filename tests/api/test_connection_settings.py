@@ -64,8 +64,10 @@ def test_a_transaction_pooler_needs_a_direct_url_for_the_listener():
 
     from graphql_api.settings import Settings, SettingsError
 
+    pooled = Settings.from_env({"DATABASE_URL": "postgresql://u@pooler:6432/db", "DB_POOLER": "transaction"})
+    assert "LIVE_DATABASE_URL" in pooled.listener_error()  # serve refuses to start; migrate and check run
     with pytest.raises(SettingsError, match="LIVE_DATABASE_URL"):
-        Settings.from_env({"DATABASE_URL": "postgresql://u@pooler:6432/db", "DB_POOLER": "transaction"})
+        pooled.listen_url
     settings = Settings.from_env({"DATABASE_URL": "postgresql://u@pooler:6432/db", "DB_POOLER": "transaction",
                                   "LIVE_DATABASE_URL": "postgresql://u@primary:5432/db"})
     assert settings.listen_url == "postgresql+psycopg2://u@primary:5432/db"

@@ -71,3 +71,30 @@ def test_an_events_results_go_with_it(monkeypatch):
     assert id(event) in pipeline._RESULTS
     del event
     assert not any(results for results in pipeline._RESULTS.values() if ("ADMIN",) in results)
+
+
+def test_subscribers_woken_together_share_an_execution_that_awaits(monkeypatch):
+    """As when a notification wakes every subscriber in one turn of the loop,
+    and the document has a field that awaits (`campaign`, from a loader)."""
+    executions = []
+
+    async def executing(event):
+        executions.append(event)
+        await asyncio.sleep(0.01)
+        return ExecutionResult({"seen": id(event)})
+
+    monkeypatch.setattr(pipeline, "execute_subscription_event", executing)
+    event = _event()
+
+    async def one_subscriber():
+        async def source():
+            yield event
+        return [result async for result in pipeline._shared(CountingExecutor(), source(), ("ADMIN", 1, None, "{}"))]
+
+    async def scenario():
+        return await asyncio.gather(*(one_subscriber() for _ in range(5)))
+
+    received = asyncio.run(scenario())
+    assert len(executions) == 1
+    assert len({id(results[0]) for results in received}) == 1
+    assert received[0][0].result.data == {"seen": id(event)}

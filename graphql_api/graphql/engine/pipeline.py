@@ -94,8 +94,15 @@ class EventResult:
     payload_text: Optional[str] = None
 
 
+async def _awaited(executing) -> EventResult:
+    return EventResult(await executing)
+
+
 async def _shared(executor, source, shared_by: tuple):
-    """MapSourceToResponseEvent, with one execution per event and `shared_by`."""
+    """MapSourceToResponseEvent, with one execution per event and `shared_by`.
+    The subscribers of a change all wake in one turn of the loop: an execution
+    that awaits (a loader) is kept as a task from its start, which the others
+    await, shielded, so that one subscriber leaving cancels it for none."""
     build = executor.build_per_event_executor
     try:
         async for event in source:
@@ -103,9 +110,10 @@ async def _shared(executor, source, shared_by: tuple):
             result = results.get(shared_by)
             if result is None:
                 executed = execute_subscription_event(build(event))
-                if is_awaitable(executed):
-                    executed = await executed
-                result = results[shared_by] = EventResult(executed)
+                result = results[shared_by] = (asyncio.ensure_future(_awaited(executed)) if is_awaitable(executed)
+                                               else EventResult(executed))
+            if isinstance(result, asyncio.Future):
+                result = await asyncio.shield(result)
             yield result
     finally:
         aclose = getattr(source, "aclose", None)

@@ -40,6 +40,7 @@ SUBPROTOCOL = "graphql-transport-ws"
 BAD_MESSAGE, UNAUTHORIZED, FORBIDDEN, INIT_TIMEOUT, DUPLICATE_ID, TOO_MANY_INITS = 4400, 4401, 4403, 4408, 4409, 4429
 # Ours: too many sockets for the key, or a subscriber too slow to keep up.
 TOO_MANY_SOCKETS, SLOW_CONSUMER = 4429, 4413
+CLOSE_TIMEOUT_SECONDS = 1.0
 
 
 class SocketEndpoint:
@@ -162,9 +163,10 @@ class Session:
         except WebSocketDisconnect:
             pass
         except asyncio.CancelledError:
-            if self.closed != SLOW_CONSUMER:
+            # Dropped (drop()): the socket is done with, not the server; a
+            # shutdown's cancellation on top of it still ends the task.
+            if self.closed != SLOW_CONSUMER or self.main.uncancel() > 0:
                 raise
-            self.main.uncancel()  # dropped (drop()): the socket is done with, not the server
         finally:
             watchdog.cancel()
             for task in self.running.values():
@@ -179,7 +181,10 @@ class Session:
         if self.closed is None:
             self.closed = code
             self._cancel_others()
-            await _refuse(self.websocket, code, reason)
+            try:  # a client that does not read would not take the close frame either
+                await asyncio.wait_for(_refuse(self.websocket, code, reason), CLOSE_TIMEOUT_SECONDS)
+            except (asyncio.TimeoutError, RuntimeError, WebSocketDisconnect):
+                pass
 
     async def drop(self) -> None:
         """A subscriber that does not keep up: its socket is closed (4413)
@@ -189,7 +194,8 @@ class Session:
         self.closed = SLOW_CONSUMER
         self._cancel_others()
         try:
-            await asyncio.wait_for(_refuse(self.websocket, SLOW_CONSUMER, "Subscriber too slow"), 1)
+            await asyncio.wait_for(_refuse(self.websocket, SLOW_CONSUMER, "Subscriber too slow"),
+                                   CLOSE_TIMEOUT_SECONDS)
         except (asyncio.TimeoutError, RuntimeError, WebSocketDisconnect):
             pass  # it does not read its close frame either
         if self.main is not None:
