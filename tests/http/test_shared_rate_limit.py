@@ -66,11 +66,14 @@ def test_a_burst_across_two_processes_drains_one_shared_bucket(database_url):
     key = make_key(database_url, "checkout", "burst")
     processes, urls = two_servers(database_url, REDIS_URL=REDIS_URL)
     try:
+        started = time.monotonic()
         responses = burst(urls, key, 30)
+        elapsed = time.monotonic() - started
         allowed = [r for r in responses if r.status_code == 200]
         refused = [r for r in responses if r.status_code == 429]
-        # 10 points, and at most one more refilled while the burst ran.
-        assert 10 <= len(allowed) <= 11 and len(allowed) + len(refused) == 30
+        # 10 points, and what refilled at 0.5 a second while the burst ran (one more on a fast machine).
+        refilled = int(elapsed * float(LIMITS["RATE_LIMIT_RESTORE_RATE"])) + 1
+        assert 10 <= len(allowed) <= 10 + refilled and len(allowed) + len(refused) == 30
         assert {r.json()["errors"][0]["extensions"]["code"] for r in refused} == {"THROTTLED"}
         assert all(int(r.headers["retry-after"]) >= 1 for r in refused)
         assert {urls[0], urls[1]} == {str(r.request.url).rsplit("/graphql", 1)[0] for r in allowed}
