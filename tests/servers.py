@@ -3,12 +3,14 @@ on a free loopback port, with its output in a log file."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+from typing import Iterator
 
 import httpx2
 
@@ -67,3 +69,17 @@ def stop_server(process: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextlib.contextmanager
+def started(database_url: str, count: int, **env_overrides: str) -> Iterator[list[str]]:
+    """`count` server processes on one database, alike; their base URLs.
+    All are stopped on the way out, also when a later one fails to start."""
+    processes = []
+    try:
+        for _ in range(count):
+            processes.append(start_server(database_url, **env_overrides))
+        yield [base_url for _, base_url in processes]
+    finally:
+        for process, _ in processes:
+            stop_server(process)

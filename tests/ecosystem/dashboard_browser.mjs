@@ -4,14 +4,10 @@
 // without a reload; then opens the campaign's detail, saves a screenshot and
 // prints the outcome as JSON.
 //   node dashboard_browser.mjs BASE_URL KEY CAMPAIGN_ID CUSTOMER_IDS(comma) SCREENSHOT CHROMIUM
-import { chromium } from 'playwright-core';
+import { launch } from './launch.mjs';
 
 const [base, key, campaignId, customers, screenshot, executablePath] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launch(executablePath);
 const failedRequests = [];
 const consoleErrors = [];
 let navigations = 0;

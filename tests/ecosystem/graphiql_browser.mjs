@@ -4,14 +4,10 @@
 // Docs pane to load by itself, runs a query through the editor, prints the
 // outcome as JSON and saves a screenshot.
 //   node graphiql_browser.mjs URL KEY SCREENSHOT CHROMIUM
-import { chromium } from 'playwright-core';
+import { launch } from './launch.mjs';
 
 const [url, key, screenshot, executablePath] = process.argv.slice(2);
-const browser = await chromium.launch({
-  executablePath,
-  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-         '--disable-sync', '--no-first-run', '--disable-quic'],
-});
+const browser = await launch(executablePath);
 const failedRequests = [];
 const consoleErrors = [];
 const refusedResponses = [];

@@ -6,22 +6,13 @@ its content security policy; a screenshot is kept as a test artifact."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import httpx2
 import pytest
 
-from ..conftest import ROOT
-from ..node import npm_prefix
 from ..support import CREATE_CAMPAIGN, campaign_input
+from .browser import ARTIFACTS, needs_chromium, run_page_script
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = ROOT / "test-artifacts"
 
 
 def gql(server, key, query, variables):
@@ -31,7 +22,7 @@ def gql(server, key, query, variables):
     return answer.json()["data"]
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package `chromium`; .ci/run installs it)")
+@needs_chromium
 def test_the_ops_page_follows_a_sale_live(server, admin_key):
     campaign = gql(server, admin_key, CREATE_CAMPAIGN, {"input": campaign_input(
         name="Flash sale", discountFlat="10", discountPercentage=..., totalBudget="100",
@@ -44,15 +35,9 @@ def test_the_ops_page_follows_a_sale_live(server, admin_key):
     assert page.status_code == 200 and "<script>" not in page.text and "cdn" not in page.text.lower()
     assert page.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self';")
 
-    prefix = npm_prefix({"playwright-core": "1.56.1"})
-    script = prefix / "dashboard_browser.mjs"
-    shutil.copy(Path(__file__).with_name("dashboard_browser.mjs"), script)
-    ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "dashboard.png"
-    run = subprocess.run(["node", str(script), server, admin_key, campaign["id"], ",".join(customers),
-                          str(screenshot), CHROMIUM], capture_output=True, text=True, timeout=180)
-    assert run.returncode == 0, run.stdout + run.stderr
-    outcome = json.loads(run.stdout.strip().splitlines()[-1])
+    outcome = run_page_script("dashboard_browser.mjs", server, admin_key, campaign["id"], ",".join(customers),
+                              str(screenshot))
     assert (outcome["before"], outcome["after"], outcome["remaining"]) == ("0.00", "30.00", "70.00")
     assert outcome["reloaded"] is False
     assert outcome["events"][-1].endswith("created by tests")  # the selected campaign's audit log

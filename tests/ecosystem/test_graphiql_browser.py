@@ -6,25 +6,16 @@ asset comes from this server."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
-
 import httpx2
 import pytest
 
-from ..conftest import ROOT
-from ..node import npm_prefix
 from ..support import CREATE_CAMPAIGN, campaign_input
+from .browser import ARTIFACTS, needs_chromium, run_page_script
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-ARTIFACTS = ROOT / "test-artifacts"
 
-
-@pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian package `chromium`; .ci/run installs it)")
+@needs_chromium
 def test_graphiql_runs_a_query_offline(server, admin_key):
     created = httpx2.post(f"{server}/graphql", headers={"Authorization": f"Bearer {admin_key}"}, timeout=30, json={
         "query": CREATE_CAMPAIGN,
@@ -37,15 +28,8 @@ def test_graphiql_runs_a_query_offline(server, admin_key):
     assert "unpkg" not in page.text and "cdn" not in page.text.lower()
     assert page.headers["content-security-policy"].startswith("default-src 'self'; script-src 'self';")
 
-    prefix = npm_prefix({"playwright-core": "1.56.1"})
-    script = prefix / "graphiql_browser.mjs"
-    shutil.copy(Path(__file__).with_name("graphiql_browser.mjs"), script)
-    ARTIFACTS.mkdir(exist_ok=True)
     screenshot = ARTIFACTS / "graphiql.png"
-    run = subprocess.run(["node", str(script), f"{server}/graphql", admin_key, str(screenshot), CHROMIUM],
-                         capture_output=True, text=True, timeout=180)
-    assert run.returncode == 0, run.stdout + run.stderr
-    outcome = json.loads(run.stdout.strip().splitlines()[-1])
+    outcome = run_page_script("graphiql_browser.mjs", f"{server}/graphql", admin_key, str(screenshot))
     assert outcome["result"]["data"]["campaigns"] == {
         "totalCount": 1, "nodes": [{"name": "Browser sale", "status": "ACTIVE"}]}
     # First contact: instructions, not a red UNAUTHENTICATED, and nothing sent that the server would refuse.

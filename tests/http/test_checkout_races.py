@@ -12,7 +12,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import text
 
-from ..servers import start_server, stop_server
+from ..servers import started
 from .load import api_client, apply_all, apply_input, make_campaign, make_customers, outcome, post, send_all
 
 pytestmark = pytest.mark.concurrency
@@ -24,11 +24,8 @@ BEST = """mutation($input: ApplyBestDiscountsInput!) { applyBestDiscounts(input:
 
 @pytest.fixture(scope="module")
 def two_servers(database_url):
-    first, first_url = start_server(database_url, DB_POOL_SIZE="4")
-    second, second_url = start_server(database_url, DB_POOL_SIZE="4")
-    yield [first_url, second_url]
-    stop_server(first)
-    stop_server(second)
+    with started(database_url, 2, DB_POOL_SIZE="4") as urls:
+        yield urls
 
 
 def usages(engine, where: str, **parameters) -> list:

@@ -15,7 +15,7 @@ import httpx2
 import pytest
 from sqlalchemy import text
 
-from ..servers import start_server, stop_server
+from ..servers import started
 from ..support import APPLY
 from .load import api_client, apply_all, apply_input, make_campaign, make_customers, outcome, post, send_all
 from .test_checkout_races import ADD_CODES, run_check
@@ -35,22 +35,16 @@ CENT = Decimal("0.01")
 
 @pytest.fixture(scope="module")
 def two_servers(database_url):
-    first, first_url = start_server(database_url, DB_POOL_SIZE="4")
-    second, second_url = start_server(database_url, DB_POOL_SIZE="4")
-    yield [first_url, second_url]
-    stop_server(first)
-    stop_server(second)
+    with started(database_url, 2, DB_POOL_SIZE="4") as urls:
+        yield urls
 
 
 @pytest.fixture(scope="module")
 def strict_servers(database_url):
     """Two more processes that do not retry a deadlock (DB_RETRY_ATTEMPTS=1):
     a lock-order cycle, which the retries would hide, is an error answer."""
-    first, first_url = start_server(database_url, DB_POOL_SIZE="4", DB_RETRY_ATTEMPTS="1")
-    second, second_url = start_server(database_url, DB_POOL_SIZE="4", DB_RETRY_ATTEMPTS="1")
-    yield [first_url, second_url]
-    stop_server(first)
-    stop_server(second)
+    with started(database_url, 2, DB_POOL_SIZE="4", DB_RETRY_ATTEMPTS="1") as urls:
+        yield urls
 
 
 class Pool:

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from ..servers import start_server, stop_server
+from ..servers import started
 from .load import api_client, apply_all, apply_input, ledger, make_campaign, make_customers, outcome
 
 pytestmark = pytest.mark.concurrency
@@ -17,11 +17,8 @@ pytestmark = pytest.mark.concurrency
 
 @pytest.fixture(scope="module")
 def two_servers(database_url):
-    first, first_url = start_server(database_url, DB_POOL_SIZE="4")
-    second, second_url = start_server(database_url, DB_POOL_SIZE="4")
-    yield [first_url, second_url]
-    stop_server(first)
-    stop_server(second)
+    with started(database_url, 2, DB_POOL_SIZE="4") as urls:
+        yield urls
 
 
 def test_shared_campaigns_and_customers_across_two_processes(two_servers, admin_engine, admin_key):

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 from .. import pgbouncer
-from ..servers import start_server, stop_server
+from ..servers import started
 
 if not pgbouncer.available() and not pgbouncer.REQUIRED:
     pytest.skip("PgBouncer is not installed (Debian package `pgbouncer`; .ci/run installs it)",
@@ -54,32 +54,28 @@ def pooler(database_url):
     bouncer.stop()
 
 
-def _behind(pooler, database_url, **env):
-    return start_server(pooler.url, DB_POOL_SIZE="4", DB_POOLER="transaction", LIVE_DATABASE_URL=database_url, **env)
+def _behind(pooler, database_url, count, **env):
+    return started(pooler.url, count, DB_POOL_SIZE="4", DB_POOLER="transaction", LIVE_DATABASE_URL=database_url,
+                   **env)
 
 
 @pytest.fixture(scope="module")
 def server(pooler, database_url):
-    process, base_url = _behind(pooler, database_url)
-    yield base_url
-    stop_server(process)
+    with _behind(pooler, database_url, 1) as urls:
+        yield urls[0]
 
 
 @pytest.fixture(scope="module")
 def two_servers(pooler, database_url):
-    started = [_behind(pooler, database_url) for _ in range(2)]
-    yield [base_url for _, base_url in started]
-    for process, _ in started:
-        stop_server(process)
+    with _behind(pooler, database_url, 2) as urls:
+        yield urls
 
 
 @pytest.fixture(scope="module")
 def strict_servers(pooler, database_url):
     # As in test_ledger_races: one attempt, so that a deadlock would show instead of being retried.
-    started = [_behind(pooler, database_url, DB_RETRY_ATTEMPTS="1") for _ in range(2)]
-    yield [base_url for _, base_url in started]
-    for process, _ in started:
-        stop_server(process)
+    with _behind(pooler, database_url, 2, DB_RETRY_ATTEMPTS="1") as urls:
+        yield urls
 
 
 def test_the_service_really_is_behind_the_pooler(server, pooler, admin_key):

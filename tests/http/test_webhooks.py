@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from ..servers import free_port, start_server, stop_server
+from ..servers import free_port, started
 from ..support import APPLY
 from .load import api_client, apply_input, make_campaign, make_customers, post
 
@@ -67,11 +67,8 @@ class Receiver:
 
 @pytest.fixture(scope="module")
 def two_servers(database_url):
-    first, first_url = start_server(database_url, WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true")
-    second, second_url = start_server(database_url, WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true")
-    yield [first_url, second_url]
-    stop_server(first)
-    stop_server(second)
+    with started(database_url, 2, WEBHOOK_ALLOW_PRIVATE_ADDRESSES="true") as urls:
+        yield urls
 
 
 def wait_for(condition, seconds=60):
