@@ -228,6 +228,8 @@ def test_the_protocols_refusals(two_servers, admin_key):
         await socket.subscribe("mutation", "mutation { createCustomer(input: {email: \"x@example.com\", "
                                            "name: \"x\"}) { customer { id } } }")
         answers["mutation"] = await socket.receive()
+        await socket.subscribe("no query", "")
+        answers["no query"] = await socket.receive()
         await socket.send({"type": "ping"})
         answers["ping"] = await socket.receive()
         for n in range(3):  # the limit here is 3 a socket
@@ -250,6 +252,8 @@ def test_the_protocols_refusals(two_servers, admin_key):
     assert answers["unknown campaign"]["payload"][0]["extensions"]["code"] == "NOT_FOUND"
     assert answers["mutation"]["type"] == "error"
     assert answers["mutation"]["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
+    assert answers["no query"]["type"] == "error"  # as over HTTP, where it is a 400
+    assert answers["no query"]["payload"][0]["extensions"]["code"] == "BAD_REQUEST"
     assert answers["ping"] == {"type": "pong"}
     assert answers["too many"]["type"] == "error" and answers["too many"]["id"] == "one too many"
     assert answers["duplicate id"] == 4409

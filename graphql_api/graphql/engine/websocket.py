@@ -26,12 +26,13 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from ...access.authenticator import Authenticator, Throttled, Unauthenticated
 from ...access.roles import Permission, allows
+from ...error_codes import TopLevelCode
 from ...live.hub import Overflow
 from ...observability import metrics
 from . import http
 from .errors import format_error
-from .metering import MeteredOperation
-from .pipeline import GraphQLEngine, OperationRun, Refused
+from .documents import NoOperation
+from .pipeline import GraphQLEngine, OperationRun
 
 logger = logging.getLogger("graphql_api.websocket")
 
@@ -242,21 +243,15 @@ class Session:
             return await self.close(BAD_MESSAGE, "Invalid message")
         sent = http.OperationRequest(query=query, variables=variables, operation_name=name, extensions=extensions)
         exchange = self.engine.authenticate(self.websocket, batch=False, websocket=True)
-        run = OperationRun(sent, MeteredOperation(self.engine.throttle, exchange.bucket,
-                                                  self.engine.settings.max_query_cost))
         try:
-            for stage in self.engine.stages:
-                await stage(exchange, run)
-        except Refused as refusal:
-            run.errors = refusal.errors
-        except Exception as error:  # a malformed payload a stage could not read, say
-            run.errors = [GraphQLError(str(error), original_error=error)]
-        finally:
-            await self.engine.settle(exchange, run)
-        if run.errors or run.stream is None:
+            run = await self.engine.run(exchange, sent)  # the stages, and settling, as over HTTP
+            errors = run.errors or ([] if run.stream is not None else [GraphQLError("The subscription did not start.")])
+        except (http.BadRequest, NoOperation) as refusal:  # over HTTP, a 400
+            errors = [GraphQLError(refusal.message, extensions={"code": TopLevelCode.BAD_REQUEST})]
+        if errors:
             request_id = exchange.context.request_id
             return await self.send({"type": "error", "id": operation_id,
-                                    "payload": [format_error(error, request_id) for error in run.errors]})
+                                    "payload": [format_error(error, request_id) for error in errors]})
         self.running[operation_id] = asyncio.create_task(self.stream(operation_id, run, exchange))
 
     async def stream(self, operation_id: str, run: OperationRun, exchange) -> None:
