@@ -30,7 +30,8 @@ def tables(url):
 def test_upgrade_downgrade_upgrade_and_no_drift(scratch_url):
     migrate.upgrade(scratch_url)
     assert tables(scratch_url) == {"customers", "campaigns", "campaign_targets", "discount_usages", "api_keys",
-                                   "coupon_codes", "checkouts", "discount_reversals", "campaign_events", "webhooks", "webhook_deliveries"}
+                                   "coupon_codes", "checkouts", "discount_reversals", "campaign_events", "webhooks", "webhook_deliveries",
+                                   "campaign_budget_slots"}
     assert not migrate.pending(scratch_url)
 
     migrate.downgrade(scratch_url, "base")

@@ -27,6 +27,7 @@ from ..core.campaigns import (
 )
 from ..core.codes import CODE_USABLE
 from .models import Campaign
+from .slots import USAGE_COUNT, USED_BUDGET
 
 _FLAGS = {"paused": Campaign.paused, "deleted": Campaign.deleted_at.is_not(None)}
 
@@ -55,8 +56,14 @@ def to_sql(condition: Condition, now, table=Campaign) -> ColumnElement:
     raise TypeError(f"no SQL for {condition!r}")
 
 
+# On the campaigns table, the true figures of a campaign in slot mode.
+_TRUE_FIGURES = {"used_budget": USED_BUDGET.element, "usage_count": USAGE_COUNT.element}
+
+
 def _column(table, name: str):
     """A mapped class's attribute, or a table's (or alias's) column."""
+    if table is Campaign and name in _TRUE_FIGURES:
+        return _TRUE_FIGURES[name]
     columns = getattr(table, "c", None)
     return columns[name] if columns is not None else getattr(table, name)
 

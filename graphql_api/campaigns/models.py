@@ -59,6 +59,10 @@ class Campaign(Base):
     usage_count: Mapped[int] = mapped_column(Integer, server_default=text("0"))
     exclusive: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     priority: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    # Hot-campaign mode (core/slots.py): above 1, the budget is lent out to
+    # this many CampaignBudgetSlot rows, and used_budget and usage_count
+    # count what the slots hold as used; campaigns/slots.py reads the truth.
+    budget_slots: Mapped[int] = mapped_column(Integer, server_default=text("1"))
 
     __table_args__ = (
         CheckConstraint("discount_type IN ('CART', 'DELIVERY')", name="ck_campaigns_discount_type"),
@@ -82,6 +86,7 @@ class Campaign(Base):
         CheckConstraint("max_usage_per_customer >= 1", name="ck_campaigns_customer_limit_positive"),
         CheckConstraint("max_total_usage >= 1", name="ck_campaigns_total_limit_positive"),
         CheckConstraint("usage_count >= 0", name="ck_campaigns_usage_count_non_negative"),
+        CheckConstraint("budget_slots BETWEEN 1 AND 64", name="ck_campaigns_budget_slots_range"),
         # The checkout's hot path: campaigns that can be live now.
         # The live window's index (core.campaigns.LIVE_WINDOW renders to a
         # condition that contains this predicate, as the planner needs).
@@ -105,3 +110,26 @@ class CampaignTarget(Base):
     )
 
     __table_args__ = (Index("ix_campaign_targets_customer", "customer_id"),)
+
+
+class CampaignBudgetSlot(Base):
+    """Money and uses a hot campaign lent to one slot (core/slots.py): an
+    apply spends from one slot it locks with SKIP LOCKED. `revision` is the
+    campaign's when the slot was lent to, so that an apply decided on
+    older terms finds no slot to spend from. Without a maxTotalUsage,
+    `uses` starts at 0 and goes below it by the uses spent."""
+
+    __tablename__ = "campaign_budget_slots"
+
+    campaign_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("campaigns.id", ondelete="CASCADE"), primary_key=True
+    )
+    slot: Mapped[int] = mapped_column(Integer, primary_key=True)
+    budget: Mapped[Decimal] = mapped_column(Money)
+    uses: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(BigInteger)
+
+    __table_args__ = (
+        CheckConstraint("budget >= 0", name="ck_campaign_budget_slots_budget_non_negative"),
+        CheckConstraint("slot BETWEEN 0 AND 63", name="ck_campaign_budget_slots_slot_range"),
+    )

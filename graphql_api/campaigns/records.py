@@ -10,6 +10,7 @@ from typing import Callable, Optional
 
 from ..core.campaigns import CampaignTerms, DiscountType
 from .models import Campaign
+from .slots import USAGE_COUNT, USED_BUDGET
 
 
 @dataclass(frozen=True)
@@ -21,8 +22,10 @@ class CampaignRecord:
     created_at: datetime
     updated_at: datetime
     deleted_at: Optional[datetime]
+    budget_slots: int = 1  # hot-campaign mode above 1 (core/slots.py)
 
 
+# The used budget and usage count are the true ones in slot mode too.
 CAMPAIGN_COLUMNS = (
     Campaign.id,
     Campaign.name,
@@ -33,7 +36,7 @@ CAMPAIGN_COLUMNS = (
     Campaign.start_date,
     Campaign.end_date,
     Campaign.total_budget,
-    Campaign.used_budget,
+    USED_BUDGET,
     Campaign.max_usage_per_customer_per_day,
     Campaign.min_cart_value,
     Campaign.max_discount_amount,
@@ -45,9 +48,10 @@ CAMPAIGN_COLUMNS = (
     Campaign.requires_code,
     Campaign.max_usage_per_customer,
     Campaign.max_total_usage,
-    Campaign.usage_count,
+    USAGE_COUNT,
     Campaign.exclusive,
     Campaign.priority,
+    Campaign.budget_slots,
 )
 
 
@@ -74,7 +78,7 @@ def campaign_record(row, values: Optional[Callable] = None) -> CampaignRecord:
     (id_, name, description, discount_type, discount_percentage, discount_flat, start_date, end_date, total_budget,
      used_budget, max_usage, min_cart_value, max_discount_amount, is_targeted, paused, created_at, updated_at,
      deleted_at, requires_code, max_usage_per_customer, max_total_usage, usage_count, exclusive,
-     priority) = (values or _campaign_values(row._fields))(row)
+     priority, budget_slots) = (values or _campaign_values(row._fields))(row)
     return CampaignRecord(
         id=id_,
         name=name,
@@ -103,6 +107,7 @@ def campaign_record(row, values: Optional[Callable] = None) -> CampaignRecord:
         created_at=created_at,
         updated_at=updated_at,
         deleted_at=deleted_at,
+        budget_slots=budget_slots,
     )
 
 

@@ -26,6 +26,7 @@ from ..observability import events
 from .conditions import NOT_DELETED_SQL
 from .models import Campaign, CampaignTarget
 from .records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
+from .slots import collect, lend
 
 # The stored fields a client sets, by their Python names.
 EDITABLE_FIELDS = (
@@ -46,6 +47,7 @@ EDITABLE_FIELDS = (
     "max_total_usage",
     "exclusive",
     "priority",
+    "budget_slots",
 )
 
 
@@ -80,7 +82,7 @@ def _target_errors(session: Session, targets: Sequence[TargetRef]) -> list[UserE
 
 
 # What a new campaign has when the input leaves a field out.
-_DEFAULTS = {"requires_code": False, "exclusive": False, "priority": 0}
+_DEFAULTS = {"requires_code": False, "exclusive": False, "priority": 0, "budget_slots": 1}
 
 
 def _draft(values: Mapping[str, Any], target_count: int, stored=None) -> CampaignDraft:
@@ -128,6 +130,8 @@ def create_campaign_in_transaction(
     ).one()
     _insert_targets(session, row.id, unique_targets)
     record_event(session, row.id, EventKind.CREATED, now, actor)
+    if row.budget_slots > 1:
+        lend(session.connection(), [row.id])
     return campaign_record(row)
 
 
@@ -147,17 +151,24 @@ def update_campaign_in_transaction(
     and write the audit entries of what changed.
 
     The row is locked first, so that the budget check sees the committed
-    `used_budget` and no apply slips in between check and write.
+    `used_budget` and no apply slips in between check and write. In
+    hot-campaign mode its slots are collected under that lock (so the
+    figures are the true ones) and lent to again under the new revision,
+    which leaves an apply decided on the old terms no slot to spend from.
     """
-    row = session.execute(
+    locking_read = (
         select(*CAMPAIGN_COLUMNS)
         .where(Campaign.id == campaign_id, NOT_DELETED_SQL)
         # NO KEY UPDATE, as the applies lock it: the id never changes, so
         # inserting codes (whose foreign key takes KEY SHARE) need not wait.
         .with_for_update(key_share=True)
-    ).first()
+    )
+    row = session.execute(locking_read).first()
     if row is None:
         return [CAMPAIGN_NOT_FOUND]
+    if row.budget_slots > 1:
+        collect(session.connection(), [campaign_id])
+        row = session.execute(locking_read).one()
     stored = campaign_record(row)
     merged = {name: getattr(row, name) for name in EDITABLE_FIELDS}
     merged["discount_type"] = stored.terms.discount_type
@@ -205,6 +216,8 @@ def update_campaign_in_transaction(
     # A lower total budget can cross a threshold as an apply does.
     record_budget_crossings(session, campaign_id, now, row.used_budget, row.total_budget,
                             updated.used_budget, updated.total_budget)
+    if row.budget_slots > 1 or updated.budget_slots > 1:
+        lend(session.connection(), [campaign_id])
     return campaign_record(updated)
 
 
@@ -224,6 +237,7 @@ def delete_campaign_in_transaction(session: Session, campaign_id: int, now: date
     ).scalar()
     if deleted is None:
         return [CAMPAIGN_NOT_FOUND]
+    collect(session.connection(), [deleted])  # what its slots held returns to the pool
     record_event(session, deleted, EventKind.DELETED, now, actor)
     return deleted
 

@@ -22,6 +22,11 @@ class CampaignStatus(str, enum.Enum):
     BUDGET_EXHAUSTED = "BUDGET_EXHAUSTED"
 
 
+# budgetSlots: 1 is the normal mode, more the hot-campaign mode (core/slots.py).
+MIN_BUDGET_SLOTS = 1
+MAX_BUDGET_SLOTS = 64
+
+
 @dataclass(frozen=True)
 class CampaignTerms:
     """The fields of a campaign that the rules read.

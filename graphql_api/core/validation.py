@@ -15,7 +15,7 @@ from typing import Any, Mapping, Optional
 
 from email_validator import EmailNotValidError, validate_email
 
-from .campaigns import DiscountType
+from .campaigns import MAX_BUDGET_SLOTS, MIN_BUDGET_SLOTS, DiscountType
 from .discounts import Cart
 from .errors import ErrorCode, UserError
 from .money import ZERO
@@ -137,6 +137,7 @@ class CampaignDraft:
     exclusive: Optional[bool] = False
     priority: Optional[int] = 0
     usage_count: int = 0
+    budget_slots: Optional[int] = 1
 
 
 def validate_campaign(draft: CampaignDraft) -> list[UserError]:
@@ -220,6 +221,11 @@ def validate_campaign(draft: CampaignDraft) -> list[UserError]:
                                    f"maxTotalUsage may not be below the uses so far ({draft.usage_count})."))
     if draft.priority is not None and not -1_000_000 <= draft.priority <= 1_000_000:
         errors.append(_invalid(("priority",), "priority must be between -1000000 and 1000000."))
+    if required(draft.budget_slots, "budget_slots", "budgetSlots"):
+        assert draft.budget_slots is not None
+        if not MIN_BUDGET_SLOTS <= draft.budget_slots <= MAX_BUDGET_SLOTS:
+            errors.append(_invalid(("budget_slots",),
+                                   f"budgetSlots must be between {MIN_BUDGET_SLOTS} and {MAX_BUDGET_SLOTS}."))
     return errors
 
 

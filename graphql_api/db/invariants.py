@@ -22,9 +22,9 @@ def find_violations(session: Session, zone: tzinfo) -> list[Violation]:
     violations = []
     budgets = session.execute(
         text(
-            """
+            f"""
             SELECT c.id, c.used_budget, c.total_budget, u.usage_sum, r.reversal_sum
-            FROM campaigns c
+            FROM {_CAMPAIGNS} c
             CROSS JOIN LATERAL (SELECT coalesce(sum(discount_amount), 0) AS usage_sum
                                 FROM discount_usages WHERE campaign_id = c.id) u
             CROSS JOIN LATERAL (SELECT coalesce(sum(amount), 0) AS reversal_sum
@@ -93,13 +93,29 @@ def _counted(alias: str) -> str:
 _COUNTS = _counted("u")
 
 
+def _true_figures() -> str:
+    """The campaigns with their true used budget and usage count (in
+    hot-campaign mode, the pool's less what the slots hold), as SQL text."""
+    from sqlalchemy import select
+
+    from ..campaigns.models import Campaign
+    from ..campaigns.slots import USAGE_COUNT, USED_BUDGET
+
+    query = select(Campaign.id, Campaign.total_budget, Campaign.max_total_usage, Campaign.budget_slots,
+                   Campaign.revision, Campaign.deleted_at, USED_BUDGET, USAGE_COUNT)
+    return f"({query.compile(compile_kwargs={'literal_binds': True})})"
+
+
+_CAMPAIGNS = _true_figures()
+
+
 def _checkout_violations(session: Session) -> list[Violation]:
     """The counters the applies keep, the caps, and the order rule."""
     checks = {
         "usage_count": f"""
-            SELECT c.id, c.usage_count, count(u.id) AS counted FROM campaigns c
+            SELECT c.id, c.usage_count, count(u.id) AS counted FROM {_CAMPAIGNS} c
             LEFT JOIN discount_usages u ON u.campaign_id = c.id AND {_COUNTS}
-            GROUP BY c.id
+            GROUP BY c.id, c.usage_count, c.max_total_usage
             HAVING c.usage_count <> count(u.id) OR c.usage_count > coalesce(c.max_total_usage, c.usage_count)
             ORDER BY c.id""",
         "code_uses": f"""
@@ -115,6 +131,16 @@ def _checkout_violations(session: Session) -> list[Violation]:
                        row_number() OVER (PARTITION BY u.campaign_id, u.customer_id ORDER BY u.id) AS nth
                 FROM discount_usages u WHERE {_COUNTS}) numbered
             WHERE nth > customer_limit_at_apply ORDER BY campaign_id, customer_id, nth""",
+        # Hot-campaign mode: slots only below the campaign's count, none in
+        # the normal mode, uses lent only under a cap, and nothing lent
+        # under a revision but the campaign's own (an edit lends anew).
+        "budget_slots": f"""
+            SELECT s.campaign_id, s.slot, s.budget, s.uses, s.revision FROM campaign_budget_slots s
+            JOIN {_CAMPAIGNS} c ON c.id = s.campaign_id
+            WHERE s.slot >= c.budget_slots OR (c.budget_slots = 1 AND (s.budget <> 0 OR s.uses <> 0))
+               OR (c.max_total_usage IS NOT NULL AND s.uses < 0)
+               OR (s.budget > 0 AND (s.revision <> c.revision OR c.deleted_at IS NOT NULL))
+            ORDER BY s.campaign_id, s.slot""",
         # The ledger: a usage's reversed amount is the sum of its reversals.
         "reversals": """
             SELECT u.id AS usage_id, u.reversed_amount, coalesce(sum(r.amount), 0) AS reversal_sum

@@ -6,7 +6,8 @@ the argument that makes the step safe; the transaction that runs the steps;
 the use case around it (the input checks, the idempotency-key race, the
 business events). Every transaction that writes usages takes its locks in
 one order, so that no two wait on each other: the customer, the order, the
-coupon codes (by id), then the campaigns (by id). The statements are built
+coupon codes (by id), the campaigns (by id), then their budget slots in
+hot-campaign mode (by number; one taken with SKIP LOCKED never waits). The statements are built
 once, with bind parameters: building and fingerprinting a statement this
 size costs more Python than running it. Parameters of a new usage are named new_<column>: a parameter
 named like a column of an UPDATE's table would also be SET.
@@ -19,15 +20,16 @@ from datetime import datetime, tzinfo
 from types import SimpleNamespace
 from typing import Optional, Union
 
-from sqlalchemy import BigInteger, and_, bindparam, cast, false, func, insert, select, true, update
+from sqlalchemy import BigInteger, Boolean, and_, bindparam, cast, false, func, insert, not_, or_, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..audit.service import record_budget_crossings
 from ..campaigns.conditions import NOT_DELETED_SQL, code_usable, room_under_total_cap
-from ..campaigns.models import Campaign, Money
+from ..campaigns.models import Campaign, CampaignBudgetSlot, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
+from ..campaigns.slots import collect, lend
 from ..core.campaigns import DiscountType
 from ..codes.models import CouponCode
 from ..core.codes import code_errors, normalize
@@ -252,6 +254,50 @@ RECORD_UNDER_LOCK = (
 )
 
 
+# In hot-campaign mode (core/slots.py) the campaign row is not locked:
+# step 3 spends from one free slot that holds enough (SKIP LOCKED, so it
+# never waits) and was lent to under the revision the rules read, so that
+# an edit (which lends anew under its own) leaves the apply no slot. The
+# customer's, the order's and the codes' facts hold, as their locks are
+# held; the total usage cap holds as a slot is lent uses only under one.
+_SLOT = CampaignBudgetSlot
+
+
+def _spend_from_slot():
+    chosen = (
+        select(_SLOT.slot)
+        .where(_SLOT.campaign_id == bindparam("new_campaign_id"), _SLOT.revision == bindparam("read_revision"),
+               _SLOT.budget >= bindparam("new_discount_amount", type_=Money),
+               or_(_SLOT.uses >= 1, not_(bindparam("capped", type_=Boolean))))
+        .order_by(_SLOT.budget.desc())  # the richest first, so that the slots run dry together
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .cte("chosen")
+    )
+    spent = (
+        update(_SLOT)
+        .where(_SLOT.campaign_id == bindparam("new_campaign_id"), _SLOT.slot == chosen.c.slot)
+        .values(budget=_SLOT.budget - bindparam("new_discount_amount", type_=Money), uses=_SLOT.uses - 1)
+        .returning(_SLOT.slot)
+        .cte("spent")
+    )
+    usage_table = DiscountUsage.__table__
+    return (
+        insert(DiscountUsage)
+        .from_select(_USAGE_VALUES,
+                     select(*(cast(bindparam(f"new_{name}"), usage_table.c[name].type) for name in _USAGE_VALUES))
+                     .select_from(spent))
+        .returning(*USAGE_COLUMNS)
+    )
+
+
+SPEND_FROM_SLOT = PreparedStatement(_spend_from_slot())
+# Otherwise (no slot holds enough, or the discount is cut to what is left):
+# the campaign's lock, and its slots collected into it, so that the rules
+# decide on its true figures; it lends again after.
+LOCK_CAMPAIGN = select(Campaign.id).where(Campaign.id == bindparam("campaign_id")).with_for_update(key_share=True)
+
+
 def _refusal_field(code: ErrorCode, discount_type: DiscountType) -> Optional[tuple[str, ...]]:
     if code is ErrorCode.NOTHING_TO_DISCOUNT:
         return ("cart_value",) if discount_type is DiscountType.CART else ("delivery_charge",)
@@ -389,6 +435,8 @@ def apply_in_transaction(
     decision = _decide(campaign, read, order, command.cart, now)
     if not isinstance(decision, Discount):
         return decision
+    if campaign.budget_slots > 1:
+        return _apply_in_slot_mode(connection, command, parameters, read, decision, order, customer, now)
     used_budget_from, used_budget_to = same_discount_budget_range(campaign.terms, decision)
     locked = RECORD_IF_UNCHANGED.execute(connection, {
         **parameters, **_new_usage(command, campaign, decision, now, cart_code(read)),
@@ -409,6 +457,52 @@ def apply_in_transaction(
     if recorded.coupon_code is not None:
         count_code_use(connection, recorded.coupon_code)
     return _recorded(connection, recorded, locked_campaign, customer, now)
+
+
+def _apply_in_slot_mode(connection: Connection, command: ApplyDiscount, parameters: dict, read,
+                        decision: Discount, order: OrderState, customer: CustomerRecord,
+                        now: datetime) -> ApplyResult:
+    """Step 3 in hot-campaign mode: from a slot when one holds enough,
+    otherwise under the campaign's lock with its slots collected."""
+    campaign = campaign_record(read)
+    terms = campaign.terms
+    # A discount cut to the budget's rest depends on that rest exactly.
+    if decision.discount_amount < terms.remaining_budget:
+        # A slot that changed under the SKIP LOCKED read stays locked even
+        # when it is passed over: the savepoint lets it go before this
+        # transaction waits for the campaign's lock, as others hold that
+        # one and wait for the slots.
+        attempt = connection.begin_nested()
+        row = SPEND_FROM_SLOT.execute(connection, {
+            **_new_usage(command, campaign, decision, now, cart_code(read)),
+            "read_revision": read.revision, "capped": terms.max_total_usage is not None,
+        }).first()
+        if row is None:
+            attempt.rollback()
+        else:
+            attempt.commit()
+            usage = usage_record(row)
+            if usage.coupon_code is not None:
+                count_code_use(connection, usage.coupon_code)
+            # The campaign as read, with this usage: other slots' spending is
+            # not known without their locks. Slots never spend the last cent.
+            return AppliedDiscount(usage, campaign_after(campaign, usage), customer)
+    connection.execute(LOCK_CAMPAIGN, {"campaign_id": campaign.id})
+    collect(connection, [campaign.id])
+    locked = CAMPAIGN_WITHOUT_KEY.execute(connection, parameters).first()
+    if locked is None:  # deleted since the read
+        return [_CAMPAIGN_NOT_FOUND]
+    locked_campaign = campaign_record(locked)
+    decision = _decide(locked_campaign, locked, order, command.cart, now)
+    result: ApplyResult = decision
+    if isinstance(decision, Discount):
+        recorded = usage_record(connection.execute(
+            RECORD_UNDER_LOCK, _new_usage(command, locked_campaign, decision, now, cart_code(locked))).one())
+        if recorded.coupon_code is not None:
+            count_code_use(connection, recorded.coupon_code)
+        result = _recorded(connection, recorded, locked_campaign, customer, now)
+    lend(connection, [campaign.id], unit=decision.discount_amount if isinstance(decision, Discount) else None)
+    return result
 
 
 def _usage_by_key(session: Session, api_key_id: int, key: str) -> Optional[UsageRecord]:

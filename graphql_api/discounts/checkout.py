@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..campaigns.models import Campaign
 from ..campaigns.records import CAMPAIGN_COLUMNS, campaign_record
+from ..campaigns.slots import collect, lend
 from ..core.calendar import business_day_bounds
 from ..core.codes import cart_code_errors, normalize
 from ..core.campaigns import DiscountType
@@ -139,9 +140,10 @@ def _best(cart: list[Offer], delivery: list[Offer]) -> Combination[Offer]:
 
 
 def _choose(connection: Connection, command: ApplyBestDiscounts, offers, parameters: dict, now: datetime,
-            zone: tzinfo) -> Combination[Offer]:
-    """The best combination as the locks see it, its campaigns' locks held;
-    an empty one when nothing applies.
+            zone: tzinfo) -> tuple[Combination[Offer], list[int]]:
+    """The best combination as the locks see it, its campaigns' locks held
+    (an empty one when nothing applies), and the campaigns in hot-campaign
+    mode whose slots were collected under those locks, to lend to again.
 
     Each attempt locks the campaigns of the best combination and reads them
     again: what the locks returned replaces what was read (every field of
@@ -155,8 +157,11 @@ def _choose(connection: Connection, command: ApplyBestDiscounts, offers, paramet
     while chosen.offers:
         attempts += 1
         ids = sorted(offer.campaign.id for offer in chosen.offers)
+        in_slot_mode = [offer.campaign.id for offer in chosen.offers if offer.campaign.budget_slots > 1]
         savepoint = connection.begin_nested()
         connection.execute(LOCK_CAMPAIGNS, {"campaign_ids": ids})
+        # So that the rules decide on their true figures (campaigns/slots.py).
+        collect(connection, in_slot_mode)
         rows = connection.execute(CAMPAIGNS_AGAIN, {**parameters, "campaign_ids": ids}).all()
         again = _offers_of(rows, command, now, zone)
         cart = _refreshed(cart, ids, again.cart)
@@ -164,13 +169,13 @@ def _choose(connection: Connection, command: ApplyBestDiscounts, offers, paramet
         retry = _best(cart, delivery)
         if all(offer.campaign.id in ids for offer in retry.offers):
             savepoint.commit()
-            return retry
+            return retry, in_slot_mode
         if attempts == MAX_ATTEMPTS:  # the best of what the locks hold
             savepoint.commit()
-            return _best(list(again.cart), list(again.delivery))
+            return _best(list(again.cart), list(again.delivery)), in_slot_mode
         savepoint.rollback()
         chosen = retry
-    return chosen
+    return chosen, []
 
 
 def _refreshed(ranked: list[Offer], locked_ids: list[int], locked_offers: list[Offer]) -> list[Offer]:
@@ -192,8 +197,9 @@ def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts,
             return _replay(connection, command, earlier, now, zone)
     rows = OFFER_ROWS.execute(connection, {**parameters, "now": now}).all()
     offers = _offers_of(rows, command, now, zone)
-    chosen = _choose(connection, command, offers, parameters, now, zone)
+    chosen, collected = _choose(connection, command, offers, parameters, now, zone)
     if not chosen.offers:
+        lend(connection, collected)
         return [NOTHING_APPLIES, *_rejected_errors(command, offers.rejected_codes)]
     checkout_id = connection.execute(NEW_CHECKOUT, {
         "api_key_id": command.api_key_id, "idempotency_key": command.idempotency_key,
@@ -213,6 +219,7 @@ def checkout_in_transaction(connection: Connection, command: ApplyBestDiscounts,
         usages.append(usage)
         applied[usage.discount_type] = _after(offer, usage)
         record_budget_events(connection, offer.campaign, applied[usage.discount_type].campaign, now)
+    lend(connection, collected)
     return CheckoutResult(command.order_reference, command.cart, applied.get(DiscountType.CART),
                           applied.get(DiscountType.DELIVERY), usages, rejected_codes=offers.rejected_codes)
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
+from ..campaigns.slots import collect, lend
 from ..codes.models import CouponCode
 from ..core.errors import ErrorCode, NO_SUCH_USAGE, UserError
 from ..core.ledger import ReversalDecision, decide_reversal, reversal_input_errors
@@ -87,7 +88,7 @@ USAGE_BY_ID = select(*USAGE_COLUMNS).where(DiscountUsage.id == bindparam("usage_
 # The locks, in the apply's order. A deleted campaign is locked too: its
 # usages are reversed like any other.
 LOCK_CODE = select(CouponCode.id).where(CouponCode.code == bindparam("code")).with_for_update(key_share=True)
-LOCK_CAMPAIGN = select(Campaign.id).where(Campaign.id == bindparam("campaign_id")).with_for_update(key_share=True)
+LOCK_CAMPAIGN = select(Campaign.budget_slots).where(Campaign.id == bindparam("campaign_id")).with_for_update(key_share=True)
 LOCK_USAGE = USAGE_BY_ID.with_for_update(key_share=True)  # NO KEY UPDATE, as every lock of ours
 
 NEW_REVERSAL = insert(DiscountReversal).returning(*REVERSAL_COLUMNS)
@@ -127,7 +128,18 @@ def reverse_in_transaction(connection: Connection, command: ReverseUsage, now: d
         return [USAGE_NOT_FOUND]
     if seen.coupon_code is not None:  # a usage's code and campaign never change
         connection.execute(LOCK_CODE, {"code": seen.coupon_code})
-    connection.execute(LOCK_CAMPAIGN, {"campaign_id": seen.campaign_id})
+    budget_slots = connection.execute(LOCK_CAMPAIGN, {"campaign_id": seen.campaign_id}).scalar_one()
+    # In hot-campaign mode the money goes back to the pool, with the slots
+    # collected into it (the pool alone may hold less than the usage's
+    # count), and is lent out to them again (campaigns/slots.py).
+    in_slot_mode = [seen.campaign_id] if budget_slots > 1 else []
+    collect(connection, in_slot_mode)
+    result = _decide_and_record(connection, command, now)
+    lend(connection, in_slot_mode)
+    return result
+
+
+def _decide_and_record(connection: Connection, command: ReverseUsage, now: datetime) -> ReverseResult:
     usage = usage_record(connection.execute(LOCK_USAGE, {"usage_id": command.usage_id}).one())
     # A request with the same key may have committed while this one waited
     # for the locks: this statement's snapshot sees it, and so answers the

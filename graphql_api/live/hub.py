@@ -9,7 +9,10 @@ hands each notification to the event loop. Each subscription has a bounded
 queue: a subscriber that does not keep up is dropped (`Overflow`) instead of
 buffering without bound. When the listening connection is lost (a database
 restart), the thread reconnects and every subscription gets a CATCH_UP
-marker: what it missed it reads as the current state."""
+marker: what it missed it reads as the current state. A campaign in
+hot-campaign mode is notified by id only (migration 0010); the thread
+reads it once per batch of notifications that arrived together, so each
+event has the true figures as of after those commits."""
 
 from __future__ import annotations
 
@@ -85,6 +88,34 @@ def _row(payload: str) -> dict:
     return row
 
 
+def _to_read_again(channel: str, payload: str) -> Optional[int]:
+    """The campaign a notification names without its figures (hot-campaign
+    mode, migration 0010: no trigger sees the other slots' spending), else None."""
+    if channel != "campaign_budget" or '"reread"' not in payload:
+        return None
+    try:
+        return int(json.loads(payload)["id"])
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def _read_again_sql() -> tuple[str, dict]:
+    from sqlalchemy import ARRAY, BigInteger, bindparam, select
+    from sqlalchemy.dialects import postgresql
+
+    from ..campaigns.models import Campaign
+    from ..campaigns.records import CAMPAIGN_COLUMNS
+
+    # The true figures, as the trigger would send them for one slot (no description).
+    query = (select(*(column for column in CAMPAIGN_COLUMNS if column.key != "description"))
+             .where(Campaign.id == bindparam("campaign_ids", type_=ARRAY(BigInteger)).any_()))
+    compiled = query.compile(dialect=postgresql.psycopg2.dialect())
+    return compiled.string, compiled.params  # the parameters the query fills itself, and campaign_ids
+
+
+READ_AGAIN_SQL, _READ_AGAIN_PARAMETERS = _read_again_sql()
+
+
 @dataclass
 class Hub:
     database_url: str
@@ -136,11 +167,24 @@ class Hub:
         except ValueError:
             logger.warning("unreadable notification on %s", channel)
             return
+        self._offer(channel, row)
+
+    def _offer(self, channel: str, row: dict) -> None:
         campaign_id = row.get("campaign_id") if channel == "campaign_event" else row.get("id")
         notification = Notification(row)
         for key in ((channel, campaign_id), (channel, None)):
             for subscription in list(self._subscriptions.get(key, ())):
                 subscription.offer(notification)
+
+    def _read_again(self, connection, campaign_ids: list[int]) -> None:
+        """Campaigns in hot-campaign mode, read after their notifications
+        arrived, so with every change they announced: one event for all the
+        changes of a campaign that arrived together."""
+        with connection.cursor() as cursor:
+            cursor.execute(READ_AGAIN_SQL, {**_READ_AGAIN_PARAMETERS, "campaign_ids": campaign_ids})
+            names = [column.name for column in cursor.description]
+            for values in cursor.fetchall():
+                self._loop.call_soon_threadsafe(self._offer, "campaign_budget", dict(zip(names, values)))
 
     def _caught_up(self) -> None:
         for interested in list(self._subscriptions.values()):
@@ -168,9 +212,16 @@ class Hub:
                     if select.select([connection, self._wake_read], [], [], 5.0) == ([], [], []):
                         continue
                     connection.poll()
+                    to_read: dict[int, None] = {}
                     while connection.notifies:
                         notice = connection.notifies.pop(0)
-                        self._loop.call_soon_threadsafe(self._dispatch, notice.channel, notice.payload)
+                        campaign_id = _to_read_again(notice.channel, notice.payload)
+                        if campaign_id is not None:
+                            to_read[campaign_id] = None
+                        else:
+                            self._loop.call_soon_threadsafe(self._dispatch, notice.channel, notice.payload)
+                    if to_read:
+                        self._read_again(connection, list(to_read))
                 connection.close()
             except (psycopg2.Error, OSError):
                 self.connected.clear()

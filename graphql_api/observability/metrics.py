@@ -115,9 +115,10 @@ def campaign_budgets(session: Session) -> list:
     """(id, used, total) of every campaign not deleted."""
     from ..campaigns.conditions import NOT_DELETED_SQL
     from ..campaigns.models import Campaign
+    from ..campaigns.slots import USED_BUDGET
 
     return session.execute(
-        select(Campaign.id, Campaign.used_budget, Campaign.total_budget).where(NOT_DELETED_SQL)
+        select(Campaign.id, USED_BUDGET, Campaign.total_budget).where(NOT_DELETED_SQL)
     ).all()
 
 

@@ -24,7 +24,10 @@ def test_the_live_window_is_what_its_index_predicate_matches():
 
 
 def test_the_status_has_one_branch_per_rule_in_order():
-    rendered = sql(status_expression(datetime(2026, 1, 1, tzinfo=timezone.utc)))
-    assert rendered.count(" WHEN ") == len(STATUS_RULES) and " ELSE " in rendered
+    expression = status_expression(datetime(2026, 1, 1, tzinfo=timezone.utc))
+    rendered = sql(expression)
+    assert len(expression.whens) == len(STATUS_RULES) and " ELSE " in rendered
+    # The budget rule reads the true used budget (the pool's in the normal mode, less the slots' otherwise).
+    assert "campaign_budget_slots.budget" in rendered
     assert rendered.index("campaigns.paused OR campaigns.deleted_at IS NOT NULL") < rendered.index("end_date <")
     assert sql(NOT_DELETED_SQL) == "campaigns.deleted_at IS NULL"

@@ -13,7 +13,8 @@ import pytest
 from sqlalchemy import text
 
 from ..servers import started
-from .load import api_client, apply_all, apply_input, make_campaign, make_customers, outcome, post, send_all
+from .load import (CAMPAIGNS, api_client, apply_all, apply_input, make_campaign, make_customers, outcome, post,
+                   send_all)
 
 pytestmark = pytest.mark.concurrency
 
@@ -70,7 +71,7 @@ def test_caps_and_codes_hold_across_two_processes(two_servers, admin_engine, adm
     assert Counter(map(outcome, total_race)) == {"OK": 100, "TOTAL_USAGE_LIMIT_REACHED": 200}
     assert Counter(map(outcome, customer_race)) == {"OK": 3, "CUSTOMER_LIMIT_REACHED": 27}
     with admin_engine.connect() as connection:
-        counts = dict(connection.execute(text("SELECT name, usage_count FROM campaigns")).all())
+        counts = dict(connection.execute(text(f"SELECT name, usage_count FROM {CAMPAIGNS} c")).all())
         code = connection.execute(text("SELECT usage_count FROM coupon_codes WHERE code = 'ONLY-ONCE'")).scalar()
     assert counts == {"one code": 1, "a hundred uses": 100, "three per customer": 3} and code == 1
     check = run_check(database_url)

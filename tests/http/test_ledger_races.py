@@ -17,7 +17,8 @@ from sqlalchemy import text
 
 from ..servers import started
 from ..support import APPLY
-from .load import api_client, apply_all, apply_input, make_campaign, make_customers, outcome, post, send_all
+from .load import (CAMPAIGNS, api_client, apply_all, apply_input, make_campaign, make_customers, outcome, post,
+                   send_all)
 from .test_checkout_races import ADD_CODES, run_check
 
 pytestmark = pytest.mark.concurrency
@@ -99,13 +100,13 @@ def campaign_row_id(engine, name):
 def ledger_of(engine, campaign_id):
     """used_budget, total_budget, Σ usage amounts and Σ reversal amounts of one campaign."""
     with engine.connect() as connection:
-        return connection.execute(text("""
+        return connection.execute(text(f"""
             SELECT c.used_budget, c.total_budget,
                    (SELECT coalesce(sum(u.discount_amount), 0) FROM discount_usages u
                     WHERE u.campaign_id = c.id) AS usage_sum,
                    (SELECT coalesce(sum(r.amount), 0) FROM discount_reversals r WHERE r.campaign_id = c.id)
                        AS reversal_sum
-            FROM campaigns c WHERE c.id = :id"""), {"id": campaign_id}).one()
+            FROM {CAMPAIGNS} c WHERE c.id = :id"""), {"id": campaign_id}).one()
 
 
 def assert_ledger_balances(engine, campaign_id):

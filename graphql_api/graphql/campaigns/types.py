@@ -127,6 +127,13 @@ class Campaign(Node):
     priority: int = strawberry.field(
         description="Between offers of equal amount, the higher priority wins before the older campaign does."
     )
+    budget_slots: int = strawberry.field(
+        description=(
+            "Hot-campaign mode: above 1, the budget (and maxTotalUsage) is lent out to this many slots, "
+            "so that concurrent applies do not queue on one lock; 1 is the normal mode. Limits, codes, "
+            "thresholds and exhaustion stay exact in either mode."
+        )
+    )
     pk: strawberry.Private[int]
     terms: strawberry.Private[CampaignTerms]
 
@@ -158,6 +165,7 @@ class Campaign(Node):
             usage_count=terms.usage_count,
             exclusive=terms.exclusive,
             priority=terms.priority,
+            budget_slots=record.budget_slots,
             pk=record.id,
             terms=terms,
         )
@@ -299,6 +307,13 @@ class CreateCampaignInput:
     priority: Optional[int] = strawberry.field(
         default=0, description="Breaks ties between offers of equal amount: higher first; -1000000 to 1000000."
     )
+    budget_slots: Optional[int] = strawberry.field(
+        default=1,
+        description=(
+            "1 to 64. Above 1, hot-campaign mode: for a flash sale whose applies would otherwise "
+            "queue on the campaign's one row lock."
+        ),
+    )
 
 
 @strawberry.input(
@@ -379,6 +394,10 @@ class UpdateCampaignInput:
     )
     priority: Optional[int] = strawberry.field(
         default=strawberry.UNSET, description="Breaks ties between offers of equal amount: higher first."
+    )
+    budget_slots: Optional[int] = strawberry.field(
+        default=strawberry.UNSET,
+        description="1 to 64; changing it takes effect at once, what the slots held going back to the budget.",
     )
 
 

@@ -137,6 +137,8 @@ class CreateCampaignInput(BaseModel):
     "true when the campaign combines with no other discount on the same order."
     priority: Optional[int] = 0
     "Breaks ties between offers of equal amount: higher first; -1000000 to 1000000."
+    budget_slots: Optional[int] = Field(alias="budgetSlots", default=1)
+    "1 to 64. Above 1, hot-campaign mode: for a flash sale whose applies would otherwise queue on the campaign's one row lock."
 
 
 class CreateCustomerInput(BaseModel):
@@ -238,6 +240,8 @@ class UpdateCampaignInput(BaseModel):
     "true: combines with no other discount on the same order."
     priority: Optional[int] = None
     "Breaks ties between offers of equal amount: higher first."
+    budget_slots: Optional[int] = Field(alias="budgetSlots", default=None)
+    "1 to 64; changing it takes effect at once, what the slots held going back to the budget."
 
 
 class UpdateCustomerInput(BaseModel):

@@ -63,6 +63,8 @@ export type CampaignStatus =
 
 /** A new campaign; it is validated as a whole and every problem is reported. */
 export type CreateCampaignInput = {
+  /** 1 to 64. Above 1, hot-campaign mode: for a flash sale whose applies would otherwise queue on the campaign's one row lock. */
+  budgetSlots?: number | null | undefined;
   /** At most 2000 characters. */
   description?: string | null | undefined;
   /** A fixed amount off the value discounted, in the shop's currency; greater than 0. */

@@ -1,0 +1,228 @@
+"""Hot-campaign mode (`budgetSlots`): the budget lent out to slot rows.
+
+The exactness tests of the budget, caps, codes, thresholds and reversals
+are the other modules' own, collected here a second time with every
+campaign they make at 16 slots (their own run is the 1-slot one); each ends
+with `campaign-service check`, which checks the slots too. The tests below
+are of what only this mode does: lending, an edit lending anew, leaving
+the mode, and the live figures of a campaign whose applies touch no
+campaign row."""
+
+from __future__ import annotations
+
+import asyncio
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from graphql_api.graphql.ids import decode_id
+
+from ..api.test_contention import wait_for_blocked_service_backend
+from ..servers import started
+from ..support import APPLY, UPDATE_CAMPAIGN
+from . import load
+from .load import CAMPAIGNS, api_client, apply_all, apply_input, make_campaign, make_customers, post
+from .test_checkout_races import (  # noqa: F401 - collected again, at 16 slots
+    run_check,
+    test_caps_and_codes_hold_across_two_processes,
+    test_checkouts_applies_and_edits_on_the_same_rows_never_deadlock,
+    test_one_order_gets_one_discount_per_type_and_an_exclusive_one_alone,
+)
+# Not test_an_edit_committed_while_an_apply_waits_for_the_lock_decides_the_apply:
+# in this mode the apply does not queue behind the campaign's lock (it
+# commits before the waiting edit, which is as correct); its counterpart
+# for this mode is below.
+from .test_concurrency import (  # noqa: F401
+    test_an_apply_that_finds_the_budget_spent_meanwhile_decides_again,
+    test_budget_for_exactly_fifty_under_two_hundred_concurrent_applies,
+    test_daily_limit_holds_under_twenty_concurrent_applies,
+    test_one_key_raced_across_two_campaigns_applies_once,
+    test_twenty_concurrent_retries_with_one_key_apply_once,
+)
+from .test_ledger_races import (  # noqa: F401
+    test_applies_checkouts_and_reversals_on_shared_rows_never_deadlock,
+    test_one_refund_retried_twenty_times_at_once_is_one_reversal_and_nineteen_replays,
+    test_one_usage_reversed_in_full_twenty_times_at_once_is_reversed_once,
+    test_racing_applies_record_each_budget_threshold_once,
+    test_reversals_free_budget_that_racing_applies_take,
+)
+from .test_subscriptions import BUDGET, EVENTS, opened
+
+pytestmark = pytest.mark.concurrency
+
+SLOTS = 16
+
+
+@pytest.fixture(autouse=True)
+def sixteen_slots(monkeypatch):
+    monkeypatch.setattr(load, "BUDGET_SLOTS", SLOTS)
+
+
+@pytest.fixture(scope="module")
+def two_servers(database_url):
+    with started(database_url, 2, DB_POOL_SIZE="4") as urls:
+        yield urls
+
+
+@pytest.fixture(scope="module")
+def strict_servers(database_url):
+    # As in test_ledger_races: one attempt, so that a deadlock would show instead of being retried.
+    with started(database_url, 2, DB_POOL_SIZE="4", DB_RETRY_ATTEMPTS="1") as urls:
+        yield urls
+
+
+UPDATE = """mutation($id: ID!, $input: UpdateCampaignInput!) {
+  updateCampaign(id: $id, input: $input) { campaign { usedBudget totalBudget budgetSlots usageCount }
+                                           userErrors { field code message } } }"""
+CAMPAIGN = "query($id: ID!) { campaign(id: $id) { usedBudget remainingBudget usageCount budgetSlots status } }"
+
+
+def slots(engine, name: str) -> list:
+    with engine.connect() as connection:
+        return connection.execute(text(
+            "SELECT s.slot, s.budget, s.uses FROM campaign_budget_slots s JOIN campaigns c ON c.id = s.campaign_id "
+            "WHERE c.name = :name ORDER BY s.slot"), {"name": name}).all()
+
+
+def figures(engine, name: str):
+    with engine.connect() as connection:
+        return connection.execute(text(
+            f"SELECT c.used_budget, c.usage_count FROM {CAMPAIGNS} c WHERE c.name = :name"), {"name": name}).one()
+
+
+def test_a_new_campaign_lends_up_to_its_first_threshold_and_applies_spend_from_the_slots(server, admin_key,
+                                                                                        admin_engine, database_url):
+    async def scenario():
+        async with api_client(server, admin_key) as client:
+            customers = await make_customers(client, 40, "lend")
+            campaign = await make_campaign(client, name="lending", discountFlat="10", discountPercentage=...,
+                                           totalBudget="1000", maxTotalUsage=45)
+            lent = slots(admin_engine, "lending")
+            results = await apply_all([server], admin_key, [apply_input(campaign["id"], c) for c in customers], 20)
+            read = await post(client, CAMPAIGN, {"id": campaign["id"]})
+            return campaign, lent, results, read["campaign"]
+
+    _campaign, lent, results, read = asyncio.run(scenario())
+    # 499.99 (a cent below the 50 % threshold) and the 45 uses, split over 16 slots.
+    assert len(lent) == SLOTS
+    assert sum(row.budget for row in lent) == Decimal("499.99")
+    assert max(row.budget for row in lent) - min(row.budget for row in lent) <= Decimal("0.01")
+    assert sum(row.uses for row in lent) == 45
+    assert all(result["usage"] for result in results)
+    assert read == {"usedBudget": "400.00", "remainingBudget": "600.00", "usageCount": 40, "budgetSlots": SLOTS,
+                    "status": "ACTIVE"}
+    assert figures(admin_engine, "lending") == (Decimal("400.00"), 40)
+    assert run_check(database_url).returncode == 0
+
+
+def test_an_edit_collects_the_slots_and_lends_again_and_one_slot_ends_the_mode(server, admin_key, admin_engine,
+                                                                              database_url):
+    async def scenario():
+        async with api_client(server, admin_key) as client:
+            customers = await make_customers(client, 10, "edit-slots")
+            campaign = await make_campaign(client, name="edited slots", discountFlat="10", discountPercentage=...,
+                                           totalBudget="1000")
+            await apply_all([server], admin_key, [apply_input(campaign["id"], c) for c in customers], 5)
+            too_low = await post(client, UPDATE, {"id": campaign["id"], "input": {"totalBudget": "99.99"}})
+            refused = await post(client, UPDATE, {"id": campaign["id"], "input": {"budgetSlots": 65}})
+            doubled = await post(client, UPDATE, {"id": campaign["id"], "input": {"totalBudget": "2000"}})
+            lent_after_edit = slots(admin_engine, "edited slots")
+            single = await post(client, UPDATE, {"id": campaign["id"], "input": {"budgetSlots": 1}})
+            return too_low, refused, doubled, lent_after_edit, single
+
+    too_low, refused, doubled, lent, single = asyncio.run(scenario())
+    # The true used budget (100.00), not what the pool counts as lent, decides the check.
+    assert too_low["updateCampaign"]["userErrors"] == [{
+        "field": ["input", "totalBudget"], "code": "INVALID_INPUT",
+        "message": "totalBudget may not be below the budget already used (100.00)."}]
+    assert refused["updateCampaign"]["userErrors"][0]["field"] == ["input", "budgetSlots"]
+    assert doubled["updateCampaign"]["campaign"] == {"usedBudget": "100.00", "totalBudget": "2000.00",
+                                                     "budgetSlots": SLOTS, "usageCount": 10}
+    # Lent anew against the new total: up to a cent below 50 % of 2000.
+    assert sum(row.budget for row in lent) == Decimal("899.99")
+    assert single["updateCampaign"]["campaign"] == {"usedBudget": "100.00", "totalBudget": "2000.00",
+                                                    "budgetSlots": 1, "usageCount": 10}
+    assert slots(admin_engine, "edited slots") == []
+    with admin_engine.connect() as connection:
+        assert connection.execute(text("SELECT used_budget, usage_count FROM campaigns WHERE name = 'edited slots'")
+                                  ).one() == (Decimal("100.00"), 10)
+    assert run_check(database_url).returncode == 0
+
+
+def test_a_subscriber_sees_the_true_budget_of_a_campaign_whose_applies_touch_only_slots(two_servers, admin_key,
+                                                                                         admin_engine):
+    """Events may come one for several applies that arrived together, but
+    in order, never with a lent amount counted as used, the last one after
+    the final commit, and each threshold once."""
+    async def scenario():
+        async with api_client(two_servers[0], admin_key) as client:
+            customers = await make_customers(client, 100, "live-slots")
+            campaign = await make_campaign(client, name="live slots", discountFlat="10", discountPercentage=...,
+                                           totalBudget="2000")
+        socket = await opened(two_servers[1], admin_key)
+        events = await opened(two_servers[1], admin_key)
+        await socket.subscribe("budget", BUDGET, {"id": campaign["id"]})
+        await events.subscribe("events", EVENTS)
+        await asyncio.sleep(0.5)
+        async with api_client(two_servers[0], admin_key) as client:
+            for start in range(0, 100, 10):
+                await asyncio.gather(*(post(client, APPLY, apply_input(campaign["id"], customer))
+                                       for customer in customers[start:start + 10]))
+        received = []
+        while not received or received[-1]["payload"]["data"]["campaignBudget"]["usedBudget"] != "1000.00":
+            try:
+                received.append(await asyncio.wait_for(socket.receive(), 10))
+            except TimeoutError:
+                raise AssertionError(received[-3:])
+        thresholds = [await events.receive()]
+        await socket.connection.close()
+        await events.connection.close()
+        return received, thresholds
+
+    received, thresholds = asyncio.run(scenario())
+    used = [Decimal(message["payload"]["data"]["campaignBudget"]["usedBudget"]) for message in received]
+    assert used == sorted(used) and used[-1] == Decimal("1000.00")
+    assert all(amount % 10 == 0 for amount in used)
+    assert figures(admin_engine, "live slots") == (Decimal("1000.00"), 100)
+    assert thresholds == [{"type": "next", "id": "events", "payload": {"data": {"campaignEvents": {
+        "kind": "BUDGET_THRESHOLD", "threshold": 50, "actor": None}}}}]
+
+
+def test_an_edit_committed_while_an_apply_waits_for_the_slots_decides_the_apply(server, admin_engine, admin_key):
+    """The test holds every slot of the campaign. The edit (the customer
+    stops being a target) takes the campaign's lock and waits to collect the
+    slots; the apply, decided on the read before the edit, finds no slot it
+    may take and waits for the campaign's lock. Once the edit commits, the
+    apply must decide on what it committed: NOT_TARGETED, nothing spent."""
+    async def setup():
+        async with api_client(server, admin_key) as client:
+            customer, someone_else = await make_customers(client, 2, "slot-edit")
+            campaign = await make_campaign(client, name="slot edit", isTargeted=True,
+                                           targetCustomerIds=[someone_else, customer])
+            return customer, someone_else, campaign
+
+    customer, someone_else, campaign = asyncio.run(setup())
+
+    async def scenario():
+        holder = admin_engine.connect()
+        holder.begin()
+        held = holder.execute(text("SELECT slot FROM campaign_budget_slots WHERE campaign_id = :id FOR UPDATE"),
+                              {"id": decode_id(campaign["id"], "Campaign")}).all()
+        try:
+            async with api_client(server, admin_key) as client:
+                edit = asyncio.create_task(post(client, UPDATE_CAMPAIGN, {
+                    "id": campaign["id"], "input": {"targetCustomerIds": [someone_else]}}))
+                await asyncio.to_thread(wait_for_blocked_service_backend, admin_engine, count=1)
+                apply = asyncio.create_task(post(client, APPLY, apply_input(campaign["id"], customer)))
+                await asyncio.to_thread(wait_for_blocked_service_backend, admin_engine, count=2)
+                holder.rollback()
+                return len(held), await edit, await apply
+        finally:
+            holder.close()
+
+    held, edited, applied = asyncio.run(scenario())
+    assert held == SLOTS
+    assert edited["updateCampaign"]["userErrors"] == []
+    assert [e["code"] for e in applied["applyDiscount"]["userErrors"]] == ["NOT_TARGETED"]
+    assert figures(admin_engine, "slot edit") == (Decimal("0.00"), 0)
