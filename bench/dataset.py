@@ -7,11 +7,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import create_engine, text
 
+from graphql_api.campaigns.slots import lend
+
 LIVE_CAMPAIGNS = 50  # 30 cart (percentage), 20 delivery (flat)
 TARGETED = 10  # of the live ones, each with 20 targets
 TARGETS_EACH = 20
 CUSTOMERS = 1_000
 WRITE_CAMPAIGNS = 10  # live cart campaigns with very large budgets and limits
+SLOTS = 16  # the budget slots of the hot campaign in hot-campaign mode
 CODES = 100_000  # coupon codes of two live code campaigns
 
 
@@ -21,6 +24,7 @@ class Dataset:
     live_campaigns: list[int]
     write_campaigns: list[int]
     hot_campaign: int
+    slotted_campaign: int  # the hot row again, in hot-campaign mode (budgetSlots: SLOTS)
     usages: list[int]  # the first 5,000 of the history, for the reversal scenario
 
 
@@ -109,7 +113,11 @@ def load(url: str, *, usages: int = 100_000, dead_campaigns: int = 0, more_live:
     # visibility map that lets index-only scans skip the rows.
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as db:
         db.execute(text("VACUUM ANALYZE"))
-    engine.dispose()
     cart_live = live[:30]
+    slotted = cart_live[WRITE_CAMPAIGNS + 1]
+    with engine.begin() as db:
+        db.execute(text("UPDATE campaigns SET budget_slots = :slots WHERE id = :id"), {"slots": SLOTS, "id": slotted})
+        lend(db, [slotted])
+    engine.dispose()
     return Dataset(customers=customers, live_campaigns=live, write_campaigns=cart_live[:WRITE_CAMPAIGNS],
-                   hot_campaign=cart_live[WRITE_CAMPAIGNS], usages=usage_ids)
+                   hot_campaign=cart_live[WRITE_CAMPAIGNS], slotted_campaign=slotted, usages=usage_ids)
