@@ -189,6 +189,8 @@ def update_campaign_in_transaction(
     if merged["is_targeted"] and unique_targets and not errors:
         errors = _target_errors(session, unique_targets)
     if errors:
+        if row.budget_slots > 1:
+            lend(session.connection(), [campaign_id])  # as they were: nothing changed
         return errors
 
     changes = _stored_values(patch)

@@ -446,6 +446,10 @@ def apply_in_transaction(
         return [_CAMPAIGN_NOT_FOUND]
     locked_campaign = campaign_record(locked)
     recorded = _prefixed_usage(locked, RECORDED_PREFIX)
+    if recorded is None and locked_campaign.budget_slots > 1:
+        # Switched to hot-campaign mode since the read: this statement's
+        # snapshot did not see the slots it lent to, so decide on them collected.
+        return _under_campaign_lock(connection, command, parameters, order, customer, now, campaign.id)
     if recorded is None:
         standing_row = locked if locked.seen_revision == locked.revision else \
             connection.execute(STANDING_AGAIN, parameters).one()
@@ -488,7 +492,15 @@ def _apply_in_slot_mode(connection: Connection, command: ApplyDiscount, paramete
             # not known without their locks. Slots never spend the last cent.
             return AppliedDiscount(usage, campaign_after(campaign, usage), customer)
     connection.execute(LOCK_CAMPAIGN, {"campaign_id": campaign.id})
-    collect(connection, [campaign.id])
+    return _under_campaign_lock(connection, command, parameters, order, customer, now, campaign.id)
+
+
+def _under_campaign_lock(connection: Connection, command: ApplyDiscount, parameters: dict, order: OrderState,
+                         customer: CustomerRecord, now: datetime, campaign_id: int) -> ApplyResult:
+    """With the campaign's row locked: its slots collected, the rules on
+    its true figures, the usage recorded in the pool, and the slots lent to
+    again."""
+    collect(connection, [campaign_id])
     locked = CAMPAIGN_WITHOUT_KEY.execute(connection, parameters).first()
     if locked is None:  # deleted since the read
         return [_CAMPAIGN_NOT_FOUND]
@@ -501,7 +513,7 @@ def _apply_in_slot_mode(connection: Connection, command: ApplyDiscount, paramete
         if recorded.coupon_code is not None:
             count_code_use(connection, recorded.coupon_code)
         result = _recorded(connection, recorded, locked_campaign, customer, now)
-    lend(connection, [campaign.id], unit=decision.discount_amount if isinstance(decision, Discount) else None)
+    lend(connection, [campaign_id], unit=decision.discount_amount if isinstance(decision, Discount) else None)
     return result
 
 

@@ -86,7 +86,7 @@ CheckoutOutcome = Union[CheckoutResult, list[UserError]]
 NOTHING_APPLIES = UserError(ErrorCode.NO_DISCOUNT_APPLIES, "No discount applies to this cart now.", None)
 
 _IDS = bindparam("campaign_ids", type_=ARRAY(BigInteger))
-LOCK_CAMPAIGNS = (select(Campaign.id).where(Campaign.id == _IDS.any_()).order_by(Campaign.id)
+LOCK_CAMPAIGNS = (select(Campaign.id, Campaign.budget_slots).where(Campaign.id == _IDS.any_()).order_by(Campaign.id)
                   .with_for_update(key_share=True))
 # Read after the locks, so in a snapshot that sees every change committed before them.
 CAMPAIGNS_AGAIN = (select(*order_columns(), *CAMPAIGN_COLUMNS, *standing_columns(Campaign.id))
@@ -157,10 +157,11 @@ def _choose(connection: Connection, command: ApplyBestDiscounts, offers, paramet
     while chosen.offers:
         attempts += 1
         ids = sorted(offer.campaign.id for offer in chosen.offers)
-        in_slot_mode = [offer.campaign.id for offer in chosen.offers if offer.campaign.budget_slots > 1]
         savepoint = connection.begin_nested()
-        connection.execute(LOCK_CAMPAIGNS, {"campaign_ids": ids})
-        # So that the rules decide on their true figures (campaigns/slots.py).
+        locked = connection.execute(LOCK_CAMPAIGNS, {"campaign_ids": ids}).all()
+        # So that the rules decide on their true figures (campaigns/slots.py);
+        # the mode as locked, as an edit may have switched it since the read.
+        in_slot_mode = [row.id for row in locked if row.budget_slots > 1]
         collect(connection, in_slot_mode)
         rows = connection.execute(CAMPAIGNS_AGAIN, {**parameters, "campaign_ids": ids}).all()
         again = _offers_of(rows, command, now, zone)

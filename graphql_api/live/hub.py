@@ -212,16 +212,19 @@ class Hub:
                     if select.select([connection, self._wake_read], [], [], 5.0) == ([], [], []):
                         continue
                     connection.poll()
-                    to_read: dict[int, None] = {}
+                    # Notifications that arrive during a read again join the
+                    # list too: drained before the next wait.
                     while connection.notifies:
-                        notice = connection.notifies.pop(0)
-                        campaign_id = _to_read_again(notice.channel, notice.payload)
-                        if campaign_id is not None:
-                            to_read[campaign_id] = None
-                        else:
-                            self._loop.call_soon_threadsafe(self._dispatch, notice.channel, notice.payload)
-                    if to_read:
-                        self._read_again(connection, list(to_read))
+                        to_read: dict[int, None] = {}
+                        while connection.notifies:
+                            notice = connection.notifies.pop(0)
+                            campaign_id = _to_read_again(notice.channel, notice.payload)
+                            if campaign_id is not None:
+                                to_read[campaign_id] = None
+                            else:
+                                self._loop.call_soon_threadsafe(self._dispatch, notice.channel, notice.payload)
+                        if to_read:
+                            self._read_again(connection, list(to_read))
                 connection.close()
             except (psycopg2.Error, OSError):
                 self.connected.clear()

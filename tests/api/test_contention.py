@@ -26,6 +26,7 @@ def wait_for_blocked_service_backend(engine, deadline_seconds=30, count=1):
                 "AND wait_event_type = 'Lock'")).scalar()
             if waiting >= count:
                 return
+            connection.rollback()  # pg_stat_activity is read once per transaction
             time.sleep(0.02)
     raise AssertionError("the service never waited on the lock")
 

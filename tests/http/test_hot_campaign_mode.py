@@ -34,6 +34,7 @@ from .test_checkout_races import (  # noqa: F401 - collected again, at 16 slots
 # commits before the waiting edit, which is as correct); its counterpart
 # for this mode is below.
 from .test_concurrency import (  # noqa: F401
+    queued_behind_a_held_campaign_lock,
     test_an_apply_that_finds_the_budget_spent_meanwhile_decides_again,
     test_budget_for_exactly_fifty_under_two_hundred_concurrent_applies,
     test_daily_limit_holds_under_twenty_concurrent_applies,
@@ -226,3 +227,32 @@ def test_an_edit_committed_while_an_apply_waits_for_the_slots_decides_the_apply(
     assert edited["updateCampaign"]["userErrors"] == []
     assert [e["code"] for e in applied["applyDiscount"]["userErrors"]] == ["NOT_TARGETED"]
     assert figures(admin_engine, "slot edit") == (Decimal("0.00"), 0)
+
+
+def test_an_apply_that_read_the_normal_mode_decides_on_the_slots_an_edit_just_lent_to(server, admin_engine,
+                                                                                       admin_key, database_url):
+    """The apply reads the campaign in the normal mode and waits for its
+    lock behind an edit that switches it to 16 slots, lending them its one
+    use. Under the lock the apply must collect those slots and decide on the
+    true figures (one use left), not on the pool that counts it as lent."""
+    async def setup():
+        async with api_client(server, admin_key) as client:
+            (customer,) = await make_customers(client, 1, "switch")
+            campaign = await make_campaign(client, name="switched", maxTotalUsage=1, budgetSlots=1)
+            return customer, campaign
+
+    customer, campaign = asyncio.run(setup())
+
+    async def edit():
+        async with api_client(server, admin_key) as client:
+            return await post(client, UPDATE, {"id": campaign["id"], "input": {"budgetSlots": SLOTS}})
+
+    async def apply():
+        async with api_client(server, admin_key) as client:
+            return await post(client, APPLY, apply_input(campaign["id"], customer))
+
+    edited, applied = queued_behind_a_held_campaign_lock(admin_engine, campaign["id"], edit, apply)
+    assert edited["updateCampaign"]["userErrors"] == []
+    assert applied["applyDiscount"]["userErrors"] == [] and applied["applyDiscount"]["usage"]
+    assert figures(admin_engine, "switched") == (Decimal("60.00"), 1)
+    assert run_check(database_url).returncode == 0
