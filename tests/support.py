@@ -164,5 +164,5 @@ def snapshot(engine) -> dict:
         return {
             table: connection.execute(text(f"SELECT * FROM {table} ORDER BY 1, 2")).all()
             for table in ("customers", "campaigns", "campaign_targets", "discount_usages", "discount_reversals",
-                          "campaign_events", "coupon_codes", "checkouts")
+                          "campaign_events", "coupon_codes", "checkouts", "campaign_budget_slots")
         }
