@@ -26,7 +26,7 @@ from ..observability import events
 from .conditions import NOT_DELETED_SQL
 from .models import Campaign, CampaignTarget
 from .records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
-from .slots import collect, lend
+from .slots import collect, collected, lend
 
 # The stored fields a client sets, by their Python names.
 EDITABLE_FIELDS = (
@@ -166,9 +166,19 @@ def update_campaign_in_transaction(
     row = session.execute(locking_read).first()
     if row is None:
         return [CAMPAIGN_NOT_FOUND]
-    if row.budget_slots > 1:
-        collect(session.connection(), [campaign_id])
-        row = session.execute(locking_read).one()
+    with collected(session.connection(), [campaign_id] if row.budget_slots > 1 else []) as lending:
+        if lending.campaign_ids:  # read again, with the slots' money back in the pool
+            row = session.execute(locking_read).one()
+        result = _update_locked(session, row, campaign_id, patch, targets, now, actor)
+        if isinstance(result, CampaignRecord) and result.budget_slots > 1:
+            lending.campaign_ids = [campaign_id]  # also when it just entered the mode
+    return result
+
+
+def _update_locked(session: Session, row, campaign_id: int, patch: Mapping[str, Any],
+                   targets: Optional[Sequence[TargetRef]], now: datetime,
+                   actor: Optional[str]) -> Union[CampaignRecord, list[UserError]]:
+    """update_campaign_in_transaction's work once `row` is locked and true."""
     stored = campaign_record(row)
     merged = {name: getattr(row, name) for name in EDITABLE_FIELDS}
     merged["discount_type"] = stored.terms.discount_type
@@ -189,8 +199,6 @@ def update_campaign_in_transaction(
     if merged["is_targeted"] and unique_targets and not errors:
         errors = _target_errors(session, unique_targets)
     if errors:
-        if row.budget_slots > 1:
-            lend(session.connection(), [campaign_id])  # as they were: nothing changed
         return errors
 
     changes = _stored_values(patch)
@@ -218,8 +226,6 @@ def update_campaign_in_transaction(
     # A lower total budget can cross a threshold as an apply does.
     record_budget_crossings(session, campaign_id, now, row.used_budget, row.total_budget,
                             updated.used_budget, updated.total_budget)
-    if row.budget_slots > 1 or updated.budget_slots > 1:
-        lend(session.connection(), [campaign_id])
     return campaign_record(updated)
 
 

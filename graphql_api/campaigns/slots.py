@@ -8,8 +8,10 @@ with SKIP LOCKED and never waits for it, so it joins no cycle."""
 
 from __future__ import annotations
 
+import contextlib
+from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 from sqlalchemy import ARRAY, BigInteger, Integer, bindparam, case, func, select, text
 from sqlalchemy.engine import Connection
@@ -96,3 +98,23 @@ def lend(connection: Connection, campaign_ids: Sequence[int], unit: Optional[Dec
             "slots": list(range(slots)), "budgets": list(lent.budgets), "uses": list(lent.uses),
             "lent_budget": sum(lent.budgets), "lent_uses": sum(lent.uses),
         })
+
+
+@dataclass
+class Lending:
+    """The campaigns a `collected` block lends to again as it ends, and the
+    discount each slot should hold at least once (core.slots.lease's `unit`)."""
+
+    campaign_ids: list[int] = field(default_factory=list)
+    unit: Optional[Decimal] = None
+
+
+@contextlib.contextmanager
+def collected(connection: Connection, campaign_ids: Sequence[int]) -> Iterator[Lending]:
+    """These campaigns' slots collected into their pools (their rows locked
+    by the caller) for the block, and lent to again however it returns; on
+    an error the transaction rolls back, so nothing is lent."""
+    lending = Lending(list(campaign_ids))
+    collect(connection, lending.campaign_ids)
+    yield lending
+    lend(connection, lending.campaign_ids, lending.unit)

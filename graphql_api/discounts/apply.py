@@ -29,7 +29,7 @@ from ..audit.service import record_budget_crossings
 from ..campaigns.conditions import NOT_DELETED_SQL, code_usable, room_under_total_cap
 from ..campaigns.models import Campaign, CampaignBudgetSlot, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
-from ..campaigns.slots import collect, lend
+from ..campaigns.slots import collected
 from ..core.campaigns import DiscountType
 from ..codes.models import CouponCode
 from ..core.codes import code_errors, normalize
@@ -436,7 +436,7 @@ def apply_in_transaction(
     if not isinstance(decision, Discount):
         return decision
     if campaign.budget_slots > 1:
-        return _apply_in_slot_mode(connection, command, parameters, read, decision, order, customer, now)
+        return _apply_in_slot_mode(connection, command, parameters, read, campaign, decision, order, customer, now)
     used_budget_from, used_budget_to = same_discount_budget_range(campaign.terms, decision)
     locked = RECORD_IF_UNCHANGED.execute(connection, {
         **parameters, **_new_usage(command, campaign, decision, now, cart_code(read)),
@@ -464,11 +464,10 @@ def apply_in_transaction(
 
 
 def _apply_in_slot_mode(connection: Connection, command: ApplyDiscount, parameters: dict, read,
-                        decision: Discount, order: OrderState, customer: CustomerRecord,
+                        campaign: CampaignRecord, decision: Discount, order: OrderState, customer: CustomerRecord,
                         now: datetime) -> ApplyResult:
     """Step 3 in hot-campaign mode: from a slot when one holds enough,
     otherwise under the campaign's lock with its slots collected."""
-    campaign = campaign_record(read)
     terms = campaign.terms
     # A discount cut to the budget's rest depends on that rest exactly.
     if decision.discount_amount < terms.remaining_budget:
@@ -500,21 +499,20 @@ def _under_campaign_lock(connection: Connection, command: ApplyDiscount, paramet
     """With the campaign's row locked: its slots collected, the rules on
     its true figures, the usage recorded in the pool, and the slots lent to
     again."""
-    collect(connection, [campaign_id])
-    locked = CAMPAIGN_WITHOUT_KEY.execute(connection, parameters).first()
-    if locked is None:  # deleted since the read
-        return [_CAMPAIGN_NOT_FOUND]
-    locked_campaign = campaign_record(locked)
-    decision = _decide(locked_campaign, locked, order, command.cart, now)
-    result: ApplyResult = decision
-    if isinstance(decision, Discount):
+    with collected(connection, [campaign_id]) as lending:
+        locked = CAMPAIGN_WITHOUT_KEY.execute(connection, parameters).first()
+        if locked is None:  # deleted since the read
+            return [_CAMPAIGN_NOT_FOUND]
+        locked_campaign = campaign_record(locked)
+        decision = _decide(locked_campaign, locked, order, command.cart, now)
+        if not isinstance(decision, Discount):
+            return decision
+        lending.unit = decision.discount_amount
         recorded = usage_record(connection.execute(
             RECORD_UNDER_LOCK, _new_usage(command, locked_campaign, decision, now, cart_code(locked))).one())
         if recorded.coupon_code is not None:
             count_code_use(connection, recorded.coupon_code)
-        result = _recorded(connection, recorded, locked_campaign, customer, now)
-    lend(connection, [campaign_id], unit=decision.discount_amount if isinstance(decision, Discount) else None)
-    return result
+        return _recorded(connection, recorded, locked_campaign, customer, now)
 
 
 def _usage_by_key(session: Session, api_key_id: int, key: str) -> Optional[UsageRecord]:

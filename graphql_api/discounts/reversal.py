@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
-from ..campaigns.slots import collect, lend
+from ..campaigns.slots import collected
 from ..codes.models import CouponCode
 from ..core.errors import ErrorCode, NO_SUCH_USAGE, UserError
 from ..core.ledger import ReversalDecision, decide_reversal, reversal_input_errors
@@ -132,11 +132,8 @@ def reverse_in_transaction(connection: Connection, command: ReverseUsage, now: d
     # In hot-campaign mode the money goes back to the pool, with the slots
     # collected into it (the pool alone may hold less than the usage's
     # count), and is lent out to them again (campaigns/slots.py).
-    in_slot_mode = [seen.campaign_id] if budget_slots > 1 else []
-    collect(connection, in_slot_mode)
-    result = _decide_and_record(connection, command, now)
-    lend(connection, in_slot_mode)
-    return result
+    with collected(connection, [seen.campaign_id] if budget_slots > 1 else []):
+        return _decide_and_record(connection, command, now)
 
 
 def _decide_and_record(connection: Connection, command: ReverseUsage, now: datetime) -> ReverseResult:

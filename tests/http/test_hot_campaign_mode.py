@@ -19,7 +19,6 @@ from sqlalchemy import text
 from graphql_api.graphql.ids import decode_id
 
 from ..api.test_contention import wait_for_blocked_service_backend
-from ..servers import started
 from ..support import APPLY, UPDATE_CAMPAIGN
 from . import load
 from .load import CAMPAIGNS, api_client, apply_all, apply_input, make_campaign, make_customers, post
@@ -41,7 +40,9 @@ from .test_concurrency import (  # noqa: F401
     test_one_key_raced_across_two_campaigns_applies_once,
     test_twenty_concurrent_retries_with_one_key_apply_once,
 )
-from .test_ledger_races import (  # noqa: F401
+from .test_ledger_races import (  # noqa: F401 - its two_servers and strict_servers fixtures too
+    strict_servers,
+    two_servers,
     test_applies_checkouts_and_reversals_on_shared_rows_never_deadlock,
     test_one_refund_retried_twenty_times_at_once_is_one_reversal_and_nineteen_replays,
     test_one_usage_reversed_in_full_twenty_times_at_once_is_reversed_once,
@@ -60,17 +61,6 @@ def sixteen_slots(monkeypatch):
     monkeypatch.setattr(load, "BUDGET_SLOTS", SLOTS)
 
 
-@pytest.fixture(scope="module")
-def two_servers(database_url):
-    with started(database_url, 2, DB_POOL_SIZE="4") as urls:
-        yield urls
-
-
-@pytest.fixture(scope="module")
-def strict_servers(database_url):
-    # As in test_ledger_races: one attempt, so that a deadlock would show instead of being retried.
-    with started(database_url, 2, DB_POOL_SIZE="4", DB_RETRY_ATTEMPTS="1") as urls:
-        yield urls
 
 
 UPDATE = """mutation($id: ID!, $input: UpdateCampaignInput!) {
