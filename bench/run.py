@@ -265,13 +265,13 @@ def statements_per_request(url: str, key: str) -> dict[str, float]:
     def count(*_args):
         counted["n"] += 1
 
-    def count_transaction(connection, *_args):
+    def count_transaction(*_args):
         # psycopg2 sends BEGIN before a transaction's first statement and COMMIT at the
-        # end; reads run in autocommit and send neither.
-        if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
-            counted["n"] += 1
+        # end; reads run in autocommit, on their own engine, and send neither.
+        counted["n"] += 1
 
-    event.listen(database.engine, "before_cursor_execute", count)
+    for engine in database.engines:
+        event.listen(engine, "before_cursor_execute", count)
     event.listen(database.engine, "begin", count_transaction)
     event.listen(database.engine, "commit", count_transaction)
     app = create_app(settings, database=database)

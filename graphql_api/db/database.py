@@ -1,8 +1,9 @@
-"""The database: engine, connection pool, and units of work run off the event loop.
+"""The database: engines, connection pools, and units of work run off the event loop.
 
-psycopg2 blocks, so every unit of work runs in a worker thread. The threads are
-admitted by a `CapacityLimiter` with exactly as many tokens as the pool has
-connections, and each unit opens its own Session, uses one connection and
+psycopg2 blocks, so every unit of work runs in a worker thread. Reads and
+writes have a pool each, so that a flood of reads cannot hold the connections
+the checkout's writes need. The threads are admitted by a `CapacityLimiter`
+per pool with exactly as many tokens as the pool has connections, and each unit opens its own Session, uses one connection and
 returns it before the thread gives its token back. A thread therefore never
 waits for a connection that another waiting thread holds: the pool cannot be
 exhausted by threads that are themselves blocked, which is how the REST service
@@ -182,10 +183,9 @@ class Database:
         self.retry_attempts = retry_attempts
         # Behind a transaction pooler, writes set their limits first; reads get the role's (README: Scaling).
         self._begin_sql = transaction_limits(lock_timeout_ms, statement_timeout_ms) if transaction_pooler else None
-        self.engine: Engine = make_engine(
-            url,
+        options = dict(
+            # No overflow: each pool's limiter admits exactly `pool_size` units at once.
             pool_size=pool_size,
-            # No overflow: the limiter admits exactly `pool_size` units at once.
             max_overflow=0,
             pool_timeout=pool_timeout,
             pool_recycle=1800,
@@ -196,40 +196,50 @@ class Database:
             },
             execution_options={prepared_statements_option: prepared_statements and not transaction_pooler},
         )
-        # Reads run without BEGIN/ROLLBACK round trips; writes get a transaction.
-        self._read_engine = self.engine.execution_options(isolation_level="AUTOCOMMIT")
-        self._limiter: Optional[anyio.CapacityLimiter] = None
+        self.engine: Engine = make_engine(url, **options)
+        # Reads run in autocommit, without BEGIN and ROLLBACK. Their own pool, whose
+        # connections stay in autocommit: switching a pooled connection there and
+        # back costs psycopg2 a `SET default_transaction_isolation` round trip each time.
+        # Nor a no-op rollback at the end: psycopg2 gives up the GIL for it and
+        # then queues to take it back (bench/HISTORY.md, 2026-12-02).
+        self.read_engine: Engine = make_engine(url, isolation_level="AUTOCOMMIT", skip_autocommit_rollback=True,
+                                               **options)
+        self._limiters: dict[str, anyio.CapacityLimiter] = {}
         self.outage = OutageLog()
 
     @property
-    def limiter(self) -> anyio.CapacityLimiter:
+    def engines(self) -> tuple[Engine, Engine]:
+        """The write pool's engine and the read pool's, for listeners and metrics."""
+        return self.engine, self.read_engine
+
+    def _limiter(self, pool: str) -> anyio.CapacityLimiter:
         # Created on first use so that it belongs to the running event loop.
-        if self._limiter is None:
-            self._limiter = anyio.CapacityLimiter(self.pool_size)
-        return self._limiter
+        if pool not in self._limiters:
+            self._limiters[pool] = anyio.CapacityLimiter(self.pool_size)
+        return self._limiters[pool]
 
     async def read(self, work: Callable[..., T], *args, **kwargs) -> T:
         """Run `work(session, *args, **kwargs)` in a worker thread, outside any
         transaction: each statement sees what was committed when it started."""
-        return await self._run(self._read_unit, _bind(work, args, kwargs))
+        return await self._run("read", self._read_unit, _bind(work, args, kwargs))
 
     async def write(self, work: Callable[..., T], *args, **kwargs) -> T:
         """Run `work(session, *args, **kwargs)` in a worker thread inside one
         transaction, which commits when `work` returns and rolls back when it
         raises. `work` returns errors without writing to refuse a change."""
-        return await self._run(self._write_unit, _bind(work, args, kwargs))
+        return await self._run("write", self._write_unit, _bind(work, args, kwargs))
 
     async def write_statements(self, work: Callable[..., T], *args, **kwargs) -> T:
         """Like `write`, with a Core Connection instead of a Session: for units
         made of statements only (the apply), which need none of the Session's
         bookkeeping, much of it between the last statement and COMMIT, while
         row locks are held."""
-        return await self._run(self._write_statements_unit, _bind(work, args, kwargs))
+        return await self._run("write", self._write_statements_unit, _bind(work, args, kwargs))
 
-    async def _run(self, unit, work):
+    async def _run(self, pool: str, unit, work):
         started = time.monotonic()
         try:
-            result = await anyio.to_thread.run_sync(functools.partial(unit, work), limiter=self.limiter)
+            result = await anyio.to_thread.run_sync(functools.partial(unit, work), limiter=self._limiter(pool))
         except (DBAPIError, PoolTimeout, psycopg2.Error) as error:
             unavailable = _unavailable(error)
             if unavailable is None:
@@ -241,14 +251,14 @@ class Database:
 
     def _read_unit(self, work):
         try:
-            with Session(self._read_engine) as session:
+            with Session(self.read_engine) as session:
                 return work(session)
         except DBAPIError as error:
             if not error.connection_invalidated:
                 raise
         # A pooled connection died (the database restarted): the pool has been
         # invalidated, and a read is safe to run again on a fresh connection.
-        with Session(self._read_engine) as session:
+        with Session(self.read_engine) as session:
             return work(session)
 
     def _write_unit(self, work):
@@ -282,4 +292,5 @@ class Database:
                 time.sleep(random.uniform(0.005, 0.05) * attempt)
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        for engine in self.engines:
+            engine.dispose()

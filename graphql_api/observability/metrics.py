@@ -41,7 +41,8 @@ WEBHOOK_DELIVERIES = Counter("campaign_webhook_deliveries_total", "Webhook deliv
                              ["outcome"])
 REVERSALS = Counter("campaign_discount_reversals_total", "Reversals recorded, by extent (full or partial).", ["extent"])
 POOL_IN_USE = Gauge(
-    "campaign_db_pool_connections_in_use", "Database connections checked out of the pool.", multiprocess_mode="livesum"
+    "campaign_db_pool_connections_in_use", "Database connections checked out, by pool (read or write).", ["pool"],
+    multiprocess_mode="livesum"
 )
 REQUESTS_IN_FLIGHT = Gauge(
     "campaign_graphql_requests_in_flight", "GraphQL requests executing now.", multiprocess_mode="livesum"
@@ -104,11 +105,12 @@ def observe_request(operation_name: str | None, operation_type: str | None, outc
     series[1].observe(seconds)
 
 
-def watch_pool(engine) -> None:
+def watch_pool(engine, pool: str) -> None:
     from sqlalchemy import event
 
-    event.listen(engine, "checkout", lambda *_: POOL_IN_USE.inc())
-    event.listen(engine, "checkin", lambda *_: POOL_IN_USE.dec())
+    in_use = POOL_IN_USE.labels(pool)
+    event.listen(engine, "checkout", lambda *_: in_use.inc())
+    event.listen(engine, "checkin", lambda *_: in_use.dec())
 
 
 def campaign_budgets(session: Session) -> list:

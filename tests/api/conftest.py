@@ -88,6 +88,8 @@ class StatementCounter:
 @pytest.fixture
 def sql_counter(database):
     counter = StatementCounter()
-    event.listen(database.engine, "before_cursor_execute", counter)
+    for engine in database.engines:
+        event.listen(engine, "before_cursor_execute", counter)
     yield counter
-    event.remove(database.engine, "before_cursor_execute", counter)
+    for engine in database.engines:
+        event.remove(engine, "before_cursor_execute", counter)

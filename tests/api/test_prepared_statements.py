@@ -23,7 +23,8 @@ def statements_of():
         database = settings.database()
         opened.append(database)
         sent: list[str] = []
-        event.listen(database.engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+        for engine in database.engines:
+            event.listen(engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
         return GraphQLClient(client_for(create_app(settings, database=database, clock=clock))), sent
 
     yield open_app

@@ -145,7 +145,8 @@ def test_metrics_move_by_what_was_done(observed_server, admin_key, database_url)
     pk = decode_id(campaign_id, "Campaign")
     assert sample(after, "campaign_budget_used", campaign_id=pk) == 60.0
     assert sample(after, "campaign_budget_total", campaign_id=pk) == 60.0
-    assert "campaign_db_pool_connections_in_use" in after
+    for pool in ("read", "write"):  # both pools reported, none left checked out
+        assert f'campaign_db_pool_connections_in_use{{pool="{pool}"}} 0.0' in after
 
     checkout = make_key(database_url, "checkout", "metrics")
     assert httpx2.get(f"{base_url}/metrics", headers={"Authorization": f"Bearer {checkout}"}).status_code == 403
