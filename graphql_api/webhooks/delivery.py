@@ -15,23 +15,19 @@ import contextlib
 import json
 import logging
 import threading
-import time
-import urllib.error
-import urllib.request
-from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from ..core.calendar import format_instant
-from ..core.webhooks import retry_delay, signature
+from ..core.webhooks import retry_delay
 from ..db.database import make_engine, transaction_limits
 # The payload speaks the API's language: its ids and field names are the API's.
 from ..graphql.audit.types import api_change
 from ..graphql.ids import encode_id
 from ..observability import metrics
-from .service import destination_error
+from .transport import post
 
 logger = logging.getLogger("graphql_api.webhooks")
 
@@ -61,23 +57,6 @@ FAILED = text("""UPDATE webhook_deliveries SET next_attempt_at = now() + make_in
                  last_status = :status, last_error = :error WHERE id = :id""")
 
 
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A redirect could point anywhere, the shop's own network included: it is an answer, not a hop."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirects)
-
-
-@dataclass(frozen=True)
-class Outcome:
-    delivered: bool
-    status: Optional[int]
-    error: Optional[str]
-
-
 def event_body(event_id: int, row) -> bytes:
     """The delivery's body: the CampaignEvent as the API shows it."""
     return json.dumps({
@@ -85,25 +64,6 @@ def event_body(event_id: int, row) -> bytes:
         "campaignId": encode_id("Campaign", row.campaign_id), "at": format_instant(row.at), "actor": row.actor,
         "threshold": row.threshold, "changes": [api_change(change) for change in row.changes],
     }, separators=(",", ":")).encode()
-
-
-def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeout: float,
-         allow_private: bool) -> Outcome:
-    refused = destination_error(url, allow_private)
-    if refused is not None:
-        return Outcome(False, None, refused)
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": "campaign-service-webhooks",
-        "X-Event-Id": encode_id("CampaignEvent", event_id), "X-Delivery-Attempt": str(attempt),
-        "X-Signature": signature(secret, int(time.time()), body),
-    })
-    try:
-        with _OPENER.open(request, timeout=timeout) as response:
-            return Outcome(200 <= response.status < 300, response.status, None)
-    except urllib.error.HTTPError as error:
-        return Outcome(False, error.code, f"HTTP {error.code}")
-    except (urllib.error.URLError, OSError, ValueError) as error:
-        return Outcome(False, None, str(getattr(error, "reason", error))[:255])
 
 
 class DeliveryWorker:

@@ -74,8 +74,11 @@ def resolved_addresses(url: str) -> list[str]:
 def destination_error(url: str, allow_private: bool) -> Optional[str]:
     """Why the URL may not be called now, or None. Checked when the webhook
     is created and again before every delivery (a name may point elsewhere
-    by then)."""
-    addresses = resolved_addresses(url)
+    by then), on the addresses the delivery then connects to (transport.py)."""
+    return addresses_error(resolved_addresses(url), allow_private)
+
+
+def addresses_error(addresses: Sequence[str], allow_private: bool) -> Optional[str]:
     if not addresses:
         return "The url's host does not resolve."
     if not all(address_allowed(address, allow_private) for address in addresses):

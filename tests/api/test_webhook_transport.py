@@ -1,0 +1,130 @@
+"""A webhook post connects to the address it checked: a name that resolves
+elsewhere a moment later (DNS rebinding) cannot turn a delivery into a
+request to the shop's own network. Real receivers on loopback addresses;
+only the name's resolution is staged."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from graphql_api.webhooks import transport
+from tests.servers import free_port
+
+NAME = "hooks.shop.example"
+PUBLIC = "93.184.216.34"  # a public address, never connected to here
+
+
+@contextmanager
+def receiver(host: str, port: int, status: int = 204, headers: dict | None = None):
+    """An endpoint on host:port that records each request it gets."""
+    got: list[dict] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self):
+            got.append({"path": self.path, "headers": dict(self.headers),
+                        "body": self.rfile.read(int(self.headers["Content-Length"]))})
+            self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer((host, port), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield got
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def resolves(monkeypatch):
+    """`resolves(first, later)`: NAME gives `first` the first time it is
+    looked up and `later` every time after; other names resolve as usual."""
+    real = socket.getaddrinfo
+    lookups: list[str] = []
+
+    def stage(first: list[str], later: list[str]):
+        def getaddrinfo(host, port, *args, **kwargs):
+            if host != NAME:
+                return real(host, port, *args, **kwargs)
+            lookups.append(host)
+            addresses = first if len(lookups) == 1 else later
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port)) for address in addresses]
+
+        monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+        return lookups
+
+    return stage
+
+
+def post(url: str, allow_private: bool) -> transport.Outcome:
+    return transport.post(url, "whsec_test", 7, 1, b'{"id":"x"}', timeout=5, allow_private=allow_private)
+
+
+def test_a_name_that_rebinds_to_loopback_after_the_check_is_not_followed_there(resolves, monkeypatch):
+    port = free_port()
+    lookups = resolves(first=[PUBLIC], later=["127.0.0.1"])
+    connected: list[tuple] = []
+
+    def create_connection(address, *args, **kwargs):
+        connected.append(address)
+        raise ConnectionRefusedError(111, "Connection refused")  # the public address stays untouched
+
+    monkeypatch.setattr(transport.socket, "create_connection", create_connection)
+    with receiver("127.0.0.1", port) as got:
+        outcome = post(f"http://{NAME}:{port}/hook", allow_private=False)
+    assert got == []
+    assert connected == [(PUBLIC, port)]
+    assert lookups == [NAME]  # resolved once: checked, then connected to
+    assert outcome.delivered is False and outcome.status is None and "refused" in outcome.error
+
+
+def test_a_name_that_resolves_to_loopback_is_refused_without_a_connection(resolves):
+    port = free_port()
+    resolves(first=["127.0.0.1"], later=["127.0.0.1"])
+    with receiver("127.0.0.1", port) as got:
+        outcome = post(f"http://{NAME}:{port}/hook", allow_private=False)
+    assert got == []
+    assert outcome == transport.Outcome(False, None, "The url points to a loopback, private or reserved address.")
+
+
+def test_the_post_carries_the_name_as_host_with_its_path_query_and_signature(resolves):
+    port = free_port()
+    resolves(first=["127.0.0.1"], later=[PUBLIC])
+    with receiver("127.0.0.1", port) as got:
+        outcome = post(f"http://{NAME}:{port}/in/hook?shop=7", allow_private=True)
+    assert outcome == transport.Outcome(True, 204, None)
+    [request] = got
+    assert request["path"] == "/in/hook?shop=7"
+    assert request["headers"]["Host"] == f"{NAME}:{port}"
+    assert request["headers"]["X-Event-Id"] and request["headers"]["X-Signature"].startswith("t=")
+    assert request["body"] == b'{"id":"x"}'
+
+
+def test_an_address_that_refuses_is_followed_by_the_next_of_the_same_name(resolves):
+    port = free_port()
+    resolves(first=["127.0.0.1", "127.0.0.2"], later=[PUBLIC])  # nothing listens on 127.0.0.1:port
+    with receiver("127.0.0.2", port) as got:
+        outcome = post(f"http://{NAME}:{port}/hook", allow_private=True)
+    assert outcome.delivered and len(got) == 1
+
+
+def test_a_redirect_is_an_answer_not_a_hop(resolves):
+    port, elsewhere = free_port(), free_port()
+    resolves(first=["127.0.0.1"], later=["127.0.0.1"])
+    with receiver("127.0.0.1", elsewhere) as redirected:
+        with receiver("127.0.0.1", port, status=307,
+                      headers={"Location": f"http://127.0.0.1:{elsewhere}/internal"}) as got:
+            outcome = post(f"http://{NAME}:{port}/hook", allow_private=True)
+    assert outcome == transport.Outcome(False, 307, "HTTP 307")
+    assert len(got) == 1 and redirected == []
