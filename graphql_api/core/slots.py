@@ -17,7 +17,7 @@ from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Optional
 
 from .campaigns import MIN_BUDGET_SLOTS
-from .ledger import BUDGET_THRESHOLDS
+from .ledger import BUDGET_THRESHOLDS, threshold_reached
 from .money import CENT, ZERO
 
 
@@ -39,6 +39,22 @@ def lendable_budget(used_budget: Decimal, total_budget: Decimal) -> Decimal:
         if used_budget < boundary:
             return max(boundary - used_budget - CENT, ZERO)
     return ZERO
+
+
+def gives_back_to_the_pool(pool_used: Decimal, true_used: Decimal, amount: Decimal, total_budget: Decimal,
+                           pool_count: int, frees_use: bool) -> bool:
+    """Whether a reversal of `amount` (and of a use, with `frees_use`) may go
+    straight back to the pool, the slots left as they are. The slots can take
+    the true used budget up to the pool's figure at most; when both fall back
+    into the same band between thresholds, no threshold lies in between for
+    the slots to cross without the campaign's lock. And the pool must hold the
+    use it gives back: without a maxTotalUsage the slots count their uses
+    below 0, and the pool may count none. Otherwise the reversal collects and
+    lends again, so that the next crossing is recorded. (`true_used` may have
+    grown since it was read, which only narrows the gap.)"""
+    if frees_use and pool_count < 1:
+        return False
+    return threshold_reached(true_used - amount, total_budget) == threshold_reached(pool_used - amount, total_budget)
 
 
 def _split_cents(amount: Decimal, parts: int) -> tuple[Decimal, ...]:

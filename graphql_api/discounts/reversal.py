@@ -2,7 +2,9 @@
 
 One transaction takes its locks in the apply's order (discounts/apply.py):
 the usage's coupon code, its campaign, then the usage itself, so that a
-reversal and an apply never wait on each other in a cycle. Under those
+reversal and an apply never wait on each other in a cycle. In hot-campaign
+mode the applies that spend from a slot do not lock the campaign's row, so
+a reversal holding it does not stop them. Under those
 locks it decides on the usage's net amount as committed, appends the
 reversal and takes the amount off the campaign's used budget. A full
 reversal also stops the usage counting (core.campaigns.USAGE_COUNTS), so
@@ -23,10 +25,11 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
-from ..campaigns.slots import collected
+from ..campaigns.slots import USED_BUDGET, collected
 from ..codes.models import CouponCode
 from ..core.errors import ErrorCode, NO_SUCH_USAGE, UserError
 from ..core.ledger import ReversalDecision, decide_reversal, reversal_input_errors
+from ..core.slots import gives_back_to_the_pool
 from ..core.validation import idempotency_key_errors
 from ..db.database import Database, violated_constraint
 from ..observability import events
@@ -88,7 +91,10 @@ USAGE_BY_ID = select(*USAGE_COLUMNS).where(DiscountUsage.id == bindparam("usage_
 # The locks, in the apply's order. A deleted campaign is locked too: its
 # usages are reversed like any other.
 LOCK_CODE = select(CouponCode.id).where(CouponCode.code == bindparam("code")).with_for_update(key_share=True)
-LOCK_CAMPAIGN = select(Campaign.budget_slots).where(Campaign.id == bindparam("campaign_id")).with_for_update(key_share=True)
+# With the pool's used budget and the true one, for hot-campaign mode.
+LOCK_CAMPAIGN = (select(Campaign.budget_slots, Campaign.used_budget.label("pool_used"), USED_BUDGET,
+                        Campaign.total_budget, Campaign.usage_count.label("pool_count"))
+                 .where(Campaign.id == bindparam("campaign_id")).with_for_update(of=Campaign, key_share=True))
 LOCK_USAGE = USAGE_BY_ID.with_for_update(key_share=True)  # NO KEY UPDATE, as every lock of ours
 
 NEW_REVERSAL = insert(DiscountReversal).returning(*REVERSAL_COLUMNS)
@@ -128,15 +134,7 @@ def reverse_in_transaction(connection: Connection, command: ReverseUsage, now: d
         return [USAGE_NOT_FOUND]
     if seen.coupon_code is not None:  # a usage's code and campaign never change
         connection.execute(LOCK_CODE, {"code": seen.coupon_code})
-    budget_slots = connection.execute(LOCK_CAMPAIGN, {"campaign_id": seen.campaign_id}).scalar_one()
-    # In hot-campaign mode the money goes back to the pool, with the slots
-    # collected into it (the pool alone may hold less than the usage's
-    # count), and is lent out to them again (campaigns/slots.py).
-    with collected(connection, [seen.campaign_id] if budget_slots > 1 else []):
-        return _decide_and_record(connection, command, now)
-
-
-def _decide_and_record(connection: Connection, command: ReverseUsage, now: datetime) -> ReverseResult:
+    campaign = connection.execute(LOCK_CAMPAIGN, {"campaign_id": seen.campaign_id}).one()
     usage = usage_record(connection.execute(LOCK_USAGE, {"usage_id": command.usage_id}).one())
     # A request with the same key may have committed while this one waited
     # for the locks: this statement's snapshot sees it, and so answers the
@@ -147,7 +145,16 @@ def _decide_and_record(connection: Connection, command: ReverseUsage, now: datet
     decision = decide_reversal(usage.discount_amount, usage.reversed_amount, command.amount)
     if not isinstance(decision, ReversalDecision):
         return [decision]
-    return _record(connection, command, usage, decision, now)
+    # In hot-campaign mode the money goes back to the pool, the slots left to
+    # the applies spending from them, unless that re-opens a threshold the
+    # slots could cross unseen: then they are collected and lent again
+    # (core/slots.py). The slots are locked after the usage here; nobody who
+    # holds a slot waits for a usage, so this joins no cycle.
+    in_place = campaign.budget_slots == 1 or gives_back_to_the_pool(
+        campaign.pool_used, campaign.used_budget, decision.amount, campaign.total_budget, campaign.pool_count,
+        decision.frees_usage)
+    with collected(connection, [] if in_place else [seen.campaign_id]):
+        return _record(connection, command, usage, decision, now)
 
 
 def _record(connection: Connection, command: ReverseUsage, usage: UsageRecord, decision: ReversalDecision,

@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from graphql_api.core.slots import lease, lendable_budget
+from graphql_api.core.slots import gives_back_to_the_pool, lease, lendable_budget
 
 D = Decimal
 
@@ -35,3 +35,24 @@ def test_a_small_rest_goes_to_as_many_slots_as_hold_one_discount():
 def test_one_slot_and_a_deleted_campaign_lend_nothing():
     assert lease(1, D("0.00"), D("1000.00"), 0, None).budgets == (D("0.00"),)
     assert set(lease(8, D("0.00"), D("1000.00"), 0, None, deleted=True).budgets) == {D("0.00")}
+
+
+def test_a_reversal_goes_back_to_the_pool_unless_it_reopens_a_threshold_the_slots_could_cross():
+    total = D("1000.00")
+    # 600 used, the slots lent up to 799.99: back to 590 and 789.99, both past 50 % and short of 80 %.
+    assert gives_back_to_the_pool(D("799.99"), D("600.00"), D("10.00"), total, 5, True)
+    # Back to exactly 500: 50 % still reached, nothing between.
+    assert gives_back_to_the_pool(D("799.99"), D("600.00"), D("100.00"), total, 5, True)
+    # Back to 499.99 while the slots could take it to 699.99: 50 % would be crossed again unseen.
+    assert not gives_back_to_the_pool(D("799.99"), D("600.00"), D("100.01"), total, 5, True)
+    # Below the first threshold with the slots lent up to 499.99: nothing to cross.
+    assert gives_back_to_the_pool(D("499.99"), D("300.00"), D("200.00"), total, 5, True)
+    # An exhausted campaign (nothing lent) given 50 back: true and pool figures both at 950, past 95 %.
+    assert gives_back_to_the_pool(D("1000.00"), D("1000.00"), D("50.00"), total, 5, True)
+    # 990 used, lent up to 999.99: 45 back is 945 with the slots able to reach 954.99, across 95 %;
+    # 50 back is 940 and 949.99, both short of it.
+    assert not gives_back_to_the_pool(D("999.99"), D("990.00"), D("45.00"), total, 5, True)
+    assert gives_back_to_the_pool(D("999.99"), D("990.00"), D("50.00"), total, 5, True)
+    # Without a maxTotalUsage the slots count their uses below 0: a pool counting none gives no use back.
+    assert not gives_back_to_the_pool(D("799.99"), D("600.00"), D("10.00"), total, 0, True)
+    assert gives_back_to_the_pool(D("799.99"), D("600.00"), D("5.00"), total, 0, False)  # a partial one

@@ -41,6 +41,10 @@ from .test_concurrency import (  # noqa: F401
     test_twenty_concurrent_retries_with_one_key_apply_once,
 )
 from .test_ledger_races import (  # noqa: F401 - its two_servers and strict_servers fixtures too
+    REVERSE,
+    budget_events,
+    campaign_events,
+    campaign_row_id,
     strict_servers,
     two_servers,
     test_applies_checkouts_and_reversals_on_shared_rows_never_deadlock,
@@ -245,4 +249,45 @@ def test_an_apply_that_read_the_normal_mode_decides_on_the_slots_an_edit_just_le
     assert edited["updateCampaign"]["userErrors"] == []
     assert applied["applyDiscount"]["userErrors"] == [] and applied["applyDiscount"]["usage"]
     assert figures(admin_engine, "switched") == (Decimal("60.00"), 1)
+    assert run_check(database_url).returncode == 0
+
+
+def test_a_reversal_gives_back_to_the_pool_and_collects_only_when_it_reopens_a_threshold(server, admin_engine,
+                                                                                        admin_key, database_url):
+    """60 applies of 10.00 on 1000.00: 50 % crossed, the slots lent up to
+    799.99. Ten full reversals take it back to 500.00 without touching the
+    slots (the applies spending from them go on); the eleventh, to 490.00,
+    would leave the slots able to cross 50 % again unseen, so it collects
+    and lends up to 499.99. Two more applies then cross 50 % again under the
+    campaign's lock, and that crossing is recorded too."""
+    async def scenario():
+        async with api_client(server, admin_key) as client:
+            customers = await make_customers(client, 62, "give-back")
+            campaign = await make_campaign(client, name="given back", discountFlat="10", discountPercentage=...,
+                                           totalBudget="1000", maxUsagePerCustomerPerDay=1000)
+            applied = await apply_all([server], admin_key, [apply_input(campaign["id"], c) for c in customers[:60]],
+                                      10)
+            lent = slots(admin_engine, "given back")
+            reversed_, seen = [], []
+            for result in applied[:11]:
+                answer = await post(client, REVERSE, {"input": {"usageId": result["usage"]["id"], "reason": "refund"}})
+                reversed_.append(answer["reverseDiscountUsage"])
+                seen.append((slots(admin_engine, "given back"), figures(admin_engine, "given back")))
+            again = await apply_all([server], admin_key, [apply_input(campaign["id"], c) for c in customers[60:]], 1)
+            return applied, lent, reversed_, seen, again
+
+    applied, lent, reversed_, seen, again = asyncio.run(scenario())
+    assert all(result["usage"] for result in applied + again)
+    assert all(answer["userErrors"] == [] and answer["usage"]["isFullyReversed"] for answer in reversed_)
+    assert sum(row.budget for row in lent) == Decimal("199.99")  # 799.99 lent at 500.00, 100.00 spent since
+    for n, (now_lent, (used, count)) in enumerate(seen[:10], start=1):
+        assert now_lent == lent, n  # the slots as they were
+        assert (used, count) == (Decimal("600.00") - 10 * n, 60 - n)
+    collected_lent, (used, count) = seen[10]
+    assert (used, count) == (Decimal("490.00"), 49)
+    assert sum(row.budget for row in collected_lent) == Decimal("9.99")  # up to a cent below 50 % again
+    assert figures(admin_engine, "given back") == (Decimal("510.00"), 51)
+    thresholds = [event for event in budget_events(campaign_events(admin_engine,
+                                                                   campaign_row_id(admin_engine, "given back")))]
+    assert thresholds == [("BUDGET_THRESHOLD", 50, None), ("BUDGET_THRESHOLD", 50, None)], thresholds
     assert run_check(database_url).returncode == 0
