@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
-from ..campaigns.slots import USED_BUDGET, collected
+from ..campaigns.slots import collected, held_budget
 from ..codes.models import CouponCode
 from ..core.errors import ErrorCode, NO_SUCH_USAGE, UserError
 from ..core.ledger import ReversalDecision, decide_reversal, reversal_input_errors
@@ -91,10 +91,9 @@ USAGE_BY_ID = select(*USAGE_COLUMNS).where(DiscountUsage.id == bindparam("usage_
 # The locks, in the apply's order. A deleted campaign is locked too: its
 # usages are reversed like any other.
 LOCK_CODE = select(CouponCode.id).where(CouponCode.code == bindparam("code")).with_for_update(key_share=True)
-# With the pool's used budget and the true one, for hot-campaign mode.
-LOCK_CAMPAIGN = (select(Campaign.budget_slots, Campaign.used_budget.label("pool_used"), USED_BUDGET,
-                        Campaign.total_budget, Campaign.usage_count.label("pool_count"))
-                 .where(Campaign.id == bindparam("campaign_id")).with_for_update(of=Campaign, key_share=True))
+# With the pool's figures, for hot-campaign mode.
+LOCK_CAMPAIGN = (select(Campaign.budget_slots, Campaign.used_budget, Campaign.total_budget, Campaign.usage_count)
+                 .where(Campaign.id == bindparam("campaign_id")).with_for_update(key_share=True))
 LOCK_USAGE = USAGE_BY_ID.with_for_update(key_share=True)  # NO KEY UPDATE, as every lock of ours
 
 NEW_REVERSAL = insert(DiscountReversal).returning(*REVERSAL_COLUMNS)
@@ -151,8 +150,8 @@ def reverse_in_transaction(connection: Connection, command: ReverseUsage, now: d
     # (core/slots.py). The slots are locked after the usage here; nobody who
     # holds a slot waits for a usage, so this joins no cycle.
     in_place = campaign.budget_slots == 1 or gives_back_to_the_pool(
-        campaign.pool_used, campaign.used_budget, decision.amount, campaign.total_budget, campaign.pool_count,
-        decision.frees_usage)
+        campaign.used_budget, campaign.used_budget - held_budget(connection, seen.campaign_id), decision.amount,
+        campaign.total_budget, campaign.usage_count, decision.frees_usage)
     with collected(connection, [] if in_place else [seen.campaign_id]):
         return _record(connection, command, usage, decision, now)
 
