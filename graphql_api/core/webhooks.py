@@ -40,12 +40,19 @@ def webhook_errors(url: str, events: Sequence[str]) -> list[UserError]:
 
 
 def address_allowed(address: str, allow_private: bool) -> bool:
-    """Loopback, private, link-local, reserved and multicast addresses are
-    the shop's own network, not an endpoint on the internet: refused unless
-    the deployment allows them (WEBHOOK_ALLOW_PRIVATE_ADDRESSES)."""
+    """Only globally reachable addresses are endpoints on the internet;
+    loopback, private, shared, link-local, reserved and multicast ones are
+    the shop's own network: refused unless the deployment allows them
+    (WEBHOOK_ALLOW_PRIVATE_ADDRESSES)."""
     ip = ipaddress.ip_address(address)
-    public = not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_reserved or ip.is_multicast
-                  or ip.is_unspecified)
+    # An IPv6 address that carries an IPv4 one (mapped, 6to4, Teredo) is as public as that one.
+    if ip.version == 6:
+        carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if carried is not None and not address_allowed(str(carried), allow_private):
+            return False
+    # is_global: the IANA registry's "globally reachable", so also shared (carrier-grade
+    # NAT, 100.64.0.0/10) and the other special ranges is_private leaves out.
+    public = ip.is_global and not ip.is_multicast
     return public or allow_private
 
 

@@ -11,9 +11,11 @@ proxy is used, since a proxy would connect to a name we have not checked.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass
 from typing import Optional
@@ -26,6 +28,8 @@ from .service import addresses_error, resolved_addresses
 USER_AGENT = "campaign-service-webhooks"
 # What is read of an answer: its status is what counts.
 MAX_ANSWER_BYTES = 64 * 1024
+# A name's addresses tried in turn, at most: each may take the whole timeout to refuse.
+MAX_ADDRESSES = 3
 
 
 @dataclass(frozen=True)
@@ -57,6 +61,10 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
 def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeout: float,
          allow_private: bool) -> Outcome:
+    """Posts `body`, all of it within `timeout` seconds: the socket's own
+    timeout bounds each read, and a watchdog closes the socket at the
+    deadline, so an endpoint that answers a byte at a time cannot hold the
+    delivery worker (and the leases of its batch) for longer."""
     addresses = resolved_addresses(url)
     refused = addresses_error(addresses, allow_private)
     if refused is not None:
@@ -70,28 +78,69 @@ def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeou
         "X-Event-Id": encode_id("CampaignEvent", event_id), "X-Delivery-Attempt": str(attempt),
         "X-Signature": signature(secret, int(time.time()), body),
     }
-    error = "The endpoint could not be reached."
-    for address in addresses:  # in turn, as a connection to a name tries each of its addresses
-        connection = pinned(parts.hostname, port, address, timeout)
+    deadline = time.monotonic() + timeout
+    error = UNREACHABLE
+    for address in addresses[:MAX_ADDRESSES]:  # in turn, as a connection to a name tries each of its addresses
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return Outcome(False, None, TIMED_OUT)
+        connection = pinned(parts.hostname, port, address, left)
+        aborted = threading.Event()
+        watchdog = threading.Timer(left, _abort, (connection, aborted))
+        watchdog.start()
         try:
-            connection.connect()
-        except OSError as failure:  # nothing was sent: the next address may answer
-            connection.close()
-            error = _described(failure)
-            continue
-        try:
-            connection.request("POST", target, body=body, headers=headers)
-            answer = connection.getresponse()
-            answer.read(MAX_ANSWER_BYTES)
-        except (OSError, http.client.HTTPException) as failure:
-            return Outcome(False, None, _described(failure))
+            try:
+                connection.connect()
+            except OSError as failure:  # nothing was sent: the next address may answer
+                error = TIMED_OUT if aborted.is_set() else _described(failure, deadline)
+                continue
+            try:
+                connection.request("POST", target, body=body, headers=headers)
+                answer = connection.getresponse()
+                answer.read(MAX_ANSWER_BYTES)
+            except (OSError, http.client.HTTPException) as failure:
+                return Outcome(False, None, TIMED_OUT if aborted.is_set() else _described(failure, deadline))
         finally:
+            watchdog.cancel()
             connection.close()
+        if aborted.is_set():  # cut off: what looked like the end of the answer was the watchdog's
+            return Outcome(False, None, TIMED_OUT)
         if 200 <= answer.status < 300:
             return Outcome(True, answer.status, None)
         return Outcome(False, answer.status, f"HTTP {answer.status}")
     return Outcome(False, None, error)
 
 
-def _described(failure: Exception) -> str:
-    return (str(failure) or type(failure).__name__)[:255]
+def _abort(connection: http.client.HTTPConnection, aborted: threading.Event) -> None:
+    """At the deadline: whatever the post is waiting for ends (an error, or
+    an end of file that `aborted` tells from a real one)."""
+    aborted.set()
+    sock = connection.sock
+    if sock is not None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+
+# The delivery log's words for a failed post. Fixed texts: nothing the
+# endpoint sent back is stored (it could be any service's banner, or bytes
+# PostgreSQL refuses to store).
+UNREACHABLE = "The endpoint could not be reached."
+TIMED_OUT = "The endpoint did not answer in time."
+REFUSED = "The endpoint refused the connection."
+TLS_FAILED = "The TLS handshake failed or the certificate did not verify."
+NOT_HTTP = "The endpoint's answer was not HTTP."
+CLOSED = "The endpoint closed the connection before answering."
+
+
+def _described(failure: Exception, deadline: float) -> str:
+    if isinstance(failure, TimeoutError) or time.monotonic() >= deadline:
+        return TIMED_OUT
+    if isinstance(failure, ConnectionRefusedError):
+        return REFUSED
+    if isinstance(failure, ssl.SSLError):  # a certificate that does not verify included
+        return TLS_FAILED
+    if isinstance(failure, (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError)):
+        return CLOSED
+    if isinstance(failure, http.client.HTTPException):
+        return NOT_HTTP
+    return UNREACHABLE

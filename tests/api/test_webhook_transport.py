@@ -128,3 +128,60 @@ def test_a_redirect_is_an_answer_not_a_hop(resolves):
             outcome = post(f"http://{NAME}:{port}/hook", allow_private=True)
     assert outcome == transport.Outcome(False, 307, "HTTP 307")
     assert len(got) == 1 and redirected == []
+
+
+@contextmanager
+def raw_endpoint(port: int, answer):
+    """A TCP endpoint on 127.0.0.1:port that reads the request and runs
+    `answer(connection)`; what it ran into is left in the list it yields."""
+    seen: list = []
+    listener = socket.create_server(("127.0.0.1", port))
+
+    def serve():
+        connection, _ = listener.accept()
+        with connection:
+            connection.recv(65536)
+            try:
+                answer(connection)
+                seen.append("answered")
+            except OSError as error:
+                seen.append(error)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield seen
+    finally:
+        thread.join(15)
+        listener.close()
+
+
+def test_an_endpoint_that_answers_a_byte_at_a_time_is_cut_off_at_the_timeout(resolves):
+    port = free_port()
+    resolves(first=["127.0.0.1"], later=["127.0.0.1"])
+    stop, dripped = threading.Event(), [0]
+
+    def drip(connection):
+        connection.sendall(b"HTTP/1.1 200 OK\r\n")
+        for _ in range(40):  # 8 s of one header byte at a time, each well within a read timeout of 1 s
+            if stop.wait(0.2):
+                return
+            connection.sendall(b"X")
+            dripped[0] += 1
+
+    with raw_endpoint(port, drip):
+        outcome = transport.post(f"http://{NAME}:{port}/hook", "whsec_test", 7, 1, b"{}", timeout=1,
+                                 allow_private=True)
+        dripped_by_then = dripped[0]
+        stop.set()
+    assert outcome == transport.Outcome(False, None, transport.TIMED_OUT)
+    assert dripped_by_then < 40  # given up on before the endpoint was done
+
+
+def test_what_an_endpoint_sends_back_is_never_stored_as_the_error(resolves):
+    port = free_port()
+    resolves(first=["127.0.0.1"], later=["127.0.0.1"])
+    with raw_endpoint(port, lambda connection: connection.sendall(b"SSH-2.0-secret-banner\x00\r\n\r\n")):
+        outcome = transport.post(f"http://{NAME}:{port}/hook", "whsec_test", 7, 1, b"{}", timeout=5,
+                                 allow_private=True)
+    assert outcome == transport.Outcome(False, None, transport.NOT_HTTP)
