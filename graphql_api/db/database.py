@@ -1,8 +1,8 @@
 """The database: engines, connection pools, and units of work run off the event loop.
 
 psycopg2 blocks, so every unit of work runs in a worker thread. Reads and
-writes have a pool each, so that a flood of reads cannot hold the connections
-the checkout's writes need. The threads are admitted by a `CapacityLimiter`
+writes have a pool each, so that a write never waits for a connection a read
+holds (admission, before this, still counts both). The threads are admitted by a `CapacityLimiter`
 per pool with exactly as many tokens as the pool has connections, and each unit opens its own Session, uses one connection and
 returns it before the thread gives its token back. A thread therefore never
 waits for a connection that another waiting thread holds: the pool cannot be
