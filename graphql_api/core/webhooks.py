@@ -39,17 +39,28 @@ def webhook_errors(url: str, events: Sequence[str]) -> list[UserError]:
     return errors
 
 
+# IPv6 prefixes whose last 32 bits are an IPv4 address: NAT64 (RFC 6052, 8215),
+# IPv4-translated (RFC 2765) and IPv4-compatible (deprecated).
+_CARRYING_IPV4_IN_LOW_BITS = tuple(ipaddress.ip_network(prefix) for prefix in (
+    "64:ff9b::/96", "64:ff9b:1::/48", "::ffff:0:0:0/96", "::/96"))
+
+
 def address_allowed(address: str, allow_private: bool) -> bool:
     """Only globally reachable addresses are endpoints on the internet;
     loopback, private, shared, link-local, reserved and multicast ones are
     the shop's own network: refused unless the deployment allows them
     (WEBHOOK_ALLOW_PRIVATE_ADDRESSES)."""
     ip = ipaddress.ip_address(address)
-    # An IPv6 address that carries an IPv4 one (mapped, 6to4, Teredo) is as public as that one.
+    # An IPv6 address that carries an IPv4 one (mapped, translated, compatible,
+    # NAT64, 6to4, Teredo) is as public as that one.
     if ip.version == 6:
         carried = ip.ipv4_mapped or ip.sixtofour or (ip.teredo[1] if ip.teredo else None)
+        if carried is None and any(ip in prefix for prefix in _CARRYING_IPV4_IN_LOW_BITS):
+            carried = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
         if carried is not None and not address_allowed(str(carried), allow_private):
             return False
+        if ip.is_site_local:  # fec0::/10: deprecated, and never an endpoint on the internet
+            return allow_private
     # is_global: the IANA registry's "globally reachable", so also shared (carrier-grade
     # NAT, 100.64.0.0/10) and the other special ranges is_private leaves out.
     public = ip.is_global and not ip.is_multicast

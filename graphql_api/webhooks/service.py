@@ -66,7 +66,9 @@ def resolved_addresses(url: str) -> list[str]:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        return sorted({info[4][0] for info in socket.getaddrinfo(parts.hostname, port, type=socket.SOCK_STREAM)})
+        # In the resolver's order of preference (RFC 6724), each once: the post tries them in turn.
+        return list(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(parts.hostname, port,
+                                                                             type=socket.SOCK_STREAM)))
     except (socket.gaierror, UnicodeError):
         return []
 

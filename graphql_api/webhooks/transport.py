@@ -56,7 +56,9 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
     def connect(self) -> None:
         raw = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self.tls.wrap_socket(raw, server_hostname=self.host)
+        # The socket is in place before the handshake, for the watchdog to reach.
+        self.sock = self.tls.wrap_socket(raw, server_hostname=self.host, do_handshake_on_connect=False)
+        self.sock.do_handshake()
 
 
 def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeout: float,
@@ -94,6 +96,8 @@ def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeou
             except OSError as failure:  # nothing was sent: the next address may answer
                 error = TIMED_OUT if aborted.is_set() else _described(failure, deadline)
                 continue
+            if aborted.is_set():  # the watchdog fired before there was a socket to close
+                return Outcome(False, None, TIMED_OUT)
             try:
                 connection.request("POST", target, body=body, headers=headers)
                 answer = connection.getresponse()

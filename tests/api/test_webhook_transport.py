@@ -6,7 +6,11 @@ only the name's resolution is staged."""
 from __future__ import annotations
 
 import socket
+import ssl
+import subprocess
 import threading
+import time
+import contextlib
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -185,3 +189,64 @@ def test_what_an_endpoint_sends_back_is_never_stored_as_the_error(resolves):
         outcome = transport.post(f"http://{NAME}:{port}/hook", "whsec_test", 7, 1, b"{}", timeout=5,
                                  allow_private=True)
     assert outcome == transport.Outcome(False, None, transport.NOT_HTTP)
+
+
+@pytest.fixture
+def certificate(tmp_path, monkeypatch):
+    """A self-signed certificate for NAME (made with the machine's openssl),
+    trusted by the transport's TLS context for this test."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", f"/CN={NAME}",
+                    "-addext", f"subjectAltName=DNS:{NAME}", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True)
+    trusting = ssl.create_default_context
+
+    monkeypatch.setattr(transport.ssl, "create_default_context", lambda *args, **kwargs: trusting(cafile=str(cert)))
+    return cert, key
+
+
+def test_a_tls_handshake_that_ends_after_the_deadline_does_not_lift_it(resolves, certificate, monkeypatch):
+    """The connection takes half the timeout, the handshake ends after the
+    deadline has passed, then the answer drips: the watchdog must still end
+    the post, though there was no socket to close when it fired."""
+    cert, key = certificate
+    port = free_port()
+    resolves(first=["127.0.0.1"], later=["127.0.0.1"])
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(str(cert), str(key))
+    stop, dripped = threading.Event(), [0]
+    listener = socket.create_server(("127.0.0.1", port))
+
+    def serve():
+        raw, _ = listener.accept()
+        time.sleep(0.7)  # the server's first flight, just inside the handshake's own timeout
+        with contextlib.suppress(OSError):  # the client may give up mid-handshake: that is the point
+            with server.wrap_socket(raw, server_side=True) as connection:
+                connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\n")
+                for _ in range(40):
+                    if stop.wait(0.2):
+                        return
+                    connection.sendall(b"X")
+                    dripped[0] += 1
+        raw.close()
+
+    real_connect = socket.create_connection
+
+    def slow_connect(*args, **kwargs):  # a distant endpoint: the connection takes 0.5 s
+        time.sleep(0.5)
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(transport.socket, "create_connection", slow_connect)
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        outcome = transport.post(f"https://{NAME}:{port}/hook", "whsec_test", 7, 1, b"{}", timeout=1,
+                                 allow_private=True)
+        dripped_by_then = dripped[0]
+    finally:
+        stop.set()
+        thread.join(15)
+        listener.close()
+    assert outcome == transport.Outcome(False, None, transport.TIMED_OUT)
+    assert dripped_by_then < 40

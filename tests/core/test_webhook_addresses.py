@@ -12,8 +12,12 @@ REFUSED = [
     "::ffff:10.0.0.1",  # IPv4-mapped
     "2002:0a00:0001::1",  # 6to4 around 10.0.0.1
     "2001:0000:4136:e378:8000:63bf:3fff:fdd2",  # Teredo around a documentation address
+    "64:ff9b::a00:1", "64:ff9b::a9fe:a9fe", "64:ff9b:1::a00:1",  # NAT64 around 10.0.0.1, the metadata address
+    "::ffff:0:a00:1", "::7f00:1",  # IPv4-translated, IPv4-compatible
+    "fec0::1",  # site-local
 ]
-ALLOWED = ["93.184.216.34", "1.1.1.1", "2606:4700::1111", "2002:5db8:d822::1"]  # the last: 6to4 around a public one
+ALLOWED = ["93.184.216.34", "1.1.1.1", "2606:4700::1111",
+           "2002:5db8:d822::1", "64:ff9b::5db8:d822"]  # 6to4 and NAT64 around a public one
 
 
 @pytest.mark.parametrize("address", REFUSED)
