@@ -36,7 +36,8 @@ LOCK_NOT_AVAILABLE = "55P03"
 # A worker never holds up anyone else's lock for long.
 WORKER_LOCK_TIMEOUT_MS = 200
 POLL_SECONDS = 0.5
-# Longer than a post may take (the timeout), so that a lease outlives its post.
+# A batch's posts run one after another, each within the timeout (transport.py):
+# its lease outlives the last of them, so no other process claims a row still queued here.
 LEASE_MARGIN_SECONDS = 30
 
 ANY_WEBHOOK = text("SELECT EXISTS (SELECT 1 FROM webhooks WHERE deleted_at IS NULL)")
@@ -128,7 +129,7 @@ class DeliveryWorker:
                 return False
             # Each claimed delivery with its endpoint and its event, in the one statement.
             claimed = connection.execute(CLAIM, {"batch": BATCH,
-                                                 "lease": self.timeout_seconds + LEASE_MARGIN_SECONDS}).all()
+                                                 "lease": BATCH * self.timeout_seconds + LEASE_MARGIN_SECONDS}).all()
         for row in claimed:
             outcome = post(row.url, row.secret, row.event_id, row.attempts, event_body(row.event_id, row),
                            self.timeout_seconds, self.allow_private)
