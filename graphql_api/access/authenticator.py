@@ -149,4 +149,5 @@ class Authenticator:
     async def _note_use(self, record: ApiKeyRecord) -> None:
         now = datetime.now(timezone.utc)
         if record.last_used_at is None or now - record.last_used_at >= LAST_USED_RESOLUTION:
-            await self.database.read(note_use, record.id, now)
+            # A write, with the writes' lock and statement limits (in pooler mode too).
+            await self.database.write(note_use, record.id, now)

@@ -122,4 +122,3 @@ def note_use(session: Session, key_id: int, now: datetime) -> None:
                or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
         .values(last_used_at=now)
     )
-    session.commit()
