@@ -34,18 +34,18 @@ USED_BUDGET = case((Campaign.budget_slots == 1, Campaign.used_budget),
 USAGE_COUNT = case((Campaign.budget_slots == 1, Campaign.usage_count),
                    else_=Campaign.usage_count - _held_by_slots(CampaignBudgetSlot.uses)).label("usage_count")
 
+_TRUE_USED = select(USED_BUDGET).where(Campaign.id == bindparam("campaign_id"))
+
+
+def true_used_budget(connection: Connection, campaign_id: int) -> Decimal:
+    """USED_BUDGET of one campaign whose row this transaction has locked, in
+    a statement of its own: a statement that waited for that lock sees the
+    row as its holder left it but the slots as they were before, so it would
+    pair a pool just lent anew with the slots before the lending."""
+    return connection.execute(_TRUE_USED, {"campaign_id": campaign_id}).scalar_one()
+
 _CAMPAIGN_IDS = bindparam("campaign_ids", type_=ARRAY(BigInteger))
 
-_HELD = (select(func.coalesce(func.sum(CampaignBudgetSlot.budget), 0))
-         .where(CampaignBudgetSlot.campaign_id == bindparam("campaign_id")))
-
-
-def held_budget(connection: Connection, campaign_id: int) -> Decimal:
-    """What a campaign's slots hold now. Its own statement, run once the
-    campaign's row is locked: a statement that waited for that lock sees the
-    row as its holder left it but every other table as it was before, so it
-    would pair a pool just lent anew with the slots before the lending."""
-    return connection.execute(_HELD, {"campaign_id": campaign_id}).scalar_one()
 
 # Every slot of these campaigns locked (in the lock order) and emptied into
 # its pool: the pool's figures are then the true ones. Called with the

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ..campaigns.models import Campaign, Money
 from ..campaigns.records import CAMPAIGN_COLUMNS, CampaignRecord, campaign_record
-from ..campaigns.slots import collected, held_budget
+from ..campaigns.slots import collected, true_used_budget
 from ..codes.models import CouponCode
 from ..core.errors import ErrorCode, NO_SUCH_USAGE, UserError
 from ..core.ledger import ReversalDecision, decide_reversal, reversal_input_errors
@@ -150,7 +150,7 @@ def reverse_in_transaction(connection: Connection, command: ReverseUsage, now: d
     # (core/slots.py). The slots are locked after the usage here; nobody who
     # holds a slot waits for a usage, so this joins no cycle.
     in_place = campaign.budget_slots == 1 or gives_back_to_the_pool(
-        campaign.used_budget, campaign.used_budget - held_budget(connection, seen.campaign_id), decision.amount,
+        campaign.used_budget, true_used_budget(connection, seen.campaign_id), decision.amount,
         campaign.total_budget, campaign.usage_count, decision.frees_usage)
     with collected(connection, [] if in_place else [seen.campaign_id]):
         return _record(connection, command, usage, decision, now)
