@@ -94,7 +94,7 @@ def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeou
             try:
                 connection.connect()
             except OSError as failure:  # nothing was sent: the next address may answer
-                error = TIMED_OUT if aborted.is_set() else _described(failure, deadline)
+                error = _described(failure, deadline, aborted)
                 continue
             if aborted.is_set():  # the watchdog fired before there was a socket to close
                 return Outcome(False, None, TIMED_OUT)
@@ -103,7 +103,7 @@ def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeou
                 answer = connection.getresponse()
                 answer.read(MAX_ANSWER_BYTES)
             except (OSError, http.client.HTTPException) as failure:
-                return Outcome(False, None, TIMED_OUT if aborted.is_set() else _described(failure, deadline))
+                return Outcome(False, None, _described(failure, deadline, aborted))
         finally:
             watchdog.cancel()
             connection.close()
@@ -136,8 +136,8 @@ NOT_HTTP = "The endpoint's answer was not HTTP."
 CLOSED = "The endpoint closed the connection before answering."
 
 
-def _described(failure: Exception, deadline: float) -> str:
-    if isinstance(failure, TimeoutError) or time.monotonic() >= deadline:
+def _described(failure: Exception, deadline: float, aborted: threading.Event) -> str:
+    if aborted.is_set() or isinstance(failure, TimeoutError) or time.monotonic() >= deadline:
         return TIMED_OUT
     if isinstance(failure, ConnectionRefusedError):
         return REFUSED
