@@ -53,7 +53,7 @@ from .test_ledger_races import (  # noqa: F401 - its two_servers and strict_serv
     test_racing_applies_record_each_budget_threshold_once,
     test_reversals_free_budget_that_racing_applies_take,
 )
-from .test_subscriptions import BUDGET, EVENTS, opened
+from .test_subscriptions import watched_sale
 
 pytestmark = pytest.mark.concurrency
 
@@ -151,19 +151,7 @@ def test_a_subscriber_sees_the_true_budget_of_a_campaign_whose_applies_touch_onl
     in order, never with a lent amount counted as used, the last one after
     the final commit, and each threshold once."""
     async def scenario():
-        async with api_client(two_servers[0], admin_key) as client:
-            customers = await make_customers(client, 100, "live-slots")
-            campaign = await make_campaign(client, name="live slots", discountFlat="10", discountPercentage=...,
-                                           totalBudget="2000")
-        socket = await opened(two_servers[1], admin_key)
-        events = await opened(two_servers[1], admin_key)
-        await socket.subscribe("budget", BUDGET, {"id": campaign["id"]})
-        await events.subscribe("events", EVENTS)
-        await asyncio.sleep(0.5)
-        async with api_client(two_servers[0], admin_key) as client:
-            for start in range(0, 100, 10):
-                await asyncio.gather(*(post(client, APPLY, apply_input(campaign["id"], customer))
-                                       for customer in customers[start:start + 10]))
+        _campaign, socket, events = await watched_sale(two_servers, admin_key, "live slots")
         received = []
         while not received or received[-1]["payload"]["data"]["campaignBudget"]["usedBudget"] != "1000.00":
             try:

@@ -72,23 +72,30 @@ async def closed_with(connection) -> int:
     return closed.value.rcvd.code
 
 
+async def watched_sale(servers, key, name: str):
+    """A campaign of 2000.00 named `name`, watched from the second process by
+    a budget subscriber and an audit-event subscriber, then 100 applies of
+    10.00, 10 at a time, all on the first: (campaign, budget socket, events socket)."""
+    async with api_client(servers[0], key) as client:
+        customers = await make_customers(client, 100, name.replace(" ", "-"))
+        campaign = await make_campaign(client, name=name, discountFlat="10", discountPercentage=...,
+                                       totalBudget="2000")
+    socket = await opened(servers[1], key)
+    events = await opened(servers[1], key)
+    await socket.subscribe("budget", BUDGET, {"id": campaign["id"]})
+    await events.subscribe("events", EVENTS)
+    await asyncio.sleep(0.5)  # the subscriptions are registered before the first apply commits
+    async with api_client(servers[0], key) as client:
+        for start in range(0, 100, 10):
+            await asyncio.gather(*(post(client, APPLY, apply_input(campaign["id"], customer))
+                                   for customer in customers[start:start + 10]))
+    return campaign, socket, events
+
+
 def test_applies_on_one_process_reach_a_subscriber_on_the_other_in_commit_order(two_servers, admin_key,
                                                                                  admin_engine):
     async def scenario():
-        async with api_client(two_servers[0], admin_key) as client:
-            customers = await make_customers(client, 100, "live")
-            campaign = await make_campaign(client, name="live", discountFlat="10", discountPercentage=...,
-                                           totalBudget="2000")
-        socket = await opened(two_servers[1], admin_key)
-        events = await opened(two_servers[1], admin_key)
-        await socket.subscribe("budget", BUDGET, {"id": campaign["id"]})
-        await events.subscribe("events", EVENTS)
-        await asyncio.sleep(0.5)  # the subscriptions are registered before the first apply commits
-        async with api_client(two_servers[0], admin_key) as client:
-            # 100 applies, 10 at a time, all on the first process.
-            for start in range(0, 100, 10):
-                await asyncio.gather(*(post(client, APPLY, apply_input(campaign["id"], customer))
-                                       for customer in customers[start:start + 10]))
+        campaign, socket, events = await watched_sale(two_servers, admin_key, "live")
         received = [await socket.receive() for _ in range(100)]
         thresholds = [await events.receive() for _ in range(1)]
         await socket.connection.close()
