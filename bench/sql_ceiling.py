@@ -32,18 +32,28 @@ sys.path.insert(0, str(ROOT))
 from bench import dataset  # noqa: E402
 from bench import run as bench_run  # noqa: E402
 from graphql_api.core.discounts import Cart  # noqa: E402
-from graphql_api.discounts.apply import ApplyDiscount, AppliedDiscount, apply_in_transaction  # noqa: E402
+from graphql_api.discounts.apply import (  # noqa: E402
+    SHARE_CAMPAIGN,
+    SPEND_FROM_WAITED_SLOT,
+    ApplyDiscount,
+    AppliedDiscount,
+    apply_in_transaction,
+)
 from graphql_api.settings import Settings  # noqa: E402
 
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 CLIENTS = int(os.environ.get("BENCH_SQL_CLIENTS", "64"))
 # Stand-ins put into the captured statements, then made pgbench variables.
-CUSTOMER_MARK, CAMPAIGN_MARK = 987_654_321, 987_654_322
+CUSTOMER_MARK, CAMPAIGN_MARK, PICK_MARK = 987_654_321, 987_654_322, 987_654_323
 
 
 def captured_apply(url: str, data: dataset.Dataset, campaign: int) -> list[str]:
-    """The statements of one apply, as literal SQL with :customer and :campaign."""
+    """The statements of one apply, as literal SQL with :customer and :campaign;
+    in hot-campaign mode, the spend from a free slot is followed by the
+    campaign's shared lock and the spend that waits for a slot (picked as
+    :pick), which the service runs only when the first found every slot
+    busy (see slotted_transaction)."""
     database = Settings(database_url=url, db_prepared_statements=False).database()
     database.engine.connect().close()  # the dialect's own first queries, before the capture
     seen: list[tuple[str, object]] = []
@@ -58,6 +68,13 @@ def captured_apply(url: str, data: dataset.Dataset, campaign: int) -> list[str]:
     try:
         cursor = raw.cursor()
         statements = []
+        spends = [(statement, parameters) for statement, parameters in seen if "SKIP LOCKED" in statement]
+        for statement, parameters in spends:  # the campaign shared and the waiting spend, with the same values
+            at = seen.index((statement, parameters)) + 1
+            for waiting in (SHARE_CAMPAIGN, SPEND_FROM_WAITED_SLOT):
+                compiled = waiting.statement.compile(dialect=database.engine.dialect)
+                seen.insert(at, (compiled.string, {**compiled.params, **parameters, "slot_pick": PICK_MARK}))
+                at += 1
         for statement, parameters in seen:
             if isinstance(parameters, dict):
                 parameters = {name: CUSTOMER_MARK if value == data.customers[0] and "customer" in name
@@ -65,7 +82,7 @@ def captured_apply(url: str, data: dataset.Dataset, campaign: int) -> list[str]:
                               for name, value in parameters.items()}
             text = cursor.mogrify(statement, parameters).decode()
             statements.append(re.sub(r"\s+", " ", text).replace(str(CUSTOMER_MARK), ":customer")
-                              .replace(str(CAMPAIGN_MARK), ":campaign"))
+                              .replace(str(CAMPAIGN_MARK), ":campaign").replace(str(PICK_MARK), ":pick"))
     finally:
         raw.close()
         database.dispose()
@@ -87,9 +104,9 @@ def pgbench(url: str, script: Path, clients: int, misses_allowed: bool = False) 
     """Applies recorded per second, each transaction one apply. Every one
     must have recorded its usage (a replayed statement whose guard failed
     would lock and record nothing, and count as fast), except with
-    `misses_allowed`: in hot-campaign mode an apply that finds no free slot
-    records nothing here (the service then takes the campaign's lock), and
-    only the recorded ones count."""
+    `misses_allowed`: in hot-campaign mode an apply that finds no slot with
+    enough, even after waiting, records nothing here (the service then takes
+    the campaign's lock), and only the recorded ones count."""
     before = usage_count(url)
     parsed = make_url(url)
     host = parsed.host or parsed.query.get("host")
@@ -112,14 +129,14 @@ def pgbench(url: str, script: Path, clients: int, misses_allowed: bool = False) 
     return float(match.group(1)) * recorded / ran
 
 
-MISSES: list[tuple[str, int, float]] = []  # (script, clients, share of transactions that found no free slot)
+MISSES: list[tuple[str, int, float]] = []  # (script, clients, share of transactions that found no slot)
 
 
 def main() -> int:
     url = bench_run.fresh_database("campaign_service_bench_sql")
     data = dataset.load(url)
     statements = captured_apply(url, data, data.hot_campaign)
-    # Hot-campaign mode: the apply that spends from one slot (SKIP LOCKED).
+    # Hot-campaign mode: the apply that spends from one slot.
     slotted = captured_apply(url, data, data.slotted_campaign)
     workdir = Path(tempfile.mkdtemp(prefix="bench-sql-"))
     customers = f"\\set customer random({min(data.customers)}, {max(data.customers)})\n"
@@ -127,11 +144,27 @@ def main() -> int:
     def transaction(statements: list[str]) -> str:
         return "BEGIN;\n" + "".join(statement.rstrip(";") + ";\n" for statement in statements) + "COMMIT;\n"
 
+    def slotted_transaction(statements: list[str]) -> str:
+        """As the service runs it: the spend from a free slot in a savepoint;
+        when it recorded nothing (every slot busy), back to the savepoint, a
+        new one, the campaign's shared lock and the spend that waits for the
+        slot at or after a random one. (When that too records nothing, the
+        service takes the campaign's lock; here the transaction records nothing.)"""
+        free = next(n for n, statement in enumerate(statements) if "SKIP LOCKED" in statement)
+        savepoint = statements[free - 1]
+        assert savepoint.startswith("SAVEPOINT"), savepoint
+        lines = [statement.rstrip(";") + ";" for statement in statements[:free]]
+        lines += ["\\set id 0", statements[free] + " \\aset", "\\if :id = 0",
+                  "ROLLBACK TO " + savepoint + ";", statements[free + 1] + ";",
+                  f"\\set pick random(0, {dataset.SLOTS - 1})", statements[free + 2] + " \\aset", "\\endif"]
+        lines += [statement.rstrip(";") + ";" for statement in statements[free + 3:]]
+        return "BEGIN;\n" + "\n".join(lines) + "\nCOMMIT;\n"
+
     body = transaction(statements)
     scripts = {
         "one campaign": f"{customers}\\set campaign {data.hot_campaign}\n{body}",
         f"one campaign, {dataset.SLOTS} slots": f"{customers}\\set campaign {data.slotted_campaign}\n"
-                                               + transaction(slotted),
+                                               + slotted_transaction(slotted),
         "10 campaigns": customers + "".join(
             f"\\set c{n} {pk}\n" for n, pk in enumerate(data.write_campaigns))
         + f"\\set pick random(0, {len(data.write_campaigns) - 1})\n"
@@ -153,7 +186,7 @@ def main() -> int:
         print(f"- {name}, {clients} clients: {median:.0f} applies/s ({', '.join(f'{run:.0f}' for run in runs)}); "
               f"{1000 / median:.2f} ms of the database per apply")
     for script, clients, share in MISSES:
-        print(f"  ({script}, {clients} clients: {100 * share:.1f}% of transactions found no free slot)")
+        print(f"  ({script}, {clients} clients: {100 * share:.1f}% of transactions found no slot, even after waiting)")
     for name, captured in (("one slot", statements), (f"{dataset.SLOTS} slots", slotted)):
         print(f"Statements, {name} ({workdir}):")
         for statement in captured:

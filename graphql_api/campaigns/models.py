@@ -114,7 +114,7 @@ class CampaignTarget(Base):
 
 class CampaignBudgetSlot(Base):
     """Money and uses a hot campaign lent to one slot (core/slots.py): an
-    apply spends from one slot it locks with SKIP LOCKED. `revision` is the
+    apply spends from one slot it locks (a free one, else one it waits for). `revision` is the
     campaign's when the slot was lent to, so that an apply decided on
     older terms finds no slot to spend from. Without a maxTotalUsage,
     `uses` starts at 0 and goes below it by the uses spent."""

@@ -3,8 +3,9 @@ true used budget and usage count, collecting the slots back into the pool,
 and lending to them again.
 
 Lock order: a campaign's slots are locked after its row (by slot number),
-by whoever locks more than one. An apply that spends from one slot takes it
-with SKIP LOCKED and never waits for it, so it joins no cycle."""
+by whoever locks more than one. An apply that spends from one slot takes a
+free one with SKIP LOCKED, or waits for one while it holds no other, so it
+joins no cycle."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ the use case around it (the input checks, the idempotency-key race, the
 business events). Every transaction that writes usages takes its locks in
 one order, so that no two wait on each other: the customer, the order, the
 coupon codes (by id), the campaigns (by id), then their budget slots in
-hot-campaign mode (by number; one taken with SKIP LOCKED never waits). The statements are built
+hot-campaign mode (by number; an apply that spends from one holds no other
+while it waits for it). The statements are built
 once, with bind parameters: building and fingerprinting a statement this
 size costs more Python than running it. Parameters of a new usage are named new_<column>: a parameter
 named like a column of an UPDATE's table would also be SET.
@@ -15,12 +16,13 @@ named like a column of an UPDATE's table would also be SET.
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from types import SimpleNamespace
 from typing import Optional, Union
 
-from sqlalchemy import BigInteger, Boolean, and_, bindparam, cast, false, func, insert, not_, or_, select, true, update
+from sqlalchemy import BigInteger, Boolean, Integer, and_, bindparam, cast, false, func, insert, not_, or_, select, true, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -255,25 +257,29 @@ RECORD_UNDER_LOCK = (
 
 
 # In hot-campaign mode (core/slots.py) the campaign row is not locked:
-# step 3 spends from one free slot that holds enough (SKIP LOCKED, so it
-# never waits) and was lent to under the revision the rules read, so that
-# an edit (which lends anew under its own) leaves the apply no slot. The
+# step 3 spends from one slot that holds enough and was lent to under the
+# revision the rules read, so that an edit (which lends anew under its own)
+# leaves the apply no slot. First a free one (SKIP LOCKED: no wait); when
+# other applies hold every such slot, it waits for one of them, picked at
+# random so that waiters spread over the slots. Before it waits it shares
+# the campaign's lock (SHARE_CAMPAIGN): an edit or a collection under way
+# holds that lock and the slots it has not reached yet, so the apply waits
+# for it to end and then finds the slots lent anew, instead of spending
+# from one the edit has not reached. While it waits it holds no other slot
+# (the free attempt's savepoint is gone), so it joins no cycle. The
 # customer's, the order's and the codes' facts hold, as their locks are
 # held; the total usage cap holds as a slot is lent uses only under one.
 _SLOT = CampaignBudgetSlot
+_SLOT_HOLDS_ENOUGH = (
+    _SLOT.campaign_id == bindparam("new_campaign_id"), _SLOT.revision == bindparam("read_revision"),
+    _SLOT.budget >= bindparam("new_discount_amount", type_=Money),
+    or_(_SLOT.uses >= 1, not_(bindparam("capped", type_=Boolean))),
+)
 
 
-def _spend_from_slot():
-    chosen = (
-        select(_SLOT.slot)
-        .where(_SLOT.campaign_id == bindparam("new_campaign_id"), _SLOT.revision == bindparam("read_revision"),
-               _SLOT.budget >= bindparam("new_discount_amount", type_=Money),
-               or_(_SLOT.uses >= 1, not_(bindparam("capped", type_=Boolean))))
-        .order_by(_SLOT.budget.desc())  # the richest first, so that the slots run dry together
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .cte("chosen")
-    )
+def _spend_from(chosen):
+    """The usage recorded, and its discount and use taken from the slot
+    `chosen` (a CTE that locks it), in one statement; no row when none was."""
     spent = (
         update(_SLOT)
         .where(_SLOT.campaign_id == bindparam("new_campaign_id"), _SLOT.slot == chosen.c.slot)
@@ -291,7 +297,22 @@ def _spend_from_slot():
     )
 
 
-SPEND_FROM_SLOT = PreparedStatement(_spend_from_slot())
+SPEND_FROM_FREE_SLOT = PreparedStatement(_spend_from(
+    select(_SLOT.slot).where(*_SLOT_HOLDS_ENOUGH)
+    .order_by(_SLOT.budget.desc())  # the richest first, so that the slots run dry together
+    .limit(1).with_for_update(skip_locked=True).cte("chosen")))
+# The slot at or after `slot_pick` (wrapping round) that held enough when the
+# statement began; after the wait, PostgreSQL checks the conditions again on
+# the slot as its holder left it.
+_PICKED = (select(_SLOT.slot).where(*_SLOT_HOLDS_ENOUGH)
+           .order_by((_SLOT.slot >= bindparam("slot_pick", type_=Integer)).desc(), _SLOT.slot)
+           .limit(1).scalar_subquery())
+SPEND_FROM_WAITED_SLOT = PreparedStatement(_spend_from(
+    select(_SLOT.slot).where(*_SLOT_HOLDS_ENOUGH, _SLOT.slot == _PICKED).with_for_update().cte("chosen")))
+# FOR SHARE conflicts with the NO KEY UPDATE lock of edits and collectors
+# (LOCK_CAMPAIGN) and with nothing an apply spending from a slot takes.
+SHARE_CAMPAIGN = PreparedStatement(
+    select(Campaign.id).where(Campaign.id == bindparam("new_campaign_id")).with_for_update(read=True))
 # Otherwise (no slot holds enough, or the discount is cut to what is left):
 # the campaign's lock, and its slots collected into it, so that the rules
 # decide on its true figures; it lends again after.
@@ -471,19 +492,24 @@ def _apply_in_slot_mode(connection: Connection, command: ApplyDiscount, paramete
     terms = campaign.terms
     # A discount cut to the budget's rest depends on that rest exactly.
     if decision.discount_amount < terms.remaining_budget:
-        # A slot that changed under the SKIP LOCKED read stays locked even
-        # when it is passed over: the savepoint lets it go before this
-        # transaction waits for the campaign's lock, as others hold that
-        # one and wait for the slots.
-        attempt = connection.begin_nested()
-        row = SPEND_FROM_SLOT.execute(connection, {
-            **_new_usage(command, campaign, decision, now, cart_code(read)),
-            "read_revision": read.revision, "capped": terms.max_total_usage is not None,
-        }).first()
-        if row is None:
+        spending = {**_new_usage(command, campaign, decision, now, cart_code(read)),
+                    "read_revision": read.revision, "capped": terms.max_total_usage is not None,
+                    "slot_pick": random.randrange(campaign.budget_slots)}
+        row = None
+        for waits in (False, True):
+            # A slot locked and then passed over (it changed meanwhile) stays
+            # locked, and so does the shared campaign lock: each attempt's
+            # savepoint lets them go before the next waits, as others lock
+            # the campaign and every slot and wait for the one it holds.
+            attempt = connection.begin_nested()
+            if waits:
+                SHARE_CAMPAIGN.execute(connection, spending)
+            row = (SPEND_FROM_WAITED_SLOT if waits else SPEND_FROM_FREE_SLOT).execute(connection, spending).first()
+            if row is not None:
+                attempt.commit()
+                break
             attempt.rollback()
-        else:
-            attempt.commit()
+        if row is not None:
             usage = usage_record(row)
             if usage.coupon_code is not None:
                 count_code_use(connection, usage.coupon_code)

@@ -175,8 +175,9 @@ def test_a_subscriber_sees_the_true_budget_of_a_campaign_whose_applies_touch_onl
 def test_an_edit_committed_while_an_apply_waits_for_the_slots_decides_the_apply(server, admin_engine, admin_key):
     """The test holds every slot of the campaign. The edit (the customer
     stops being a target) takes the campaign's lock and waits to collect the
-    slots; the apply, decided on the read before the edit, finds no slot it
-    may take and waits for the campaign's lock. Once the edit commits, the
+    slots; the apply, decided on the read before the edit, finds no free
+    slot and waits for the campaign's lock (shared, before it would wait
+    for a slot). Once the edit commits, the
     apply must decide on what it committed: NOT_TARGETED, nothing spent."""
     async def setup():
         async with api_client(server, admin_key) as client:
