@@ -468,7 +468,6 @@ def offers_per_read(url: str, data: dataset.Dataset, key: str) -> tuple[int, int
 def versions() -> str:
     import sqlalchemy
     import starlette
-    import strawberry  # noqa: F401
     from importlib.metadata import version
 
     cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
