@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import secrets
 import socket
 from dataclasses import dataclass
@@ -61,26 +62,43 @@ def delivery_record(row) -> DeliveryRecord:
                           row.delivered_at, row.last_status, row.last_error)
 
 
-def resolved_addresses(url: str) -> list[str]:
-    """Every address the URL's host resolves to (blocking: run in a thread)."""
-    parts = urlsplit(url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
+# getaddrinfo cannot be interrupted: lookups run on threads of their own, so
+# that a caller gives up on one at its deadline, and a resolver that hangs
+# ties up these few threads (later lookups wait for them, then time out).
+_LOOKUPS = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="webhook-dns")
+
+
+def _lookup(host: str, port: int) -> list[str]:
     try:
         # In the resolver's order of preference (RFC 6724), each once: the post tries them in turn.
-        return list(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(parts.hostname, port,
-                                                                             type=socket.SOCK_STREAM)))
+        return list(dict.fromkeys(info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)))
     except (socket.gaierror, UnicodeError):
         return []
 
 
-def destination_error(url: str, allow_private: bool) -> Optional[str]:
+def resolved_addresses(url: str, timeout: float) -> Optional[list[str]]:
+    """Every address the URL's host resolves to (blocking), or None when the
+    lookup takes longer than `timeout` seconds."""
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    lookup = _LOOKUPS.submit(_lookup, parts.hostname, port)
+    try:
+        return lookup.result(timeout)
+    except concurrent.futures.TimeoutError:
+        lookup.cancel()  # one still queued never runs
+        return None
+
+
+def destination_error(url: str, allow_private: bool, timeout: float) -> Optional[str]:
     """Why the URL may not be called now, or None. Checked when the webhook
     is created and again before every delivery (a name may point elsewhere
     by then), on the addresses the delivery then connects to (transport.py)."""
-    return addresses_error(resolved_addresses(url), allow_private)
+    return addresses_error(resolved_addresses(url, timeout), allow_private)
 
 
-def addresses_error(addresses: Sequence[str], allow_private: bool) -> Optional[str]:
+def addresses_error(addresses: Optional[Sequence[str]], allow_private: bool) -> Optional[str]:
+    if addresses is None:
+        return "The url's host did not resolve in time."
     if not addresses:
         return "The url's host does not resolve."
     if not all(address_allowed(address, allow_private) for address in addresses):
@@ -96,13 +114,13 @@ def create_webhook_in_transaction(session: Session, url: str, events: Sequence[s
 
 
 async def create_webhook(database: Database, url: str, events: Sequence[str], now: datetime,
-                         allow_private: bool) -> Union[CreatedWebhook, list[UserError]]:
+                         allow_private: bool, lookup_timeout: float) -> Union[CreatedWebhook, list[UserError]]:
     import anyio
 
     errors = webhook_errors(url, events)
     if errors:
         return errors
-    refused = await anyio.to_thread.run_sync(destination_error, url, allow_private)
+    refused = await anyio.to_thread.run_sync(destination_error, url, allow_private, lookup_timeout)
     if refused is not None:
         return [UserError(ErrorCode.INVALID_INPUT, refused, ("url",))]
     return await database.write(create_webhook_in_transaction, url, events, now)

@@ -63,11 +63,13 @@ class _PinnedHTTPS(http.client.HTTPSConnection):
 
 def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeout: float,
          allow_private: bool) -> Outcome:
-    """Posts `body`, all of it within `timeout` seconds: the socket's own
-    timeout bounds each read, and a watchdog closes the socket at the
-    deadline, so an endpoint that answers a byte at a time cannot hold the
-    delivery worker (and the leases of its batch) for longer."""
-    addresses = resolved_addresses(url)
+    """Posts `body`, all of it within `timeout` seconds, the name's lookup
+    included: the socket's own timeout bounds each read, and a watchdog
+    closes the socket at the deadline, so an endpoint that answers a byte at
+    a time cannot hold the delivery worker (and the leases of its batch) for
+    longer."""
+    deadline = time.monotonic() + timeout
+    addresses = resolved_addresses(url, timeout)
     refused = addresses_error(addresses, allow_private)
     if refused is not None:
         return Outcome(False, None, refused)
@@ -80,7 +82,6 @@ def post(url: str, secret: str, event_id: int, attempt: int, body: bytes, timeou
         "X-Event-Id": encode_id("CampaignEvent", event_id), "X-Delivery-Attempt": str(attempt),
         "X-Signature": signature(secret, int(time.time()), body),
     }
-    deadline = time.monotonic() + timeout
     error = UNREACHABLE
     for address in addresses[:MAX_ADDRESSES]:  # in turn, as a connection to a name tries each of its addresses
         left = deadline - time.monotonic()

@@ -250,3 +250,26 @@ def test_a_tls_handshake_that_ends_after_the_deadline_does_not_lift_it(resolves,
         listener.close()
     assert outcome == transport.Outcome(False, None, transport.TIMED_OUT)
     assert dripped_by_then < 40
+
+
+def test_a_lookup_that_hangs_does_not_hold_the_post_past_its_deadline(monkeypatch):
+    """getaddrinfo cannot be interrupted: the post gives up on the lookup at
+    its deadline and leaves it to finish on a lookup thread of its own."""
+    released, finished = threading.Event(), threading.Event()
+    real = socket.getaddrinfo
+
+    def hanging(host, port, *args, **kwargs):
+        if host != NAME:
+            return real(host, port, *args, **kwargs)
+        released.wait(30)  # until the test lets it go (a post that waited for it would wait 30 s)
+        finished.set()
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (PUBLIC, port))]
+
+    monkeypatch.setattr(socket, "getaddrinfo", hanging)
+    try:
+        outcome = transport.post(f"http://{NAME}/hook", "whsec_test", 7, 1, b"{}", timeout=0.2,
+                                 allow_private=False)
+        assert not finished.is_set()  # it returned while the lookup was still blocked in the resolver
+        assert outcome == transport.Outcome(False, None, "The url's host did not resolve in time.")
+    finally:
+        released.set()

@@ -22,7 +22,8 @@ async def webhooks(info: Info, first: Optional[int] = 20, after: Optional[str] =
 async def create_webhook_mutation(info: Info, input: CreateWebhookInput) -> CreateWebhookPayload:
     context = info.context
     result = await create_webhook(context.database, input.url, [kind.value for kind in input.events], context.now,
-                                  context.settings.webhook_allow_private_addresses)
+                                  context.settings.webhook_allow_private_addresses,
+                                  context.settings.webhook_timeout_seconds)
     if isinstance(result, CreatedWebhook):
         return CreateWebhookPayload(webhook=Webhook.from_record(result.webhook), secret=result.secret, user_errors=[])
     return CreateWebhookPayload(webhook=None, secret=None, user_errors=user_errors(result))
