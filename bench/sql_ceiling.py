@@ -146,10 +146,11 @@ def main() -> int:
 
     def slotted_transaction(statements: list[str]) -> str:
         """As the service runs it: the spend from a free slot in a savepoint;
-        when it recorded nothing (every slot busy), back to the savepoint, a
-        new one, the campaign's shared lock and the spend that waits for the
-        slot at or after a random one. (When that too records nothing, the
-        service takes the campaign's lock; here the transaction records nothing.)"""
+        when it recorded nothing (every slot busy), back to the savepoint
+        (kept here, where the service makes a second one), the campaign's
+        shared lock and the spend that waits for the slot at or after a
+        random one. (When that too records nothing, the service takes the
+        campaign's lock; here the transaction records nothing.)"""
         free = next(n for n, statement in enumerate(statements) if "SKIP LOCKED" in statement)
         savepoint = statements[free - 1]
         assert savepoint.startswith("SAVEPOINT"), savepoint
@@ -186,7 +187,8 @@ def main() -> int:
         print(f"- {name}, {clients} clients: {median:.0f} applies/s ({', '.join(f'{run:.0f}' for run in runs)}); "
               f"{1000 / median:.2f} ms of the database per apply")
     for script, clients, share in MISSES:
-        print(f"  ({script}, {clients} clients: {100 * share:.1f}% of transactions found no slot, even after waiting)")
+        print(f"  ({script}, {clients} clients: {100 * share:.1f}% of transactions found no slot, "
+              "even after waiting)")
     for name, captured in (("one slot", statements), (f"{dataset.SLOTS} slots", slotted)):
         print(f"Statements, {name} ({workdir}):")
         for statement in captured:

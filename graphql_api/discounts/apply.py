@@ -8,9 +8,9 @@ business events). Every transaction that writes usages takes its locks in
 one order, so that no two wait on each other: the customer, the order, the
 coupon codes (by id), the campaigns (by id), then their budget slots in
 hot-campaign mode (by number; an apply that spends from one holds no other
-while it waits for it). The statements are built
-once, with bind parameters: building and fingerprinting a statement this
-size costs more Python than running it. Parameters of a new usage are named new_<column>: a parameter
+while it waits for it). The statements are built once, with bind
+parameters: building and fingerprinting a statement this size costs more
+Python than running it. Parameters of a new usage are named new_<column>: a parameter
 named like a column of an UPDATE's table would also be SET.
 """
 
@@ -22,7 +22,8 @@ from datetime import datetime, tzinfo
 from types import SimpleNamespace
 from typing import Optional, Union
 
-from sqlalchemy import BigInteger, Boolean, Integer, and_, bindparam, cast, false, func, insert, not_, or_, select, true, update
+from sqlalchemy import (BigInteger, Boolean, Integer, and_, bindparam, cast, false, func, insert, not_, or_, select,
+                        true, update)
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -495,20 +496,8 @@ def _apply_in_slot_mode(connection: Connection, command: ApplyDiscount, paramete
         spending = {**_new_usage(command, campaign, decision, now, cart_code(read)),
                     "read_revision": read.revision, "capped": terms.max_total_usage is not None,
                     "slot_pick": random.randrange(campaign.budget_slots)}
-        row = None
-        for waits in (False, True):
-            # A slot locked and then passed over (it changed meanwhile) stays
-            # locked, and so does the shared campaign lock: each attempt's
-            # savepoint lets them go before the next waits, as others lock
-            # the campaign and every slot and wait for the one it holds.
-            attempt = connection.begin_nested()
-            if waits:
-                SHARE_CAMPAIGN.execute(connection, spending)
-            row = (SPEND_FROM_WAITED_SLOT if waits else SPEND_FROM_FREE_SLOT).execute(connection, spending).first()
-            if row is not None:
-                attempt.commit()
-                break
-            attempt.rollback()
+        row = (_in_savepoint(connection, spending, SPEND_FROM_FREE_SLOT)
+               or _in_savepoint(connection, spending, SHARE_CAMPAIGN, SPEND_FROM_WAITED_SLOT))
         if row is not None:
             usage = usage_record(row)
             if usage.coupon_code is not None:
@@ -518,6 +507,22 @@ def _apply_in_slot_mode(connection: Connection, command: ApplyDiscount, paramete
             return AppliedDiscount(usage, campaign_after(campaign, usage), customer)
     connection.execute(LOCK_CAMPAIGN, {"campaign_id": campaign.id})
     return _under_campaign_lock(connection, command, parameters, order, customer, now, campaign.id)
+
+
+def _in_savepoint(connection: Connection, parameters: dict, *statements: PreparedStatement) -> Optional[object]:
+    """The last statement's row, its savepoint released; when it gives none,
+    the savepoint rolled back. A slot locked and then passed over (it
+    changed meanwhile) stays locked, and so does the shared campaign lock:
+    the rollback lets them go before the transaction waits for anything
+    else, as others lock the campaign and every slot and wait for them."""
+    attempt = connection.begin_nested()
+    for statement in statements:
+        row = statement.execute(connection, parameters).first()
+    if row is None:
+        attempt.rollback()
+    else:
+        attempt.commit()
+    return row
 
 
 def _under_campaign_lock(connection: Connection, command: ApplyDiscount, parameters: dict, order: OrderState,
