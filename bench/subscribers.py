@@ -102,7 +102,8 @@ class Watcher(asyncio.Protocol):
                         fail(f"not an event: {payload[:200]!r}")
                     self.events += 1
                 else:
-                    assert json.loads(payload)["type"] == "connection_ack", payload
+                    if json.loads(payload)["type"] != "connection_ack":
+                        fail(f"not acknowledged: {payload[:200]!r}")
                     self.acked = True
                     for n, campaign in enumerate(self.campaigns):
                         self.send({"id": str(n), "type": "subscribe",

@@ -10,8 +10,8 @@ coupon codes (by id), the campaigns (by id), then their budget slots in
 hot-campaign mode (by number; an apply that spends from one holds no other
 while it waits for it). The statements are built once, with bind
 parameters: building and fingerprinting a statement this size costs more
-Python than running it. Parameters of a new usage are named new_<column>: a parameter
-named like a column of an UPDATE's table would also be SET.
+Python than running it. Parameters of a new usage are named new_<column>:
+a parameter named like a column of an UPDATE's table would also be SET.
 """
 
 from __future__ import annotations
